@@ -1,0 +1,52 @@
+# amazon-jobs — `make demo` to see it run, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ENV := AMAZON_JOBS_HOME=$(CURDIR)/.demo AMAZON_JOBS_DATABASE_URL=sqlite:///$(CURDIR)/.demo/demo.db
+
+.PHONY: help install dev demo demo-quick test check lint format bench clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed  ## Create .venv and install amazon-jobs.
+
+dev: $(VENV)/.dev  ## Also install the test and lint tools.
+
+demo: install  ## Set everything up and run the demo: dashboard on http://127.0.0.1:8000/.
+	@mkdir -p .demo
+	$(DEMO_ENV) $(BIN)/amazon-jobs init
+	$(DEMO_ENV) $(BIN)/amazon-jobs demo
+
+demo-quick: install  ## The demo without the dashboard: run the jobs to the end, print a summary.
+	@mkdir -p .demo
+	$(DEMO_ENV) $(BIN)/amazon-jobs init
+	$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle
+
+test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
+	$(BIN)/pytest
+
+check: dev  ## Lint, format check and type check.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: dev  ## Format the code.
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:  ## Remove the virtualenv and demo data.
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache

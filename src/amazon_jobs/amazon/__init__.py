@@ -1,0 +1,1 @@
+"""The SP-API client: Login with Amazon, one method per operation, documents."""

@@ -1,0 +1,143 @@
+"""CSV import of products and of existing Amazon listings, streamed in chunks.
+
+A bad row is reported with its line number and skipped; good rows are
+stored, a chunk per transaction, so an interrupted import keeps every row it
+stored and never half a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TypeVar
+
+from amazon_jobs.clock import Clock
+from amazon_jobs.domain.catalog import ListingRow, ProductRow, parse_listing_row, parse_product_row
+from amazon_jobs.errors import CsvError, CsvRowError
+from amazon_jobs.store import catalog
+from amazon_jobs.store.database import Database
+
+__all__ = ["ImportResult", "import_listings", "import_products"]
+
+CHUNK_ROWS = 1000
+PRODUCT_COLUMNS = ("sku", "title", "quantity", "price")
+LISTING_COLUMNS = ("sku", "asin", "quantity", "price")
+
+Row = TypeVar("Row", ProductRow, ListingRow)
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[CsvRowError] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.created + self.updated
+
+
+def import_products(
+    db: Database, path: Path, clock: Clock, progress: Progress | None = None
+) -> ImportResult:
+    """Import ``sku,ean,title,quantity,price`` rows; existing SKUs are updated."""
+    result = ImportResult()
+    with _open(path) as text:
+        rows = _parsed(text, PRODUCT_COLUMNS, parse_product_row, result, progress, {})
+        for chunk in _chunks(rows):
+            with db.transaction() as session:
+                counts = catalog.upsert_products(session, chunk, clock.now())
+            result.created += counts.created
+            result.updated += counts.updated
+    return result
+
+
+def import_listings(
+    db: Database,
+    account_id: int,
+    path: Path,
+    clock: Clock,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import ``sku,asin,quantity,price`` rows of listings that exist on Amazon already."""
+    result = ImportResult()
+    lines: dict[str, int] = {}
+    with _open(path) as text:
+        rows = _parsed(text, LISTING_COLUMNS, parse_listing_row, result, progress, lines)
+        for chunk in _chunks(rows):
+            with db.transaction() as session:
+                counts, unknown = catalog.upsert_listings(session, account_id, chunk, clock.now())
+            result.created += counts.created
+            result.updated += counts.updated
+            result.errors.extend(
+                CsvRowError(lines[sku], f"no product with SKU {sku!r}: import it first")
+                for sku in unknown
+            )
+    result.errors.sort(key=lambda e: e.line)
+    return result
+
+
+def _open(path: Path) -> IO[str]:
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise CsvError(f"cannot read {path}: {exc.strerror}") from None
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _parsed(
+    text: IO[str],
+    required: tuple[str, ...],
+    parse: Callable[[dict[str, str | None], int], Row],
+    result: ImportResult,
+    progress: Progress | None,
+    seen: dict[str, int],
+) -> Iterator[Row]:
+    """Valid rows; *seen* fills with each stored SKU's line number."""
+    reader = csv.DictReader(text)
+    try:
+        header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    except UnicodeDecodeError:
+        raise CsvError("line 1: the file is not UTF-8 text") from None
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise CsvError(f"line 1: missing column(s) {', '.join(missing)} (found: {header})")
+    reader.fieldnames = header
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise CsvError(f"line {reader.line_num + 1}: the file is not UTF-8 text") from None
+        except csv.Error as exc:
+            raise CsvError(f"line {reader.line_num}: {exc}") from None
+        line = reader.line_num
+        result.rows += 1
+        if progress:
+            progress(line)
+        try:
+            row = parse(raw, line)
+            if row.sku in seen:
+                raise CsvRowError(line, f"SKU {row.sku!r} appears already on line {seen[row.sku]}")
+        except CsvRowError as error:
+            result.errors.append(error)
+            continue
+        seen[row.sku] = line
+        yield row
+
+
+def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

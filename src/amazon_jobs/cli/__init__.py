@@ -1,0 +1,1 @@
+"""The ``amazon-jobs`` command line."""

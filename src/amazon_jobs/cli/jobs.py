@@ -1,0 +1,189 @@
+"""``amazon-jobs jobs``: create, list, show, read the log of, and cancel jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
+from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.handlers.reservation import Selection
+from amazon_jobs.service import cancel_job, create_listings_job
+from amazon_jobs.store.accounts import find_account
+from amazon_jobs.store.jobs import JobFilter, get_job, job_items, job_log, list_jobs
+from amazon_jobs.store.models import Account, Job
+
+app = typer.Typer(help="Amazon Jobs: create, list, inspect and cancel.")
+
+STATUS_STYLE = {
+    JobStatus.RESERVED: "magenta",
+    JobStatus.CREATED: "blue",
+    JobStatus.PROCESSING: "cyan",
+    JobStatus.WAITING_FOR_RESULT: "yellow",
+    JobStatus.DONE: "green",
+    JobStatus.ERROR: "bold red",
+    JobStatus.CANCELED: "dim",
+}
+LEVEL_STYLE = {"info": "", "warning": "yellow", "error": "bold red"}
+
+SkuOption = Annotated[
+    list[str] | None, typer.Option("--sku", help="A SKU to include (repeat for more).")
+]
+ChangedOption = Annotated[
+    bool, typer.Option("--changed", help="Every listing whose shop value differs from Amazon's.")
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Every eligible listing.")]
+AccountOption = Annotated[str, typer.Option(help="Account name or id.")]
+
+
+def status_text(status: str) -> str:
+    s = JobStatus(status)
+    return f"[{STATUS_STYLE[s]}]{s.label}[/]"
+
+
+@app.command("update-qty")
+@friendly_errors
+def update_qty(
+    account: AccountOption,
+    sku: SkuOption = None,
+    changed: ChangedOption = False,
+    all_: AllOption = False,
+) -> None:
+    """Create an Update Products QTY job for the selected listings."""
+    selection = Selection(skus=tuple(sku or ()), changed=changed, all=all_)
+    with runtime() as rt:
+        reservation = create_listings_job(rt, JobType.UPDATE_QTY, account, selection)
+    for job in reservation.jobs:
+        console.print(
+            f"Job [bold]{job.id}[/] reserved: {job.items_total} listing(s). "
+            f"Follow it with `amazon-jobs jobs show {job.id}`."
+        )
+    if reservation.skipped:
+        table = Table("SKU", "Why it was left out", title="Not included")
+        for skipped_sku, why in reservation.skipped:
+            table.add_row(escape(skipped_sku), why)
+        console.print(table)
+
+
+@app.command("list")
+@friendly_errors
+def list_(
+    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
+    status: Annotated[JobStatus | None, typer.Option(help="Only this status.")] = None,
+    job_type: Annotated[JobType | None, typer.Option("--type", help="Only this type.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """The Amazon Jobs table, newest first."""
+    with runtime() as rt, rt.db.read() as session:
+        account_id = find_account(session, account).id if account else None
+        rows = list_jobs(
+            session, JobFilter(account_id=account_id, status=status, type=job_type), limit=limit
+        )
+    table = Table(
+        "ID",
+        "Amazon Account",
+        "Job Type",
+        "Job Status",
+        "Created Date",
+        "Last Update Date",
+        "Items",
+    )
+    for job, account_name in rows:
+        table.add_row(
+            str(job.id),
+            escape(account_name),
+            JobType(job.type).label,
+            status_text(job.status),
+            fmt_time(job.created_at),
+            fmt_time(job.updated_at),
+            _counts(job),
+        )
+    console.print(table if rows else "No jobs.")
+
+
+@app.command("show")
+@friendly_errors
+def show(
+    job_id: Annotated[int, typer.Argument(help="The job id.")],
+    items: Annotated[int, typer.Option(help="How many items to list.")] = 50,
+) -> None:
+    """A job: its status, Amazon's ids, counts and items."""
+    with runtime() as rt, rt.db.read() as session:
+        job = get_job(session, job_id)
+        account = session.get_one(Account, job.account_id)
+        job_rows = job_items(session, job_id)
+    _print_job(job, account)
+    table = Table("SKU", "Before", "Requested", "Sent", "Outcome", "Amazon says")
+    for item in job_rows[:items]:
+        table.add_row(
+            escape(item.sku),
+            _before(item.prior),
+            _values(item.requested),
+            _values(item.sent),
+            item.outcome,
+            escape(item.error_message or _values(item.confirmed)),
+        )
+    console.print(table)
+    if len(job_rows) > items:
+        console.print(f"… {len(job_rows) - items} more item(s); use --items to see them.")
+
+
+@app.command("log")
+@friendly_errors
+def log(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
+    """A job's log: every transition, call to Amazon and error."""
+    with runtime() as rt, rt.db.read() as session:
+        get_job(session, job_id)
+        lines = job_log(session, job_id)
+    table = Table("Time", "Level", "Message", "Amazon request id")
+    for line in lines:
+        style = LEVEL_STYLE.get(line.level, "")
+        table.add_row(
+            fmt_time(line.at),
+            f"[{style}]{line.level}[/]" if style else line.level,
+            escape(line.message),
+            line.request_id or "",
+        )
+    console.print(table)
+
+
+@app.command("cancel")
+@friendly_errors
+def cancel(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
+    """Cancel a reserved or created job; every item goes back to its prior state."""
+    with runtime() as rt:
+        cancel_job(rt, job_id)
+    console.print(f"Job {job_id} canceled; its listings are back as they were.")
+
+
+def _print_job(job: Job, account: Account) -> None:
+    console.print(
+        f"[bold]Job {job.id}[/] · {JobType(job.type).label} · {status_text(job.status)} · "
+        f"account {escape(account.name)}"
+    )
+    console.print(
+        f"Created {fmt_time(job.created_at)} · last update {fmt_time(job.updated_at)}"
+        + (f" · finished {fmt_time(job.finished_at)}" if job.finished_at else "")
+    )
+    if job.amazon_ref:
+        console.print(f"Amazon feed {job.amazon_ref}: {job.amazon_status or '?'}")
+    console.print(f"Items: {_counts(job)}")
+    if job.error:
+        console.print(f"[bold red]Error:[/] {escape(job.error)}")
+
+
+def _counts(job: Job) -> str:
+    return f"{job.items_ok} ok / {job.items_failed} failed / {job.items_total}"
+
+
+def _values(values: dict[str, object] | None) -> str:
+    if not values:
+        return "—"
+    return ", ".join(f"{k}={v}" for k, v in values.items() if k != "warnings")
+
+
+def _before(prior: dict[str, object]) -> str:
+    return f"{prior.get('state')}, qty={prior.get('confirmed_quantity')}"

@@ -1,0 +1,231 @@
+"""``amazon-jobs``: the entry point and the commands that run things."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from amazon_jobs import __version__
+from amazon_jobs.cli import accounts, catalog, jobs
+from amazon_jobs.cli.common import (
+    console,
+    friendly_errors,
+    runtime,
+    settings,
+    setup_logging,
+    state,
+)
+from amazon_jobs.crypto import generate_key
+from amazon_jobs.domain.jobs import JobStatus
+from amazon_jobs.serving import DEFAULT_HOST, serve_forever
+from amazon_jobs.simulator import Simulator, SimulatorConfig
+from amazon_jobs.simulator import create_app as create_simulator_app
+from amazon_jobs.store import migrate
+from amazon_jobs.worker import Worker
+
+SIM = SimulatorConfig()
+
+app = typer.Typer(
+    name="amazon-jobs",
+    help="Durable, visible Amazon Jobs that keep a shop in sync with Amazon's SP-API.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(accounts.app, name="accounts")
+app.add_typer(catalog.products, name="products")
+app.add_typer(catalog.listings, name="listings")
+app.add_typer(jobs.app, name="jobs")
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        Path | None,
+        typer.Option(help="TOML configuration file (default: $AMAZON_JOBS_CONFIG)."),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        console.print(f"amazon-jobs {__version__}")
+        raise typer.Exit()
+    state.config_file = config
+
+
+@app.command()
+@friendly_errors
+def init() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    with runtime() as rt:
+        before = migrate.current_revision(rt.db)
+        migrate.upgrade(rt.db)
+        after = migrate.current_revision(rt.db)
+        console.print(
+            f"Database {rt.db!r}: schema at revision {after}"
+            + (" (already up to date)." if before == after else f" (was {before or 'empty'}).")
+        )
+
+
+@app.command()
+def keygen() -> None:
+    """Print a new key for AMAZON_JOBS_SECRET_KEY."""
+    console.print(generate_key())
+
+
+@app.command()
+@friendly_errors
+def worker(
+    until_idle: Annotated[bool, typer.Option(help="Exit once every job is finished.")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Steps run at once.")] = 1,
+) -> None:
+    """Advance due jobs step by step, within Amazon's quotas."""
+    setup_logging()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with runtime() as rt:
+        stats = Worker(rt, concurrency=concurrency).run(until_idle=until_idle, stop=stop)
+    console.print(f"Worker stopped after {stats.steps} step(s).")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the Amazon Jobs dashboard."""
+    from amazon_jobs.web.app import create_app
+
+    setup_logging()
+    cfg = settings()
+    with runtime() as rt:
+        host, port = host or cfg.web_host, port or cfg.web_port
+        console.print(f"Amazon Jobs dashboard on http://{host}:{port}/")
+        serve_forever(create_app(rt), host, port)
+
+
+@app.command()
+@friendly_errors
+def simulator(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = DEFAULT_HOST,
+    seller_id: Annotated[
+        str, typer.Option(help="Seller id of the simulated seller.")
+    ] = SIM.seller_id,
+    marketplace: Annotated[str, typer.Option(help="Its marketplace id.")] = SIM.marketplace_id,
+    client_id: Annotated[str, typer.Option(help="LWA client id it accepts.")] = SIM.client_id,
+    client_secret: Annotated[
+        str, typer.Option(help="LWA client secret it accepts.")
+    ] = SIM.client_secret,
+    refresh_token: Annotated[
+        str, typer.Option(help="LWA refresh token it accepts.")
+    ] = SIM.refresh_token,
+    profile: Annotated[
+        str, typer.Option(help="Limits: sp-api (Amazon today) or seed.")
+    ] = SIM.profile,
+    feed_queue_s: Annotated[
+        float, typer.Option(help="Seconds a feed stays IN_QUEUE.")
+    ] = SIM.feed_queue_s,
+    feed_processing_s: Annotated[
+        float, typer.Option(help="Seconds a feed stays IN_PROGRESS.")
+    ] = SIM.feed_processing_s,
+    seed_listings: Annotated[
+        Path | None,
+        typer.Option(help="CSV (sku,asin,quantity,price) of the seller's existing listings."),
+    ] = None,
+) -> None:
+    """Run the local SP-API + LWA simulator (time follows the configured clock)."""
+    config = SimulatorConfig(
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        seller_id=seller_id,
+        marketplace_id=marketplace,
+        profile=profile,
+        feed_queue_s=feed_queue_s,
+        feed_processing_s=feed_processing_s,
+    )
+    sim = Simulator(config, settings().make_clock())
+    if seed_listings:
+        count = sim.load_listings_csv(seed_listings)
+        console.print(f"Seeded {count} listing(s) for seller {seller_id}.")
+    console.print(
+        f"SP-API simulator on http://{host}:{port} (LWA: http://{host}:{port}/auth/o2/token)"
+    )
+    serve_forever(create_simulator_app(sim), host, port)
+
+
+@app.command()
+@friendly_errors
+def demo(
+    until_idle: Annotated[
+        bool, typer.Option(help="Run the jobs to the end, print a summary and exit.")
+    ] = False,
+    scale: Annotated[float, typer.Option(help="How much faster than real time.")] = 60.0,
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8000,
+    products: Annotated[int, typer.Option(min=20, help="Products in the demo catalog.")] = 240,
+) -> None:
+    """A simulated Amazon, a demo catalog and QTY jobs moving on a fast clock."""
+    from amazon_jobs.demo import Demo, DemoOptions
+
+    options = DemoOptions(products=products, scale=scale)
+    demo_ = Demo.start(settings(), options)
+    try:
+        console.print(
+            f"Simulator on {demo_.simulator_server.url}; catalog of {products} products; "
+            f"clock {scale:g}x real time."
+        )
+        demo_.create_jobs()
+        console.print(f"Created {len(demo_.job_ids)} Update Products QTY job(s).")
+        if until_idle:
+            demo_.run_worker(until_idle=True)
+            _print_summary(demo_.summary())
+        else:
+            _serve_demo(demo_, port)
+    finally:
+        demo_.close()
+
+
+def _serve_demo(demo_: object, port: int) -> None:
+    from amazon_jobs.demo import Demo
+    from amazon_jobs.serving import serve_in_thread
+    from amazon_jobs.web.app import create_app
+
+    assert isinstance(demo_, Demo)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threads = [
+        threading.Thread(target=demo_.run_worker, args=(False, stop), daemon=True),
+        threading.Thread(
+            target=demo_.shop_activity,
+            args=(stop, lambda job_id: console.print(f"Shop sales → new job {job_id}")),
+            daemon=True,
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    with serve_in_thread(create_app(demo_.rt), port=port) as web:
+        console.print(f"\n[bold green]Dashboard:[/] {web.url}/   (Ctrl-C to stop)\n")
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def _print_summary(counts: dict[JobStatus, int]) -> None:
+    table = Table("Job Status", "Jobs", title="Demo finished")
+    for status in JobStatus:
+        if counts.get(status):
+            table.add_row(status.label, str(counts[status]))
+    console.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,146 @@
+"""Settings: one typed object, loaded as defaults ⊕ TOML file ⊕ environment ⊕ overrides.
+
+The TOML file is ``$AMAZON_JOBS_CONFIG`` if set, else ``amazon-jobs.toml`` in
+the data directory, if it exists. Every top-level setting can also be given as
+an environment variable ``AMAZON_JOBS_<NAME>`` (for example
+``AMAZON_JOBS_DATABASE_URL``); the environment wins over the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from amazon_jobs.clock import Clock, ScaledClock, SystemClock, VirtualClock
+from amazon_jobs.domain.limits import DEFAULT_PROFILE, Limit, Operation, limits_for
+from amazon_jobs.errors import ConfigError
+
+__all__ = ["ENV_PREFIX", "Settings", "load_settings"]
+
+ENV_PREFIX = "AMAZON_JOBS_"
+
+
+def default_home() -> Path:
+    return Path(os.environ.get(f"{ENV_PREFIX}HOME", "~/.local/share/amazon-jobs")).expanduser()
+
+
+class Settings(BaseModel):
+    """Everything amazon-jobs can be configured with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Where the default SQLite database and generated files live.
+    home: Path = Field(default_factory=default_home)
+    #: SQLAlchemy URL; defaults to a SQLite file in ``home``.
+    database_url: str | None = None
+    #: Key that encrypts Amazon credentials at rest (any passphrase, or a Fernet key).
+    secret_key: SecretStr | None = None
+    #: ``system``, ``scaled`` (``clock_scale`` times faster) or ``virtual``.
+    clock: Literal["system", "scaled", "virtual"] = "system"
+    clock_scale: float = Field(default=1.0, gt=0)
+    #: The instant at which a scaled clock reads the wall clock; share it between processes.
+    clock_anchor: datetime | None = None
+    #: Throttling profile: ``sp-api`` (Amazon's usage plans) or ``seed`` (the manual's).
+    limits_profile: str = DEFAULT_PROFILE
+    #: Per-operation overrides, e.g. ``{"createFeed": {"burst": 5}}``.
+    limits: dict[str, dict[str, float]] = Field(default_factory=dict)
+    #: Messages per JSON_LISTINGS_FEED (Amazon's maximum is 25 000).
+    feed_max_messages: int = Field(default=25_000, ge=1, le=25_000)
+    #: First and longest interval between polls of a submitted feed, in seconds.
+    poll_first_s: float = Field(default=30.0, gt=0)
+    poll_max_s: float = Field(default=600.0, gt=0)
+    #: A claimed job's lease; a worker renews it while the step runs.
+    lease_s: float = Field(default=60.0, gt=0)
+    #: Retries of a failing call (5xx, timeout) before the job step gives up.
+    max_attempts: int = Field(default=5, ge=1)
+    #: HTTP timeout for calls to Amazon, in seconds.
+    http_timeout_s: float = Field(default=30.0, gt=0)
+    #: Where ``amazon-jobs serve`` listens.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'amazon-jobs.db'}"
+
+    def make_clock(self) -> Clock:
+        if self.clock == "virtual":
+            return VirtualClock()
+        if self.clock == "scaled":
+            return ScaledClock(self.clock_scale, self.clock_anchor)
+        return SystemClock()
+
+    def operation_limits(self) -> dict[Operation, Limit]:
+        try:
+            return limits_for(self.limits_profile, self.limits)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid limits: {exc}") from exc
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return load_settings(base=self, **overrides)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    base: Settings | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build :class:`Settings` from the file, the environment and *overrides*."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = base.model_dump() if base else {}
+    if base is None:
+        values.update(_read_toml(config_file, env))
+        values.update(_from_env(env))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if isinstance(values.get("secret_key"), SecretStr):
+        values["secret_key"] = values["secret_key"].get_secret_value()
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    settings.operation_limits()
+    return settings
+
+
+def _read_toml(config_file: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
+    path = config_file or _default_config_file(env)
+    if path is None or not path.exists():
+        if config_file is not None:
+            raise ConfigError(f"configuration file {config_file} does not exist")
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _default_config_file(env: Mapping[str, str]) -> Path | None:
+    if f"{ENV_PREFIX}CONFIG" in env:
+        return Path(env[f"{ENV_PREFIX}CONFIG"]).expanduser()
+    home = Path(env.get(f"{ENV_PREFIX}HOME", "~/.local/share/amazon-jobs")).expanduser()
+    return home / "amazon-jobs.toml"
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    fields = set(Settings.model_fields) - {"limits"}
+    found: dict[str, Any] = {}
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in fields:
+            found[key[len(ENV_PREFIX) :].lower()] = value
+    return found
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "settings"
+        parts.append(f"{where}: {error['msg']}")
+    return "invalid configuration: " + "; ".join(parts)

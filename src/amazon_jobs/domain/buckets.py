@@ -1,0 +1,68 @@
+"""Token-bucket arithmetic, pure: state in, state out, time as an argument.
+
+A bucket holds up to ``burst`` tokens and regains ``rate`` per second; every
+request takes one. A limit may also cap grants within a rolling window (for
+example 5 JSON_LISTINGS_FEED submissions in any 5 minutes); the bucket then
+remembers the times of its recent grants.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from amazon_jobs.domain.limits import Limit
+
+__all__ = ["EPSILON", "BucketState", "full", "next_token_at", "refill", "take"]
+
+#: Tolerance for float drift: a bucket holding 1 - EPSILON tokens holds one.
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class BucketState:
+    tokens: float
+    updated_at: datetime
+    #: Times of the grants still inside the rolling window, oldest first.
+    grants: tuple[datetime, ...] = ()
+
+
+def full(limit: Limit, now: datetime) -> BucketState:
+    """A bucket that has not been used."""
+    return BucketState(float(limit.burst), now)
+
+
+def refill(state: BucketState, limit: Limit, now: datetime) -> BucketState:
+    """The state at *now*: tokens restored since the last update, old grants dropped."""
+    elapsed = max(0.0, (now - state.updated_at).total_seconds())
+    tokens = min(float(limit.burst), state.tokens + elapsed * limit.rate)
+    grants = state.grants
+    if limit.window_s is not None:
+        horizon = now - timedelta(seconds=limit.window_s)
+        grants = tuple(g for g in grants if g > horizon)
+    return BucketState(tokens, max(now, state.updated_at), grants)
+
+
+def next_token_at(state: BucketState, limit: Limit, now: datetime) -> datetime:
+    """The earliest time, not before *now*, at which a token can be taken."""
+    current = refill(state, limit, now)
+    at = now
+    missing = 1.0 - current.tokens
+    if missing > EPSILON:
+        # Round the wait up to a whole microsecond, so at `at` the token is there.
+        at = now + timedelta(microseconds=math.ceil(missing / limit.rate * 1e6))
+    if limit.window_max is not None and len(current.grants) >= limit.window_max:
+        assert limit.window_s is not None
+        oldest = current.grants[len(current.grants) - limit.window_max]
+        at = max(at, oldest + timedelta(seconds=limit.window_s))
+    return at
+
+
+def take(state: BucketState, limit: Limit, now: datetime) -> BucketState | None:
+    """The state after taking one token at *now*, or None if none is available."""
+    if next_token_at(state, limit, now) > now:
+        return None
+    current = refill(state, limit, now)
+    grants = (*current.grants, now) if limit.window_s is not None else ()
+    return BucketState(max(0.0, current.tokens - 1.0), current.updated_at, grants)

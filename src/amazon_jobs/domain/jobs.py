@@ -1,0 +1,124 @@
+"""Job types, job statuses and the one table of allowed transitions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from amazon_jobs.errors import IllegalTransition
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "FEED_JOB_TYPES",
+    "TERMINAL_STATUSES",
+    "TRANSITIONS",
+    "USER_CANCELABLE",
+    "JobStatus",
+    "JobType",
+    "check_transition",
+]
+
+
+class JobType(StrEnum):
+    """What a job does on Amazon; the value is stored, the label is shown."""
+
+    #: Find the ASIN by EAN/UPC and create the offer on it.
+    SEND_PRODUCTS = "send_products"
+    #: Send quantities.
+    UPDATE_QTY = "update_qty"
+    #: Send prices.
+    UPDATE_PRICE = "update_price"
+    #: Send quantities and prices in one message per listing.
+    UPDATE_QTY_PRICE = "update_qty_price"
+    #: Send quantity 0; the listing is then excluded from further sync.
+    STOP = "stop"
+    #: Send quantity 0; the listing then leaves the selling list.
+    STOP_REMOVE = "stop_remove"
+    #: Confirm shipments of shipped shop orders.
+    ORDERS_FULFILLMENT = "orders_fulfillment"
+    #: Request, download and import the listings report.
+    INVENTORY_REPORT = "inventory_report"
+    #: Page through new and updated orders.
+    ORDERS_IMPORT = "orders_import"
+
+    @property
+    def label(self) -> str:
+        return _TYPE_LABELS[self]
+
+
+_TYPE_LABELS = {
+    JobType.SEND_PRODUCTS: "Sending Products",
+    JobType.UPDATE_QTY: "Update Products QTY",
+    JobType.UPDATE_PRICE: "Update Products Price",
+    JobType.UPDATE_QTY_PRICE: "Update Products QTY & Price",
+    JobType.STOP: "Stop Products",
+    JobType.STOP_REMOVE: "Stop & Remove Products",
+    JobType.ORDERS_FULFILLMENT: "Orders Fulfillment",
+    JobType.INVENTORY_REPORT: "Inventory Report",
+    JobType.ORDERS_IMPORT: "Orders Import",
+}
+
+#: Job types that send a JSON_LISTINGS_FEED.
+FEED_JOB_TYPES = frozenset(
+    {
+        JobType.SEND_PRODUCTS,
+        JobType.UPDATE_QTY,
+        JobType.UPDATE_PRICE,
+        JobType.UPDATE_QTY_PRICE,
+        JobType.STOP,
+        JobType.STOP_REMOVE,
+    }
+)
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life."""
+
+    #: The job and its items are recorded and the items locked; nothing sent.
+    RESERVED = "reserved"
+    #: Fully assembled and queued; waits for the worker and for API quota.
+    CREATED = "created"
+    #: Payload being generated and sent.
+    PROCESSING = "processing"
+    #: Amazon accepted it; its result is not ready yet.
+    WAITING_FOR_RESULT = "waiting_for_result"
+    #: Result downloaded and applied to every item.
+    DONE = "done"
+    #: The job failed as a whole; its log says why.
+    ERROR = "error"
+    #: Canceled before sending; every item is back in its prior state.
+    CANCELED = "canceled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+S = JobStatus
+
+#: Every allowed transition, and only those.
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    S.RESERVED: frozenset({S.CREATED, S.CANCELED}),
+    S.CREATED: frozenset({S.PROCESSING, S.CANCELED}),
+    S.PROCESSING: frozenset({S.WAITING_FOR_RESULT, S.DONE, S.ERROR}),
+    # -> canceled only once Amazon confirms cancelFeed of a feed still IN_QUEUE.
+    S.WAITING_FOR_RESULT: frozenset({S.DONE, S.ERROR, S.CANCELED}),
+    S.DONE: frozenset(),
+    S.ERROR: frozenset(),
+    S.CANCELED: frozenset(),
+}
+
+TERMINAL_STATUSES = frozenset({S.DONE, S.ERROR, S.CANCELED})
+ACTIVE_STATUSES = frozenset(set(JobStatus) - TERMINAL_STATUSES)
+
+#: Statuses in which a user's cancel is carried out at once, with rollback.
+USER_CANCELABLE = frozenset({S.RESERVED, S.CREATED})
+
+
+def check_transition(job_id: int | None, from_: JobStatus, to: JobStatus) -> None:
+    """Raise :class:`IllegalTransition` unless *from_* -> *to* is allowed."""
+    if to not in TRANSITIONS[from_]:
+        raise IllegalTransition(job_id, from_, to)

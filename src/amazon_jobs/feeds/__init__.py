@@ -1,0 +1,1 @@
+"""Builders and parsers of the documents exchanged with Amazon."""

@@ -1,0 +1,65 @@
+"""JSON_LISTINGS_FEED documents (listings-feed-schema-v2), built message by message.
+
+The document is written as bytes as the messages come, so a 25 000-message
+feed never exists as one big Python structure.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "CONTENT_TYPE",
+    "FEED_TYPE",
+    "build_feed",
+    "patch_message",
+    "quantity_patch",
+]
+
+FEED_TYPE = "JSON_LISTINGS_FEED"
+CONTENT_TYPE = "application/json; charset=UTF-8"
+#: productType for PATCH messages that change only offer attributes.
+OFFER_PRODUCT_TYPE = "PRODUCT"
+
+
+def quantity_patch(quantity: int) -> dict[str, Any]:
+    """Set the seller-fulfilled (DEFAULT channel) quantity."""
+    return {
+        "op": "replace",
+        "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+    }
+
+
+def patch_message(message_id: int, sku: str, patches: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "sku": sku,
+        "operationType": "PATCH",
+        "productType": OFFER_PRODUCT_TYPE,
+        "patches": patches,
+    }
+
+
+def build_feed(
+    seller_id: str, messages: Iterable[dict[str, Any]], issue_locale: str = "en_US"
+) -> bytes:
+    """The feed document: header, then every message, as UTF-8 JSON."""
+    header = {"sellerId": seller_id, "version": "2.0", "issueLocale": issue_locale}
+    out = io.BytesIO()
+    out.write(b'{"header":')
+    out.write(_dump(header))
+    out.write(b',"messages":[')
+    for index, message in enumerate(messages):
+        if index:
+            out.write(b",")
+        out.write(_dump(message))
+    out.write(b"]}")
+    return out.getvalue()
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,211 @@
+"""Reserving listings for a job: pick, lock, snapshot, all in one transaction.
+
+A listing is held by at most one unfinished job (``locked_by_job_id``). Its
+state before the job is saved on the item, so a cancel puts the row back
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, select, update
+from sqlalchemy.orm import Session
+
+from amazon_jobs.domain.jobs import JobType
+from amazon_jobs.domain.listings import ListingState
+from amazon_jobs.errors import SelectionError
+from amazon_jobs.store.jobs import append_log, create_job, insert_items
+from amazon_jobs.store.models import Job, Listing, Product
+
+__all__ = [
+    "PRIOR_COLUMNS",
+    "Reservation",
+    "Selection",
+    "prior_snapshot",
+    "reserve",
+    "restored_columns",
+]
+
+#: Listing columns saved before a job and restored on cancel.
+PRIOR_COLUMNS = (
+    "state",
+    "asin",
+    "confirmed_quantity",
+    "confirmed_price",
+    "last_error",
+    "updated_at",
+)
+IN_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which listings of an account a job is for."""
+
+    skus: tuple[str, ...] = ()
+    #: Every eligible listing whose shop value differs from the confirmed one.
+    changed: bool = False
+    #: Every eligible listing.
+    all: bool = False
+
+    def __post_init__(self) -> None:
+        if sum((bool(self.skus), self.changed, self.all)) != 1:
+            raise SelectionError("choose exactly one of: SKUs, --changed, --all")
+
+
+@dataclass
+class Reservation:
+    jobs: list[Job] = field(default_factory=list)
+    #: Requested SKUs that were not reserved, with the reason.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return sum(job.items_total for job in self.jobs)
+
+
+def prior_snapshot(listing: Any) -> dict[str, Any]:
+    """The listing's restorable columns as JSON-safe values."""
+    values = {name: getattr(listing, name) for name in PRIOR_COLUMNS}
+    if values["confirmed_price"] is not None:
+        values["confirmed_price"] = str(values["confirmed_price"])
+    values["updated_at"] = values["updated_at"].isoformat()
+    return values
+
+
+def restored_columns(prior: dict[str, Any]) -> dict[str, Any]:
+    """Column values that put a listing back as *prior* recorded it."""
+    values = dict(prior)
+    if values["confirmed_price"] is not None:
+        values["confirmed_price"] = Decimal(values["confirmed_price"])
+    values["updated_at"] = datetime.fromisoformat(values["updated_at"])
+    return values
+
+
+def reserve(
+    session: Session,
+    *,
+    account_id: int,
+    job_type: JobType,
+    selection: Selection,
+    eligible: frozenset[ListingState],
+    changed: ColumnElement[bool],
+    requested: Callable[[Row[Any]], dict[str, Any]],
+    max_items: int,
+    now: datetime,
+    priority: int = 0,
+) -> Reservation:
+    """Create as many jobs as needed (at most *max_items* each) and lock their listings."""
+    query = (
+        select(Listing, Product.sku, Product.quantity, Product.price)
+        .join(Product, Product.id == Listing.product_id)
+        .where(
+            Listing.account_id == account_id,
+            Listing.state.in_([s.value for s in eligible]),
+            Listing.locked_by_job_id.is_(None),
+        )
+        .order_by(Listing.id)
+        .with_for_update(of=Listing, skip_locked=True)
+    )
+    if selection.changed:
+        query = query.where(changed)
+    rows = _select(session, query, selection.skus)
+    reservation = Reservation()
+    for chunk in _chunks(rows, max_items):
+        job = create_job(session, account_id, job_type, now, priority=priority)
+        _lock(session, job, chunk, requested, now)
+        reservation.jobs.append(job)
+    if selection.skus:
+        taken = {row.sku for row in rows}
+        reservation.skipped = explain_skipped(
+            session, account_id, [s for s in selection.skus if s not in taken], eligible
+        )
+    return reservation
+
+
+def _select(session: Session, query: Any, skus: Sequence[str]) -> list[Row[Any]]:
+    if not skus:
+        return list(session.execute(query))
+    rows: list[Row[Any]] = []
+    for start in range(0, len(skus), IN_CHUNK):
+        part = list(dict.fromkeys(skus[start : start + IN_CHUNK]))
+        rows.extend(session.execute(query.where(Product.sku.in_(part))))
+    rows.sort(key=lambda row: row.Listing.id)
+    return rows
+
+
+def _chunks(rows: list[Row[Any]], size: int) -> Iterator[list[Row[Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _lock(
+    session: Session,
+    job: Job,
+    rows: list[Row[Any]],
+    requested: Callable[[Row[Any]], dict[str, Any]],
+    now: datetime,
+) -> None:
+    items = [
+        {
+            "job_id": job.id,
+            "listing_id": row.Listing.id,
+            "sku": row.sku,
+            "prior": prior_snapshot(row.Listing),
+            "requested": requested(row),
+            "outcome": "pending",
+        }
+        for row in rows
+    ]
+    for start in range(0, len(rows), IN_CHUNK):
+        ids = [row.Listing.id for row in rows[start : start + IN_CHUNK]]
+        session.execute(
+            update(Listing)
+            .where(Listing.id.in_(ids), Listing.locked_by_job_id.is_(None))
+            .values(locked_by_job_id=job.id)
+            .execution_options(synchronize_session=False)
+        )
+    insert_items(session, items)
+    job.items_total = len(items)
+    append_log(session, job.id, now, f"Reserved {len(items)} listing(s)")
+
+
+def explain_skipped(
+    session: Session,
+    account_id: int,
+    skus: Sequence[str],
+    eligible: frozenset[ListingState],
+) -> list[tuple[str, str]]:
+    """Why each of *skus* could not be reserved."""
+    if not skus:
+        return []
+    found = {
+        row.sku: row
+        for start in range(0, len(skus), IN_CHUNK)
+        for row in session.execute(
+            select(Product.sku, Listing.state, Listing.locked_by_job_id)
+            .outerjoin(
+                Listing,
+                (Listing.product_id == Product.id) & (Listing.account_id == account_id),
+            )
+            .where(Product.sku.in_(skus[start : start + IN_CHUNK]))
+        )
+    }
+    allowed = ", ".join(sorted(s.value for s in eligible))
+    reasons = []
+    for sku in dict.fromkeys(skus):
+        row = found.get(sku)
+        if row is None:
+            reasons.append((sku, "no product has this SKU"))
+        elif row.state is None:
+            reasons.append((sku, "not on this account's selling list"))
+        elif row.state not in {s.value for s in eligible}:
+            reasons.append((sku, f"listing is {row.state} (needs: {allowed})"))
+        elif row.locked_by_job_id is not None:
+            reasons.append((sku, f"held by job {row.locked_by_job_id}"))
+    return reasons

@@ -1,0 +1,71 @@
+"""Seller listings from rows or a CSV file (header ``sku,asin,quantity,price``)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from amazon_jobs.errors import CsvError, CsvRowError
+from amazon_jobs.simulator.models import SimListing
+
+__all__ = ["COLUMNS", "listing_from_row", "listings_from_rows", "read_listings_csv"]
+
+COLUMNS = ("sku", "asin", "quantity", "price")
+
+
+def listing_from_row(row: Mapping[str, Any]) -> tuple[str, SimListing]:
+    """``(sku, listing)`` from a mapping with sku, asin, quantity and price; ValueError if bad."""
+    sku = str(row.get("sku") or "").strip()
+    if not sku:
+        raise ValueError("sku is required")
+    asin = str(row.get("asin") or "").strip() or None
+    return sku, SimListing(asin, _quantity(row.get("quantity")), _price(row.get("price")))
+
+
+def listings_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, SimListing]:
+    """Listings by SKU; a later row for a SKU replaces an earlier one."""
+    return dict(listing_from_row(row) for row in rows)
+
+
+def read_listings_csv(path: str | Path) -> dict[str, SimListing]:
+    """Listings by SKU from a CSV file; CsvError or CsvRowError when it is not usable."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
+        if missing:
+            raise CsvError(f"{path}: missing column(s) {', '.join(missing)}")
+        listings = {}
+        for row in reader:
+            try:
+                sku, listing = listing_from_row(row)
+            except ValueError as exc:
+                raise CsvRowError(reader.line_num, str(exc)) from exc
+            listings[sku] = listing
+    return listings
+
+
+def _quantity(raw: Any) -> int:
+    text = str(raw if raw is not None else "").strip()
+    try:
+        quantity = int(text or "0")
+    except ValueError:
+        raise ValueError(f"quantity {raw!r} is not a whole number") from None
+    if quantity < 0:
+        raise ValueError(f"quantity {raw!r} is negative")
+    return quantity
+
+
+def _price(raw: Any) -> Decimal | None:
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None
+    try:
+        price = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"price {raw!r} is not a number") from None
+    if not price.is_finite() or price < 0:
+        raise ValueError(f"price {raw!r} is not a valid price")
+    return price

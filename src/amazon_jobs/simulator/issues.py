@@ -1,0 +1,72 @@
+"""Issues of a JSON listings feed processing report, and the codes the simulator uses.
+
+See :mod:`amazon_jobs.simulator.feeds` for when each code is raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DOCUMENT_UNREADABLE",
+    "HEADER_INVALID",
+    "INVALID_VALUE",
+    "MESSAGES_INVALID",
+    "SCHEMA_MESSAGE",
+    "SCHEMA_VIOLATION",
+    "SELLER_MISMATCH",
+    "SKU_NOT_FOUND",
+    "UNSUPPORTED",
+    "UNSUPPORTED_FEED_TYPE",
+    "Issue",
+]
+
+# Feed-level codes (the issue has no messageId).
+#: Amazon's code for a header that breaks the feed schema (seen for a wrong version).
+HEADER_INVALID = "4002006"
+#: Simulator: the document is not a JSON object; the feed ends FATAL.
+DOCUMENT_UNREADABLE = "4002001"
+#: Simulator: the feed type is not supported; the feed ends FATAL.
+UNSUPPORTED_FEED_TYPE = "4002002"
+#: Simulator: header.sellerId is not the seller that submitted the feed.
+SELLER_MISMATCH = "4002004"
+#: Simulator: "messages" is missing, not an array, empty or too long.
+MESSAGES_INVALID = "4002005"
+
+# Message-level codes.
+#: Amazon's code for a message that breaks the message schema.
+SCHEMA_VIOLATION = "4002008"
+SCHEMA_MESSAGE = (
+    "The provided message did not meet the schema validation requirements for a feed message."
+)
+#: Simulator: a PATCH names a SKU the seller has no listing for.
+SKU_NOT_FOUND = "NOT_FOUND"
+#: Simulator: an attribute value is not acceptable (e.g. a negative quantity).
+INVALID_VALUE = "INVALID_VALUE"
+#: Simulator: an operation type, patch op, path or channel this slice does not handle.
+UNSUPPORTED = "UNSUPPORTED"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One entry of the report's ``issues``."""
+
+    code: str
+    message: str
+    severity: str = "ERROR"
+    message_id: int | None = None
+    sku: str | None = None
+    attribute_name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The issue in the processing report's field names."""
+        data: dict[str, Any] = {}
+        if self.message_id is not None:
+            data["messageId"] = self.message_id
+        if self.sku:
+            data["sku"] = self.sku
+        data.update(code=self.code, severity=self.severity, message=self.message)
+        if self.attribute_name is not None:
+            data["attributeName"] = self.attribute_name
+        return data

@@ -1,0 +1,88 @@
+"""The simulator's records: listings, documents, feeds, and what one seller owns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+__all__ = ["FeedStatus", "SellerData", "SimFeed", "SimListing", "StoredDocument"]
+
+
+class FeedStatus(StrEnum):
+    """``processingStatus`` of a feed, as in the Feeds API model."""
+
+    #: Not started; may wait for another feed of the seller.
+    IN_QUEUE = "IN_QUEUE"
+    #: Being processed.
+    IN_PROGRESS = "IN_PROGRESS"
+    #: Finished; the result document tells what happened to each message.
+    DONE = "DONE"
+    #: Aborted as a whole.
+    FATAL = "FATAL"
+    #: Cancelled while IN_QUEUE.
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class SimListing:
+    """One of a seller's offers, as Amazon knows it."""
+
+    asin: str | None
+    quantity: int
+    price: Decimal | None
+
+
+@dataclass(slots=True)
+class StoredDocument:
+    """A feed document: an input the seller uploads, or a processing report."""
+
+    document_id: str
+    seller_id: str
+    content_type: str
+    created_at: datetime
+    #: The bytes as served; None until uploaded.
+    content: bytes | None = None
+    #: True when *content* is gzip (``compressionAlgorithm: GZIP``).
+    compressed: bool = False
+    #: True for a processing report, which cannot be the input of a feed.
+    result: bool = False
+
+
+@dataclass(slots=True)
+class SimFeed:
+    """A submitted feed. Its status follows from the clock and its seller's queue."""
+
+    feed_id: str
+    seller_id: str
+    feed_type: str
+    marketplace_ids: tuple[str, ...]
+    created_at: datetime
+    input_document_id: str
+    #: The input document's bytes when the feed was created.
+    content: bytes
+    #: Creation order across the simulator; getFeeds pages on it.
+    sequence: int
+    cancelled_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    #: DONE or FATAL once processed.
+    outcome: FeedStatus | None = None
+    result_document_id: str | None = None
+    #: Messages in the document, known once processed.
+    message_count: int | None = None
+
+
+@dataclass(slots=True)
+class SellerData:
+    """Everything that belongs to one selling partner."""
+
+    seller_id: str
+    listings: dict[str, SimListing] = field(default_factory=dict)
+    #: Every feed, in creation order.
+    feeds: list[SimFeed] = field(default_factory=list)
+    #: Feeds neither processed nor cancelled, in creation order.
+    open_feeds: list[SimFeed] = field(default_factory=list)
+    #: When the last processed feed ended: the next one cannot start before.
+    last_end: datetime | None = None

@@ -1,0 +1,3 @@
+"""The simulator's HTTP routes, one module per surface."""
+
+from __future__ import annotations

@@ -1,0 +1,219 @@
+"""The simulator's in-memory state: sellers, listings, documents, feeds, tokens, buckets.
+
+One re-entrant lock guards everything; the HTTP layer runs each request under
+it in a worker thread. Time is read only from the injected clock, and
+:meth:`Simulator.sync` processes every feed whose end has passed, so the state
+is always the state at the clock's "now" when it is looked at.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import secrets
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from amazon_jobs.clock import Clock, SystemClock
+from amazon_jobs.domain.limits import limits_for
+from amazon_jobs.simulator.auth import TokenBook
+from amazon_jobs.simulator.catalog import listings_from_rows, read_listings_csv
+from amazon_jobs.simulator.config import SimulatorConfig
+from amazon_jobs.simulator.feeds import FeedContext, process_feed
+from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
+from amazon_jobs.simulator.presign import UrlSigner
+from amazon_jobs.simulator.stats import Counters
+from amazon_jobs.simulator.throttling import Throttle
+from amazon_jobs.simulator.timeline import Slot, due_feeds, schedule, status_at
+
+__all__ = ["Simulator"]
+
+_FIRST_FEED_ID = 50_000_018_001
+
+
+class Simulator:
+    """A fake Amazon's memory, driven by *clock*."""
+
+    def __init__(self, config: SimulatorConfig | None = None, clock: Clock | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        self.clock: Clock = clock or SystemClock()
+        self.lock = threading.RLock()
+        self.tokens = TokenBook(self.config)
+        self.throttle = Throttle(limits_for(self.config.profile, self.config.limit_overrides))
+        self.signer = UrlSigner(secrets.token_bytes(32), self.config.url_ttl_s)
+        self.counters = Counters()
+        self.documents: dict[str, StoredDocument] = {}
+        self._sellers: dict[str, SellerData] = {}
+        self._feed_numbers = itertools.count(_FIRST_FEED_ID)
+        self.add_seller(self.config.seller_id, self.config.refresh_token)
+
+    # -- sellers and listings -------------------------------------------------
+
+    def add_seller(self, seller_id: str, refresh_token: str) -> None:
+        """Add a seller (if new) reachable through *refresh_token*."""
+        with self.lock:
+            self._sellers.setdefault(seller_id, SellerData(seller_id))
+            self.tokens.add_refresh_token(refresh_token, seller_id)
+
+    def seed_listings(
+        self, rows: Iterable[Mapping[str, Any]], seller_id: str | None = None
+    ) -> None:
+        """Add or replace listings from rows with sku, asin, quantity and price."""
+        listings = listings_from_rows(rows)
+        with self.lock:
+            self.seller(seller_id).listings.update(listings)
+
+    def load_listings_csv(self, path: str | Path, seller_id: str | None = None) -> int:
+        """Add or replace listings from a CSV file; return how many rows it held."""
+        listings = read_listings_csv(path)
+        with self.lock:
+            self.seller(seller_id).listings.update(listings)
+        return len(listings)
+
+    def listings(self, seller_id: str | None = None) -> dict[str, SimListing]:
+        """A copy of the seller's listings by SKU, as of now."""
+        with self.lock:
+            self.sync()
+            return dict(self.seller(seller_id).listings)
+
+    def seller(self, seller_id: str | None = None) -> SellerData:
+        """The seller's data (the config's seller by default); KeyError if unknown."""
+        key = seller_id or self.config.seller_id
+        try:
+            return self._sellers[key]
+        except KeyError:
+            raise KeyError(f"unknown seller {key!r}") from None
+
+    def has_seller(self, seller_id: str) -> bool:
+        return seller_id in self._sellers
+
+    # -- inspection -----------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """What happened so far: requests and 429s per operation, and every feed."""
+        with self.lock:
+            now = self.sync()
+            feeds = [
+                entry
+                for seller in self._sellers.values()
+                for entry in self._feeds_stats(seller, now)
+            ]
+            feeds.sort(key=lambda entry: entry["sequence"])
+            return {
+                "requests": dict(self.counters.requests),
+                "throttled": dict(self.counters.throttled),
+                "tokens_issued": self.counters.tokens_issued,
+                "feeds_created": len(feeds),
+                "feeds": feeds,
+            }
+
+    def _feeds_stats(self, seller: SellerData, now: datetime) -> list[dict[str, Any]]:
+        slots = schedule(seller, self.config)
+        return [
+            {
+                "sequence": feed.sequence,
+                "feed_id": feed.feed_id,
+                "seller_id": feed.seller_id,
+                "feed_type": feed.feed_type,
+                "status": str(status_at(feed, slots.get(feed.feed_id), now)),
+                "messages": feed.message_count,
+            }
+            for feed in seller.feeds
+        ]
+
+    # -- documents and feeds --------------------------------------------------
+
+    def new_document(
+        self,
+        seller_id: str,
+        content_type: str,
+        now: datetime,
+        content: bytes | None = None,
+        compressed: bool = False,
+        result: bool = False,
+    ) -> StoredDocument:
+        """Store a new feed document and return it."""
+        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}.T{secrets.token_hex(6).upper()}"
+        document = StoredDocument(
+            document_id, seller_id, content_type, now, content, compressed, result
+        )
+        self.documents[document_id] = document
+        return document
+
+    def add_feed(
+        self,
+        seller_id: str,
+        feed_type: str,
+        marketplace_ids: tuple[str, ...],
+        document: StoredDocument,
+        now: datetime,
+    ) -> SimFeed:
+        """Queue a feed of *document*'s current content."""
+        number = next(self._feed_numbers)
+        feed = SimFeed(
+            feed_id=str(number),
+            seller_id=seller_id,
+            feed_type=feed_type,
+            marketplace_ids=marketplace_ids,
+            created_at=now,
+            input_document_id=document.document_id,
+            content=document.content or b"",
+            sequence=number,
+        )
+        seller = self.seller(seller_id)
+        seller.feeds.append(feed)
+        seller.open_feeds.append(feed)
+        return feed
+
+    def find_feed(self, seller_id: str, feed_id: str) -> SimFeed | None:
+        return next((f for f in self.seller(seller_id).feeds if f.feed_id == feed_id), None)
+
+    def cancel(self, feed: SimFeed, now: datetime) -> None:
+        """Cancel an open feed (the caller checked it is IN_QUEUE)."""
+        feed.cancelled_at = now
+        self.seller(feed.seller_id).open_feeds.remove(feed)
+
+    def slots(self, seller_id: str) -> dict[str, Slot]:
+        """The processing window of each open feed of the seller."""
+        return schedule(self.seller(seller_id), self.config)
+
+    # -- time -----------------------------------------------------------------
+
+    def sync(self) -> datetime:
+        """Process every feed that has ended by now; return now."""
+        with self.lock:
+            now = self.clock.now()
+            for seller in self._sellers.values():
+                for feed, slot in due_feeds(seller, self.config, now):
+                    self._finish(seller, feed, slot)
+            return now
+
+    def _finish(self, seller: SellerData, feed: SimFeed, slot: Slot) -> None:
+        context = FeedContext(
+            seller.seller_id, feed.feed_id, feed.feed_type, self.config.max_feed_messages
+        )
+        outcome = process_feed(context, feed.content, seller.listings)
+        for sku, quantity in outcome.quantities.items():
+            seller.listings[sku] = replace(seller.listings[sku], quantity=quantity)
+        feed.started_at, feed.ended_at = slot.start, slot.end
+        feed.outcome, feed.message_count = outcome.status, outcome.message_count
+        feed.result_document_id = self._store_report(seller.seller_id, outcome.report, slot.end)
+        feed.content = b""
+        seller.open_feeds.remove(feed)
+        seller.last_end = slot.end
+
+    def _store_report(self, seller_id: str, report: dict[str, Any], now: datetime) -> str:
+        data = json.dumps(report, separators=(",", ":")).encode()
+        compressed = self.config.gzip_results
+        if compressed:
+            data = gzip.compress(data, mtime=0)
+        document = self.new_document(
+            seller_id, "application/json", now, data, compressed, result=True
+        )
+        return document.document_id

@@ -1,0 +1,22 @@
+"""Counters of what the simulator was asked and what it refused."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+__all__ = ["Counters"]
+
+
+class Counters:
+    """Requests and 429s per operation name, and LWA tokens issued."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()
+        self.tokens_issued = 0
+
+    def request(self, operation: str) -> None:
+        self.requests[operation] += 1
+
+    def throttle(self, operation: str) -> None:
+        self.throttled[operation] += 1

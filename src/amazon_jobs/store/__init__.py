@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, migrations and intent-level queries."""

@@ -1,0 +1,97 @@
+"""Amazon accounts: creation, lookup and their (encrypted) credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from amazon_jobs.amazon.auth import LwaCredentials
+from amazon_jobs.crypto import Cipher
+from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.store.models import Account
+
+__all__ = ["AccountSpec", "add_account", "credentials", "find_account", "list_accounts"]
+
+#: Amazon's regional SP-API endpoints.
+REGION_ENDPOINTS = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL)
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """What a seller enters to add an account."""
+
+    name: str
+    seller_id: str
+    region: str
+    marketplace_id: str
+    lwa_client_id: str
+    lwa_client_secret: SecretStr
+    refresh_token: SecretStr
+    #: SP-API base URL; Amazon's regional endpoint when None.
+    endpoint: str | None = None
+    #: LWA token URL; Amazon's when None.
+    lwa_token_url: str | None = None
+
+    def __repr__(self) -> str:
+        return f"AccountSpec(name={self.name!r}, seller_id={self.seller_id!r})"
+
+
+def add_account(session: Session, spec: AccountSpec, cipher: Cipher, now: datetime) -> Account:
+    region = spec.region.lower()
+    if region not in REGION_ENDPOINTS:
+        raise AmazonJobsError(f"unknown region {spec.region!r}: use na, eu or fe")
+    account = Account(
+        name=spec.name,
+        seller_id=spec.seller_id,
+        region=region,
+        marketplace_id=spec.marketplace_id,
+        endpoint=(spec.endpoint or REGION_ENDPOINTS[region]).rstrip("/"),
+        lwa_token_url=spec.lwa_token_url or LWA_TOKEN_URL,
+        lwa_client_id=spec.lwa_client_id,
+        lwa_client_secret_enc=cipher.encrypt(spec.lwa_client_secret.get_secret_value()),
+        refresh_token_enc=cipher.encrypt(spec.refresh_token.get_secret_value()),
+        created_at=now,
+    )
+    session.add(account)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AmazonJobsError(f"an account named {spec.name!r} exists already") from None
+    return account
+
+
+def find_account(session: Session, name_or_id: str | int) -> Account:
+    """The account with that name (or numeric id)."""
+    query = select(Account).where(Account.name == str(name_or_id))
+    account = session.scalars(query).one_or_none()
+    if account is None and str(name_or_id).isdigit():
+        account = session.get(Account, int(name_or_id))
+    if account is None:
+        raise AmazonJobsError(
+            f"no account {name_or_id!r}: see `amazon-jobs accounts list`, or add one with "
+            "`amazon-jobs accounts add`"
+        )
+    return account
+
+
+def list_accounts(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.name)))
+
+
+def credentials(account: Account, cipher: Cipher) -> LwaCredentials:
+    return LwaCredentials(
+        token_url=account.lwa_token_url,
+        client_id=account.lwa_client_id,
+        client_secret=cipher.decrypt(account.lwa_client_secret_enc),
+        refresh_token=cipher.decrypt(account.refresh_token_enc),
+    )

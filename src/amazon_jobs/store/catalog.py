@@ -1,0 +1,113 @@
+"""Products and the selling list (listings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from amazon_jobs.domain.catalog import ListingRow, ProductRow
+from amazon_jobs.domain.listings import ListingState
+from amazon_jobs.store.models import Listing, Product
+
+__all__ = [
+    "UpsertCounts",
+    "product_ids_by_sku",
+    "upsert_listings",
+    "upsert_products",
+]
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def product_ids_by_sku(session: Session, skus: Sequence[str]) -> dict[str, int]:
+    rows = session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus)))
+    return {row.sku: row.id for row in rows}
+
+
+def upsert_products(session: Session, rows: Sequence[ProductRow], now: datetime) -> UpsertCounts:
+    """Insert new SKUs and update existing ones, in one statement."""
+    if not rows:
+        return UpsertCounts()
+    existing = product_ids_by_sku(session, [r.sku for r in rows])
+    values = [
+        {
+            "sku": r.sku,
+            "ean": r.ean,
+            "title": r.title,
+            "quantity": r.quantity,
+            "price": r.price,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in rows
+    ]
+    statement = _insert(session)(Product).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Product.sku],
+        set_={
+            name: statement.excluded[name]
+            for name in ("ean", "title", "quantity", "price", "updated_at")
+        },
+    )
+    session.execute(statement)
+    return UpsertCounts(created=len(rows) - len(existing), updated=len(existing))
+
+
+def upsert_listings(
+    session: Session, account_id: int, rows: Sequence[ListingRow], now: datetime
+) -> tuple[UpsertCounts, list[str]]:
+    """Record listings that already exist on Amazon as active; returns unknown SKUs."""
+    products = product_ids_by_sku(session, [r.sku for r in rows])
+    known = [r for r in rows if r.sku in products]
+    if not known:
+        return UpsertCounts(), [r.sku for r in rows]
+    existing = set(
+        session.scalars(
+            select(Listing.product_id).where(
+                Listing.account_id == account_id,
+                Listing.product_id.in_([products[r.sku] for r in known]),
+            )
+        )
+    )
+    values = [
+        {
+            "account_id": account_id,
+            "product_id": products[r.sku],
+            "state": ListingState.ACTIVE.value,
+            "asin": r.asin,
+            "confirmed_quantity": r.quantity,
+            "confirmed_price": r.price,
+            "updated_at": now,
+        }
+        for r in known
+    ]
+    statement = _insert(session)(Listing).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Listing.account_id, Listing.product_id],
+        set_={
+            name: statement.excluded[name]
+            for name in ("state", "asin", "confirmed_quantity", "confirmed_price", "updated_at")
+        },
+        where=Listing.locked_by_job_id.is_(None),
+    )
+    session.execute(statement)
+    unknown = [r.sku for r in rows if r.sku not in products]
+    return UpsertCounts(len(known) - len(existing), len(existing)), unknown

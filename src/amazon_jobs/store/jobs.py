@@ -1,0 +1,227 @@
+"""Jobs, their items and their log: the queries every handler and page shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from amazon_jobs.domain.jobs import (
+    ACTIVE_STATUSES,
+    TERMINAL_STATUSES,
+    JobStatus,
+    JobType,
+    check_transition,
+)
+from amazon_jobs.errors import JobNotFound
+from amazon_jobs.store.models import Account, Job, JobItem, JobLog
+
+__all__ = [
+    "JobFilter",
+    "append_log",
+    "claim_due_jobs",
+    "count_by_status",
+    "create_job",
+    "get_job",
+    "insert_items",
+    "job_items",
+    "job_log",
+    "list_jobs",
+    "lock_job",
+    "move",
+    "next_due_at",
+    "release",
+]
+
+
+def create_job(
+    session: Session,
+    account_id: int,
+    job_type: JobType,
+    now: datetime,
+    *,
+    priority: int = 0,
+    parent_id: int | None = None,
+) -> Job:
+    """A new job in ``reserved``, due at once."""
+    job = Job(
+        account_id=account_id,
+        type=job_type.value,
+        status=JobStatus.RESERVED.value,
+        priority=priority,
+        created_at=now,
+        updated_at=now,
+        next_run_at=now,
+        attempts=0,
+        polls=0,
+        items_total=0,
+        items_ok=0,
+        items_failed=0,
+        data={},
+        parent_id=parent_id,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk-insert job items (dicts of JobItem columns)."""
+    if rows:
+        session.execute(insert(JobItem), list(rows))
+
+
+def get_job(session: Session, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise JobNotFound(job_id)
+    return job
+
+
+def lock_job(session: Session, job_id: int) -> Job:
+    """The job, re-read and locked for the rest of the transaction."""
+    job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
+    if job is None:
+        raise JobNotFound(job_id)
+    return job
+
+
+def move(
+    session: Session,
+    job: Job,
+    to: JobStatus,
+    now: datetime,
+    message: str | None = None,
+    *,
+    level: str = "info",
+    next_run_at: datetime | None = None,
+) -> None:
+    """Move a locked *job* to *to*, logging the transition; raises on an illegal one."""
+    from_ = JobStatus(job.status)
+    check_transition(job.id, from_, to)
+    job.status = to.value
+    job.updated_at = now
+    job.attempts = 0
+    if to.is_terminal:
+        job.finished_at = now
+        job.next_run_at = None
+        job.lease_owner = job.lease_expires_at = None
+    else:
+        job.next_run_at = next_run_at or now
+    text = f"{from_.label} → {to.label}" + (f": {message}" if message else "")
+    append_log(session, job.id, now, text, level=level)
+
+
+def append_log(
+    session: Session,
+    job_id: int,
+    now: datetime,
+    message: str,
+    *,
+    level: str = "info",
+    request_id: str | None = None,
+) -> None:
+    session.execute(
+        insert(JobLog).values(
+            job_id=job_id, at=now, level=level, message=message, request_id=request_id
+        )
+    )
+
+
+def claim_due_jobs(
+    session: Session, worker_id: str, now: datetime, lease_until: datetime, limit: int
+) -> list[int]:
+    """Lease up to *limit* due jobs to *worker_id*; each is claimed by one worker only."""
+    due = (
+        select(Job.id)
+        .where(
+            Job.next_run_at <= now,
+            or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
+        )
+        .order_by(Job.priority.desc(), Job.next_run_at, Job.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(due))
+    if ids:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(ids))
+            .values(lease_owner=worker_id, lease_expires_at=lease_until)
+        )
+    return ids
+
+
+def release(session: Session, job_id: int, worker_id: str) -> None:
+    """Give up the lease on a job, if *worker_id* still holds it."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.lease_owner == worker_id)
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the earliest unfinished job is due, or None if every job is finished."""
+    return session.scalar(select(func.min(Job.next_run_at)))
+
+
+def count_by_status(session: Session) -> dict[JobStatus, int]:
+    rows = session.execute(select(Job.status, func.count()).group_by(Job.status))
+    return {JobStatus(status): count for status, count in rows}
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    account_id: int | None = None
+    type: JobType | None = None
+    status: JobStatus | None = None
+    active: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def list_jobs(
+    session: Session,
+    filters: JobFilter | None = None,
+    *,
+    limit: int = 50,
+    before_id: int | None = None,
+) -> list[tuple[Job, str]]:
+    """Jobs newest first with their account's name; keyset-paginated by id."""
+    f = filters or JobFilter()
+    query = select(Job, Account.name).join(Account, Account.id == Job.account_id)
+    conditions = [
+        Job.account_id == f.account_id if f.account_id is not None else None,
+        Job.type == f.type.value if f.type else None,
+        Job.status == f.status.value if f.status else None,
+        Job.status.in_(_values(ACTIVE_STATUSES if f.active else TERMINAL_STATUSES))
+        if f.active is not None
+        else None,
+        Job.created_at >= f.created_from if f.created_from else None,
+        Job.created_at < f.created_to if f.created_to else None,
+        Job.id < before_id if before_id is not None else None,
+    ]
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+    query = query.order_by(Job.id.desc()).limit(limit)
+    return [(job, name) for job, name in session.execute(query)]
+
+
+def job_items(session: Session, job_id: int) -> list[JobItem]:
+    query = select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.id)
+    return list(session.scalars(query))
+
+
+def job_log(session: Session, job_id: int) -> list[JobLog]:
+    query = select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id)
+    return list(session.scalars(query))
+
+
+def _values(statuses: Iterable[JobStatus]) -> list[str]:
+    return sorted(s.value for s in statuses)

@@ -1,0 +1,218 @@
+"""The tables, as SQLAlchemy 2 ``Mapped`` models.
+
+Timestamps come from the injected clock: callers pass them in; no column has
+a database-side default for time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from amazon_jobs.store.types import BigId, JsonDoc, UtcDateTime
+
+__all__ = [
+    "Account",
+    "Base",
+    "Job",
+    "JobItem",
+    "JobLog",
+    "Listing",
+    "Product",
+    "ThrottleBucket",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonDoc}
+
+
+class Account(Base):
+    """An Amazon selling account and how to reach it."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    seller_id: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(8))
+    marketplace_id: Mapped[str] = mapped_column(String(20))
+    #: SP-API base URL: Amazon's regional endpoint or the simulator.
+    endpoint: Mapped[str] = mapped_column(String(300))
+    #: Login with Amazon token URL.
+    lwa_token_url: Mapped[str] = mapped_column(String(300))
+    lwa_client_id: Mapped[str] = mapped_column(String(200))
+    #: Encrypted with the configured secret key; never shown.
+    lwa_client_secret_enc: Mapped[str] = mapped_column(Text)
+    refresh_token_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"Account(id={self.id!r}, name={self.name!r}, seller_id={self.seller_id!r})"
+
+
+class Product(Base):
+    """A product of the shop catalog."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("price > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(40), unique=True)
+    ean: Mapped[str | None] = mapped_column(String(14), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Listing(Base):
+    """One product on one account's selling list."""
+
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("account_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(20))
+    asin: Mapped[str | None] = mapped_column(String(10))
+    confirmed_quantity: Mapped[int | None]
+    confirmed_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    #: The job that holds this listing; None when free.
+    locked_by_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class Job(Base):
+    """An Amazon Job: one unit of work against the SP-API, with its items and log."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_created", "created_at", "id"),
+        Index("ix_jobs_account_type_status", "account_id", "type", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    #: Last change of the job, including every refresh of its state from Amazon.
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    #: When the worker should take its next step; None once the job is finished.
+    next_run_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: Consecutive failed attempts of the current step.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    #: Amazon's id for what was submitted (feedId, reportId).
+    amazon_ref: Mapped[str | None] = mapped_column(String(100))
+    #: Amazon's processingStatus, as last seen.
+    amazon_status: Mapped[str | None] = mapped_column(String(30))
+    input_document_id: Mapped[str | None] = mapped_column(String(200))
+    result_document_id: Mapped[str | None] = mapped_column(String(200))
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+    items_total: Mapped[int] = mapped_column(Integer, default=0)
+    items_ok: Mapped[int] = mapped_column(Integer, default=0)
+    items_failed: Mapped[int] = mapped_column(Integer, default=0)
+    #: Why the job failed as a whole.
+    error: Mapped[str | None] = mapped_column(Text)
+    #: Handler-specific state (e.g. the step reached inside ``processing``).
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+
+
+class JobItem(Base):
+    """One listing (or order) inside a job: its state before, the change, the outcome."""
+
+    __tablename__ = "job_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    listing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("listings.id", ondelete="SET NULL"), index=True
+    )
+    sku: Mapped[str] = mapped_column(String(40))
+    #: The item's messageId in the submitted feed.
+    message_id: Mapped[int | None]
+    #: The listing as it was before the job, restored exactly on cancel.
+    prior: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The change asked for when the job was created.
+    requested: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The values actually sent (read from the product at sending time).
+    sent: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    #: pending, ok, error or canceled.
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    #: What Amazon confirmed.
+    confirmed: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+
+
+class JobLog(Base):
+    """One line of a job's log."""
+
+    __tablename__ = "job_log"
+    __table_args__ = (Index("ix_job_log_job", "job_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    level: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class ThrottleBucket(Base):
+    """Our copy of one of Amazon's token buckets, shared by every worker."""
+
+    __tablename__ = "throttle_buckets"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    operation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime]
+    #: Restore rate in use (from the profile, or as announced by Amazon).
+    rate: Mapped[float] = mapped_column(Float)
+    #: Grant times inside the rolling window, epoch seconds.
+    grants: Mapped[list[float]] = mapped_column(JsonDoc, default=list)
+    granted: Mapped[int] = mapped_column(Integer, default=0)
+    throttled: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,196 @@
+"""Token buckets kept in the database, so every worker draws from the same ones.
+
+A token is taken *before* a request is sent. Taking tokens from several
+buckets (say createFeedDocument, createFeed and the JSON_LISTINGS_FEED cap)
+is all-or-nothing inside the caller's transaction: the rows are locked
+(``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises
+writers), so two workers can never spend the same token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from amazon_jobs.domain import buckets
+from amazon_jobs.domain.limits import Limit, Operation
+from amazon_jobs.store.models import ThrottleBucket
+
+__all__ = ["BucketView", "Throttle", "announced_rate"]
+
+#: A rate announced by Amazon replaces ours only if it differs by more than this
+#: fraction: Amazon rounds its header to 4 decimals ("0.0167" for 1/60 s), and
+#: taking the rounded value literally would make us slightly too fast.
+RATE_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class BucketView:
+    """A bucket as a seller sees it on the quota page."""
+
+    operation: str
+    tokens: float
+    burst: int
+    rate: float
+    next_token_at: datetime
+    granted: int
+    throttled: int
+
+
+def announced_rate(current: float, header: str | None) -> float | None:
+    """The new rate to use given an ``x-amzn-RateLimit-Limit`` header, or None to keep *current*."""
+    if not header:
+        return None
+    try:
+        rate = float(header)
+    except ValueError:
+        return None
+    if rate <= 0 or abs(rate - current) <= current * RATE_TOLERANCE:
+        return None
+    return rate
+
+
+class Throttle:
+    """Our copies of Amazon's buckets, per account and operation."""
+
+    def __init__(self, limits: Mapping[Operation, Limit]) -> None:
+        self.limits = dict(limits)
+
+    def try_acquire(
+        self,
+        session: Session,
+        account_id: int,
+        operations: Sequence[Operation],
+        now: datetime,
+    ) -> datetime | None:
+        """Take a token from each bucket, or none at all.
+
+        Returns None when the tokens were taken, else the earliest time at
+        which all of them will be available.
+        """
+        rows = self._lock(session, account_id, operations, now)
+        states = {op: (self._limit(row), _state(row)) for op, row in rows.items()}
+        ready_at = max(buckets.next_token_at(state, limit, now) for limit, state in states.values())
+        if ready_at > now:
+            return ready_at
+        for op, (limit, state) in states.items():
+            taken = buckets.take(state, limit, now)
+            assert taken is not None
+            _store(rows[op], taken)
+            rows[op].granted += 1
+        return None
+
+    def next_available(
+        self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
+    ) -> datetime:
+        """When a token of every one of *operations* will be there (not taking any)."""
+        rows = self._lock(session, account_id, operations, now)
+        return max(buckets.next_token_at(_state(r), self._limit(r), now) for r in rows.values())
+
+    def throttled(
+        self, session: Session, account_id: int, operation: Operation, now: datetime
+    ) -> datetime:
+        """Record a 429: the bucket is empty now. Returns when it holds a token again."""
+        row = self._lock(session, account_id, [operation], now)[operation]
+        row.tokens, row.updated_at = 0.0, now
+        row.throttled += 1
+        return buckets.next_token_at(_state(row), self._limit(row), now)
+
+    def announce_rate(
+        self,
+        session: Session,
+        account_id: int,
+        operation: Operation,
+        header: str | None,
+        now: datetime,
+    ) -> float | None:
+        """Adopt the rate Amazon announced for this account and operation, if it differs."""
+        row = self._lock(session, account_id, [operation], now)[operation]
+        rate = announced_rate(row.rate, header)
+        if rate is not None:
+            state = buckets.refill(_state(row), self._limit(row), now)
+            _store(row, state)
+            row.rate = rate
+        return rate
+
+    def views(self, session: Session, account_id: int, now: datetime) -> list[BucketView]:
+        """Every bucket of the account that has been used, as of *now*."""
+        rows = session.scalars(
+            select(ThrottleBucket)
+            .where(ThrottleBucket.account_id == account_id)
+            .order_by(ThrottleBucket.operation)
+        )
+        return [self._view(row, now) for row in rows]
+
+    def _view(self, row: ThrottleBucket, now: datetime) -> BucketView:
+        limit = self._limit(row)
+        state = buckets.refill(_state(row), limit, now)
+        return BucketView(
+            operation=row.operation,
+            tokens=state.tokens,
+            burst=limit.burst,
+            rate=limit.rate,
+            next_token_at=buckets.next_token_at(state, limit, now),
+            granted=row.granted,
+            throttled=row.throttled,
+        )
+
+    def _limit(self, row: ThrottleBucket) -> Limit:
+        return replace(self.limits[Operation(row.operation)], rate=row.rate)
+
+    def _lock(
+        self,
+        session: Session,
+        account_id: int,
+        operations: Sequence[Operation],
+        now: datetime,
+    ) -> dict[Operation, ThrottleBucket]:
+        wanted = sorted(set(operations))
+        self._create_missing(session, account_id, wanted, now)
+        query = (
+            select(ThrottleBucket)
+            .where(
+                ThrottleBucket.account_id == account_id,
+                ThrottleBucket.operation.in_([str(op) for op in wanted]),
+            )
+            .order_by(ThrottleBucket.operation)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {Operation(row.operation): row for row in session.scalars(query)}
+
+    def _create_missing(
+        self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
+    ) -> None:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        values = [
+            {
+                "account_id": account_id,
+                "operation": str(op),
+                "tokens": float(self.limits[op].burst),
+                "updated_at": now,
+                "rate": self.limits[op].rate,
+                "grants": [],
+                "granted": 0,
+                "throttled": 0,
+            }
+            for op in operations
+        ]
+        session.execute(insert(ThrottleBucket).values(values).on_conflict_do_nothing())
+
+
+def _state(row: ThrottleBucket) -> buckets.BucketState:
+    grants = tuple(datetime.fromtimestamp(g, UTC) for g in row.grants or ())
+    return buckets.BucketState(row.tokens, row.updated_at, grants)
+
+
+def _store(row: ThrottleBucket, state: buckets.BucketState) -> None:
+    row.tokens = state.tokens
+    row.updated_at = state.updated_at
+    row.grants = [g.timestamp() for g in state.grants]

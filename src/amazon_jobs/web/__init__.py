@@ -1,0 +1,1 @@
+"""The web app: the Amazon Jobs dashboard (and, later, the REST API)."""

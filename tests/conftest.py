@@ -1,0 +1,118 @@
+"""Shared fixtures: databases (SQLite file and PostgreSQL), clocks and runtimes.
+
+PostgreSQL tests use their own schema in the ``test`` database on
+127.0.0.1:5432. Where PostgreSQL is unreachable they are skipped, except
+with ``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from amazon_jobs.clock import VirtualClock
+from amazon_jobs.config import load_settings
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.store import migrate
+from amazon_jobs.store.database import Database
+from amazon_jobs.store.models import Base
+
+PG_BASE = os.environ.get("AMAZON_JOBS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SECRET_KEY = "test-secret-key-for-amazon-jobs"
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def _pg_available() -> str | None:
+    engine = sa.create_engine(PG_BASE, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, migrated."""
+    problem = _pg_available()
+    if problem:
+        message = f"PostgreSQL at {PG_BASE} is unreachable: {problem}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"aj_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_BASE)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    db = Database(url)
+    migrate.upgrade(db)
+    db.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+def _truncate(url: str) -> None:
+    db = Database(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'amazon-jobs.db'}"
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+        yield url
+    else:
+        url = request.getfixturevalue("pg_url")
+        _truncate(url)
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'amazon-jobs.db'}"
+    db = Database(url)
+    migrate.upgrade(db)
+    db.dispose()
+    return url
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock(T0)
+
+
+def make_runtime(url: str, clock: VirtualClock, tmp_path: Path, **overrides: object) -> Runtime:
+    settings = load_settings(
+        environ={},
+        home=tmp_path,
+        database_url=url,
+        secret_key=SECRET_KEY,
+        clock="virtual",
+        **overrides,
+    )
+    return Runtime.build(settings, clock=clock)
+
+
+@pytest.fixture
+def runtime(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Runtime]:
+    rt = make_runtime(db_url, clock, tmp_path)
+    yield rt
+    rt.close()

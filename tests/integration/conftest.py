@@ -1,0 +1,108 @@
+"""Integration fixtures: the real simulator over HTTP on 127.0.0.1 and a seeded shop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select, update
+
+from amazon_jobs.clock import VirtualClock
+from amazon_jobs.domain.catalog import ListingRow, ProductRow
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.serving import RunningServer, serve_in_thread
+from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.store import catalog
+from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.models import Listing, Product
+from amazon_jobs.worker import Worker
+from tests.conftest import make_runtime
+
+
+@dataclass
+class Shop:
+    """A runtime with one account on the simulator and a catalog listed on it."""
+
+    rt: Runtime
+    sim: Simulator
+    server: RunningServer
+    account_id: int
+    clock: VirtualClock
+
+    def run_worker(self, **kwargs: object) -> None:
+        Worker(self.rt, **kwargs).run(until_idle=True)  # type: ignore[arg-type]
+
+    def set_quantity(self, sku: str, quantity: int) -> None:
+        with self.rt.db.transaction() as session:
+            session.execute(
+                update(Product)
+                .where(Product.sku == sku)
+                .values(quantity=quantity, updated_at=self.clock.now())
+            )
+
+    def listing(self, sku: str) -> Listing:
+        with self.rt.db.read() as session:
+            return session.scalars(select(Listing).join(Product).where(Product.sku == sku)).one()
+
+    def listing_rows(self) -> dict[str, tuple[object, ...]]:
+        """Every listing as a plain tuple of all its columns, by SKU."""
+        with self.rt.db.read() as session:
+            rows = session.execute(select(Product.sku, Listing).join(Listing)).all()
+        columns = [c.key for c in Listing.__table__.columns]
+        return {sku: tuple(getattr(listing, c) for c in columns) for sku, listing in rows}
+
+
+def sku(n: int) -> str:
+    return f"SKU-{n:03d}"
+
+
+def make_shop(
+    rt: Runtime,
+    clock: VirtualClock,
+    products: int = 12,
+    unknown_on_amazon: tuple[int, ...] = (),
+    sim_config: SimulatorConfig | None = None,
+) -> tuple[Shop, RunningServer]:
+    sim = Simulator(sim_config or SimulatorConfig(), clock)
+    server = serve_in_thread(create_app(sim))
+    config = sim.config
+    spec = AccountSpec(
+        name="us",
+        seller_id=config.seller_id,
+        region="na",
+        marketplace_id=config.marketplace_id,
+        lwa_client_id=config.client_id,
+        lwa_client_secret=SecretStr(config.client_secret),
+        refresh_token=SecretStr(config.refresh_token),
+        endpoint=server.url,
+        lwa_token_url=f"{server.url}/auth/o2/token",
+    )
+    rows = [
+        ProductRow(sku(n), None, f"Product {n}", 10 + n, Decimal("9.99")) for n in range(products)
+    ]
+    listings = [
+        ListingRow(r.sku, f"B0TEST{n:04d}", r.quantity, r.price) for n, r in enumerate(rows)
+    ]
+    sim.seed_listings(
+        {"sku": row.sku, "asin": row.asin, "quantity": row.quantity, "price": row.price}
+        for n, row in enumerate(listings)
+        if n not in unknown_on_amazon
+    )
+    with rt.db.transaction() as session:
+        account_id = add_account(session, spec, rt.cipher, clock.now()).id
+        catalog.upsert_products(session, rows, clock.now())
+        catalog.upsert_listings(session, account_id, listings, clock.now())
+    return Shop(rt, sim, server, account_id, clock), server
+
+
+@pytest.fixture
+def shop(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Shop]:
+    rt = make_runtime(db_url, clock, tmp_path)
+    shop, server = make_shop(rt, clock, unknown_on_amazon=(3,))
+    yield shop
+    server.stop()
+    rt.close()

@@ -1,0 +1,127 @@
+"""Helpers shared by the simulator tests: a tiny SP-API client and feed builders."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from amazon_jobs.clock import VirtualClock
+from amazon_jobs.simulator import SimulatorConfig
+
+START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+FEEDS = "/feeds/2021-06-30"
+MODELS = Path(__file__).resolve().parents[3] / "shared" / "sp-api-models"
+QUANTITY_PATH = "/attributes/fulfillment_availability"
+
+
+def token_form(config: SimulatorConfig, **overrides: str) -> dict[str, str]:
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": config.refresh_token,
+        "client_id": config.client_id,
+        "client_secret": config.client_secret,
+    }
+    form.update(overrides)
+    return {key: value for key, value in form.items() if value is not None}
+
+
+class SpApi:
+    """A small SP-API client for the tests, over real HTTP."""
+
+    def __init__(self, http: httpx.Client, config: SimulatorConfig, clock: VirtualClock):
+        self.http, self.config, self.clock = http, config, clock
+        self.token = self.login(config.refresh_token)
+
+    def login(self, refresh_token: str) -> str:
+        form = token_form(self.config, refresh_token=refresh_token)
+        response = self.http.post("/auth/o2/token", data=form)
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"x-amz-access-token": self.token, **kwargs.pop("headers", {})}
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def create_document(self, content_type: str = "application/json") -> dict[str, Any]:
+        response = self.request("POST", f"{FEEDS}/documents", json={"contentType": content_type})
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def upload(self, url: str, content: bytes, content_type: str = "application/json") -> None:
+        response = self.http.put(url, content=content, headers={"Content-Type": content_type})
+        assert response.status_code == 200, response.text
+
+    def document(self, content: bytes | dict[str, Any]) -> str:
+        """Create and upload a document; return its id."""
+        data = json.dumps(content).encode() if isinstance(content, dict) else content
+        created = self.create_document()
+        self.upload(created["url"], data)
+        return str(created["feedDocumentId"])
+
+    def create_feed(
+        self, document_id: str, feed_type: str = "JSON_LISTINGS_FEED"
+    ) -> httpx.Response:
+        body = {
+            "feedType": feed_type,
+            "marketplaceIds": [self.config.marketplace_id],
+            "inputFeedDocumentId": document_id,
+        }
+        return self.request("POST", f"{FEEDS}/feeds", json=body)
+
+    def submit(self, content: bytes | dict[str, Any], feed_type: str = "JSON_LISTINGS_FEED") -> str:
+        response = self.create_feed(self.document(content), feed_type)
+        assert response.status_code == 202, response.text
+        return str(response.json()["feedId"])
+
+    def feed(self, feed_id: str) -> dict[str, Any]:
+        response = self.request("GET", f"{FEEDS}/feeds/{feed_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def status(self, feed_id: str) -> str:
+        return str(self.feed(feed_id)["processingStatus"])
+
+    def report(self, feed_id: str) -> dict[str, Any]:
+        """Download and read the processing report of a finished feed."""
+        document_id = self.feed(feed_id)["resultFeedDocumentId"]
+        response = self.request("GET", f"{FEEDS}/documents/{document_id}")
+        assert response.status_code == 200, response.text
+        document = response.json()
+        download = self.http.get(document["url"])
+        assert download.status_code == 200, download.text
+        content = download.content
+        if document.get("compressionAlgorithm") == "GZIP":
+            content = gzip.decompress(content)
+        return dict(json.loads(content))
+
+
+def quantity_message(
+    message_id: int, sku: str, quantity: Any, op: str = "replace"
+) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "sku": sku,
+        "operationType": "PATCH",
+        "productType": "PRODUCT",
+        "patches": [
+            {
+                "op": op,
+                "path": QUANTITY_PATH,
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+            }
+        ],
+    }
+
+
+def listings_feed(seller_id: str, messages: list[dict[str, Any]], **header: Any) -> dict[str, Any]:
+    return {"header": {"sellerId": seller_id, "version": "2.0", **header}, "messages": messages}
+
+
+def finish_all(clock: VirtualClock) -> None:
+    """Jump far enough that every queued feed is processed."""
+    clock.advance(24 * 3600)
