@@ -151,15 +151,20 @@ class Demo:
         """A first wave: a big --changed job, smaller jobs by SKU, one canceled at once."""
         self.sell()
         skus = [f"DEMO-{n:04d}" for n in range(1, self.options.products + 1)]
-        self._create(Selection(skus=tuple(skus[:UNKNOWN_ON_AMAZON] + skus[100:130])))
-        self._create(Selection(changed=True))
-        for start in range(130, min(len(skus), 230), 20):
-            self._create(Selection(skus=tuple(skus[start : start + 20])))
-        canceled = self._create(Selection(skus=tuple(skus[230:])))
+        n = len(skus)
+        self._create(skus[:UNKNOWN_ON_AMAZON] + skus[n * 5 // 12 : n * 7 // 12])
+        self._create(changed=True)
+        step = max(1, n // 12)
+        for start in range(n * 7 // 12, n * 11 // 12, step):
+            self._create(skus[start : min(start + step, n * 11 // 12)])
+        canceled = self._create(skus[n * 11 // 12 :])
         if canceled:
             cancel_job(self.rt, canceled)
 
-    def _create(self, selection: Selection) -> int | None:
+    def _create(self, skus: list[str] | None = None, changed: bool = False) -> int | None:
+        if not skus and not changed:
+            return None
+        selection = Selection(skus=tuple(skus or ()), changed=changed)
         try:
             reservation = create_listings_job(
                 self.rt, JobType.UPDATE_QTY, self.account_id, selection
@@ -180,7 +185,7 @@ class Demo:
         every = self.options.sales_every_s
         while every > 0 and not stop.wait(every):
             self.sell(share=0.1)
-            job_id = self._create(Selection(changed=True))
+            job_id = self._create(changed=True)
             if job_id:
                 on_job(job_id)
 

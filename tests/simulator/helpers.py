@@ -15,7 +15,7 @@ from amazon_jobs.simulator import SimulatorConfig
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 FEEDS = "/feeds/2021-06-30"
-MODELS = Path(__file__).resolve().parents[3] / "shared" / "sp-api-models"
+MODELS = Path(__file__).resolve().parents[2] / "spec" / "sp-api-models"
 QUANTITY_PATH = "/attributes/fulfillment_availability"
 
 

@@ -25,6 +25,7 @@ code            scope    when
 ==============  =======  ==================================================
 4002001 (sim)   feed     document not UTF-8 JSON or not an object (FATAL)
 4002002 (sim)   feed     feed type not supported (FATAL)
+4002003 (sim)   feed     aborted by an injected fault (FATAL)
 4002004 (sim)   feed     header.sellerId is not the submitting seller
 4002005 (sim)   feed     messages missing, not an array, empty or too many
 4002006         feed     header breaks the schema (Amazon's code)
@@ -56,6 +57,7 @@ from typing import Any
 
 from amazon_jobs.simulator.issues import (
     DOCUMENT_UNREADABLE,
+    FEED_ABORTED,
     HEADER_INVALID,
     MESSAGES_INVALID,
     SCHEMA_MESSAGE,
@@ -75,7 +77,7 @@ from amazon_jobs.simulator.report import (
     build_report,
 )
 
-__all__ = ["JSON_LISTINGS_FEED", "FeedContext", "FeedOutcome", "process_feed"]
+__all__ = ["JSON_LISTINGS_FEED", "FeedContext", "FeedOutcome", "aborted", "process_feed"]
 
 JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
 
@@ -118,6 +120,12 @@ def process_feed(
         count = len(messages) if isinstance(messages, list) else 0
         return _refused(context, FeedStatus.DONE, problems, count)
     return _process_messages(context, document, listings)
+
+
+def aborted(context: FeedContext) -> FeedOutcome:
+    """A feed Amazon aborted on its side (an injected fault): FATAL, nothing applied."""
+    message = "The feed was aborted because of an internal error. Submit it again."
+    return _fatal(context, Issue(FEED_ABORTED, message))
 
 
 def _fatal(context: FeedContext, issue: Issue) -> FeedOutcome:

@@ -3,7 +3,8 @@
 Every SP-API request goes through :func:`run_operation` under the simulator's
 lock:
 
-1. the state is brought up to the clock's now, and the request is counted;
+1. the state is brought up to the clock's now, and the request is counted; a
+   queued fault (:mod:`.faults`) answers 5xx here;
 2. the ``x-amz-access-token`` must be live, else 403 (no token taken);
 3. the operation's bucket must hold a token, else 429 (nothing taken);
 4. the operation runs. It may :meth:`Call.require` further buckets (createFeed
@@ -30,6 +31,7 @@ from fastapi.responses import JSONResponse
 
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.simulator.errors import QUOTA_EXCEEDED, ApiError, Throttled
+from amazon_jobs.simulator.faults import SERVER_ERRORS
 from amazon_jobs.simulator.state import Simulator
 from amazon_jobs.simulator.throttling import format_rate
 
@@ -100,6 +102,9 @@ def run_operation(
     with simulator.lock:
         now = simulator.sync()
         simulator.counters.request(operation)
+        fault = simulator.faults.next_error(operation)
+        if fault is not None:
+            return Answer(fault, SERVER_ERRORS[fault])
         try:
             seller_id = simulator.tokens.seller_for(access_token, now)
         except ApiError as refused:

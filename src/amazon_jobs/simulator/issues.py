@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "DOCUMENT_UNREADABLE",
+    "FEED_ABORTED",
     "HEADER_INVALID",
     "INVALID_VALUE",
     "MESSAGES_INVALID",
@@ -29,6 +30,8 @@ HEADER_INVALID = "4002006"
 DOCUMENT_UNREADABLE = "4002001"
 #: Simulator: the feed type is not supported; the feed ends FATAL.
 UNSUPPORTED_FEED_TYPE = "4002002"
+#: Simulator: the feed was aborted by an injected fault (:mod:`.faults`); it ends FATAL.
+FEED_ABORTED = "4002003"
 #: Simulator: header.sellerId is not the seller that submitted the feed.
 SELLER_MISMATCH = "4002004"
 #: Simulator: "messages" is missing, not an array, empty or too long.

@@ -25,7 +25,8 @@ from amazon_jobs.domain.limits import limits_for
 from amazon_jobs.simulator.auth import TokenBook
 from amazon_jobs.simulator.catalog import listings_from_rows, read_listings_csv
 from amazon_jobs.simulator.config import SimulatorConfig
-from amazon_jobs.simulator.feeds import FeedContext, process_feed
+from amazon_jobs.simulator.faults import Faults
+from amazon_jobs.simulator.feeds import FeedContext, aborted, process_feed
 from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
 from amazon_jobs.simulator.presign import UrlSigner
 from amazon_jobs.simulator.stats import Counters
@@ -48,6 +49,7 @@ class Simulator:
         self.throttle = Throttle(limits_for(self.config.profile, self.config.limit_overrides))
         self.signer = UrlSigner(secrets.token_bytes(32), self.config.url_ttl_s)
         self.counters = Counters()
+        self.faults = Faults()
         self.documents: dict[str, StoredDocument] = {}
         self._sellers: dict[str, SellerData] = {}
         self._feed_numbers = itertools.count(_FIRST_FEED_ID)
@@ -198,7 +200,10 @@ class Simulator:
         context = FeedContext(
             seller.seller_id, feed.feed_id, feed.feed_type, self.config.max_feed_messages
         )
-        outcome = process_feed(context, feed.content, seller.listings)
+        if self.faults.take_abort():
+            outcome = aborted(context)
+        else:
+            outcome = process_feed(context, feed.content, seller.listings)
         for sku, quantity in outcome.quantities.items():
             seller.listings[sku] = replace(seller.listings[sku], quantity=quantity)
         feed.started_at, feed.ended_at = slot.start, slot.end

@@ -111,7 +111,7 @@ class Listing(Base):
     confirmed_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     #: The job that holds this listing; None when free.
     locked_by_job_id: Mapped[int | None] = mapped_column(
-        ForeignKey("jobs.id", ondelete="SET NULL", use_alter=True), index=True
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
     )
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]

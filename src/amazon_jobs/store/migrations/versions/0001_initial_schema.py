@@ -119,7 +119,6 @@ def upgrade() -> None:
             ["jobs.id"],
             name=op.f("fk_listings_locked_by_job_id_jobs"),
             ondelete="SET NULL",
-            use_alter=True,
         ),
         sa.ForeignKeyConstraint(
             ["product_id"],

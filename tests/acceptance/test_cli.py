@@ -1,0 +1,179 @@
+"""The real ``amazon-jobs`` command, as a seller runs it: separate processes, real HTTP.
+
+The simulator and the worker are different processes sharing a scaled clock
+through configuration (same scale, same anchor), so Amazon's minutes pass in
+tenths of a second.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.timeout(180)
+
+CLIENT_SECRET = "simulator-client-secret"
+REFRESH_TOKEN = "Atzr|simulator-refresh-token"
+EXE = [sys.executable, "-m", "amazon_jobs"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Cli:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env, self.cwd = env, cwd
+        self.outputs: list[str] = []
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*EXE, *args],
+            env=self.env,
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.outputs.append(result.stdout + result.stderr)
+        if ok:
+            assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    env = {
+        **os.environ,
+        "AMAZON_JOBS_HOME": str(tmp_path / "home"),
+        "AMAZON_JOBS_DATABASE_URL": db_url,
+        "AMAZON_JOBS_SECRET_KEY": "acceptance-secret-key",
+        "AMAZON_JOBS_CLOCK": "scaled",
+        "AMAZON_JOBS_CLOCK_SCALE": "600",
+        "AMAZON_JOBS_CLOCK_ANCHOR": datetime.now(UTC).isoformat(),
+        "AMAZON_JOBS_LWA_CLIENT_SECRET": CLIENT_SECRET,
+        "AMAZON_JOBS_LWA_REFRESH_TOKEN": REFRESH_TOKEN,
+        "COLUMNS": "200",
+    }
+    return Cli(env, tmp_path)
+
+
+@pytest.fixture
+def simulator(cli: Cli, tmp_path: Path) -> Iterator[str]:
+    listings = tmp_path / "amazon.csv"
+    listings.write_text(
+        "sku,asin,quantity,price\n" + "".join(f"P-{n},B00000000{n},5,9.99\n" for n in range(1, 5)),
+        encoding="utf-8",
+    )
+    port = free_port()
+    log = (tmp_path / "simulator.log").open("wb")
+    process = subprocess.Popen(
+        [*EXE, "simulator", "--port", str(port), "--seed-listings", str(listings)],
+        env=cli.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{url}/_sim/stats", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) -> None:
+    cli("init")
+    assert "already up to date" in cli("init").stdout
+
+    products = tmp_path / "products.csv"
+    products.write_text(
+        "sku,ean,title,quantity,price\n"
+        "P-1,4006381333931,Pen,11,1.50\n"
+        "P-2,,Pencil,12,0.99\n"
+        "P-3,4006381333932,Bad EAN,1,1.00\n"
+        "P-4,,Paper,14,3.10\n"
+        "P-5,,Not on Amazon,15,2.00\n",
+        encoding="utf-8",
+    )
+    out = cli("products", "import", str(products)).stdout
+    assert "4 product(s) created" in out and "1 rejected" in out
+    assert "4006381333932" in out and "not a valid EAN-13" in out
+
+    cli(
+        "accounts", "add", "--name", "sim", "--seller-id", "A1SIMULATORSELLER",
+        "--marketplace", "ATVPDKIKX0DER",
+        "--client-id", "amzn1.application-oa2-client.simulator",
+        "--endpoint", simulator, "--lwa-url", f"{simulator}/auth/o2/token",
+    )  # fmt: skip
+    assert "A1SIMULATORSELLER" in cli("accounts", "list").stdout
+
+    listed = tmp_path / "listed.csv"
+    listed.write_text(
+        "sku,asin,quantity,price\nP-1,B000000001,5,1.50\nP-2,B000000002,5,0.99\n"
+        "P-4,B000000004,5,3.10\nP-5,B000000005,5,2.00\n",
+        encoding="utf-8",
+    )
+    assert (
+        "4 listing(s) created" in cli("listings", "import", "--account", "sim", str(listed)).stdout
+    )
+
+    out = cli("jobs", "update-qty", "--account", "sim", "--sku", "P-1", "--sku", "P-5").stdout
+    assert "Job 1 reserved: 2 listing(s)" in out
+    assert "Job 2 reserved" in cli("jobs", "update-qty", "--account", "sim", "--changed").stdout
+    assert "canceled" in cli("jobs", "cancel", "2").stdout
+    refused = cli("jobs", "cancel", "2", ok=False)
+    assert refused.returncode == 1 and "only reserved or created jobs" in refused.stderr
+
+    out = cli("worker", "--until-idle").stdout
+    assert "Worker stopped" in out
+
+    listing = cli("jobs", "list").stdout
+    assert "Done" in listing and "Canceled" in listing
+    assert "1 ok / 1 failed / 2" in listing
+    show = cli("jobs", "show", "1").stdout
+    assert "P-5" in show and "NOT_FOUND" in show
+    log = cli("jobs", "log", "1").stdout
+    for fragment in ("Reserved → Created", "createFeed", "Waiting for result → Done"):
+        assert fragment in log
+    stats = httpx.get(f"{simulator}/_sim/stats").json()
+    assert stats["requests"]["createFeed"] == 1 and not stats["throttled"]
+
+    everything = "\n".join(cli.outputs)
+    assert CLIENT_SECRET not in everything and REFRESH_TOKEN not in everything
+
+
+def test_bad_input_gives_a_clear_error_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
+    cli("init")
+    missing = cli("products", "import", str(tmp_path / "nope.csv"), ok=False)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    no_account = cli("jobs", "update-qty", "--account", "ghost", "--all", ok=False)
+    assert "no account 'ghost'" in no_account.stderr
+    both = cli("jobs", "update-qty", "--account", "ghost", "--all", "--changed", ok=False)
+    assert "exactly one of" in both.stderr
+
+
+def test_demo_until_idle_runs_to_the_end(cli: Cli, tmp_path: Path) -> None:
+    env = dict(cli.env)
+    env["AMAZON_JOBS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.db'}"
+    env.pop("AMAZON_JOBS_SECRET_KEY")
+    demo = Cli(env, tmp_path)
+    out = demo("demo", "--until-idle", "--products", "60", "--scale", "600").stdout
+    assert "Demo finished" in out and "Done" in out and "Canceled" in out
+    assert "Error" not in out
