@@ -12,7 +12,6 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import SecretStr
@@ -78,7 +77,7 @@ class Demo:
 
     @classmethod
     def start(cls, settings: Settings, options: DemoOptions) -> Demo:
-        clock = ScaledClock(options.scale, datetime.now(UTC))
+        clock = ScaledClock(options.scale)
         settings = settings.with_overrides(
             clock="scaled",
             clock_scale=options.scale,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.listings import ListingState
@@ -11,7 +11,7 @@ from amazon_jobs.errors import NotCancelable, SelectionError
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import cancel_job, create_listings_job
 from amazon_jobs.store.jobs import get_job, job_items, job_log
-from amazon_jobs.store.models import Listing
+from amazon_jobs.store.models import Listing, Product
 from amazon_jobs.worker import Worker
 from tests.integration.conftest import sku
 
@@ -164,3 +164,14 @@ def test_stopped_listing_is_not_eligible(shop):
 def _log(shop, job_id):
     with shop.rt.db.read() as session:
         return job_log(session, job_id)
+
+
+def test_item_whose_product_was_deleted_before_sending_fails_alone(shop):
+    (job,) = create(shop, Selection(skus=(sku(5), sku(6)))).jobs
+    with shop.rt.db.transaction() as session:
+        session.execute(delete(Product).where(Product.sku == sku(6)))
+    shop.run_worker()
+    job, items = load(shop, job.id)
+    assert job.status == JobStatus.DONE and (job.items_ok, job.items_failed) == (1, 1)
+    gone = next(item for item in items if item.sku == sku(6))
+    assert gone.outcome == "error" and "deleted before the feed was built" in gone.error_message

@@ -23,6 +23,7 @@ __all__ = ["apply_report", "release_items", "rollback_items"]
 
 ConfirmedColumns = Callable[[dict[str, Any]], dict[str, Any]]
 _NO_SYNC = {"synchronize_session": False}
+NOT_SENT = "not sent: the listing was deleted before the feed was built"
 
 
 def apply_report(
@@ -41,13 +42,16 @@ def apply_report(
     feed_errors = report.feed_errors if report.messages_accepted == 0 else []
     ok_items, ok_listings, bad_items, bad_listings = [], [], [], []
     for item_id, listing_id, message_id, sent in items:
-        errors = feed_errors or (report.errors_for(message_id) if message_id else [])
+        if message_id is None:  # its listing was deleted before the feed was built
+            bad_items.append(_failed(item_id, None, NOT_SENT))
+            continue
+        errors = feed_errors or report.errors_for(message_id)
         if errors:
             text = "; ".join(issue.describe() for issue in errors)
             bad_items.append(_failed(item_id, errors[0].code, text))
             bad_listings.append({"id": listing_id, "last_error": text})
         else:
-            warnings = report.warnings_for(message_id) if message_id else []
+            warnings = report.warnings_for(message_id)
             ok_items.append(_confirmed(item_id, sent, warnings))
             ok_listings.append(
                 {"id": listing_id, **confirmed_columns(sent or {}), "last_error": None}
