@@ -55,6 +55,10 @@ class Settings(BaseModel):
     #: First and longest interval between polls of a submitted feed, in seconds.
     poll_first_s: float = Field(default=30.0, gt=0)
     poll_max_s: float = Field(default=600.0, gt=0)
+    #: Orders per page of an import; default: 20 with the seed profile, else 100.
+    orders_page_size: int | None = Field(default=None, ge=1, le=100)
+    #: How far back the first orders import of an account reaches, in days.
+    orders_initial_days: float = Field(default=7.0, gt=0)
     #: A claimed job's lease; a worker renews it while the step runs.
     lease_s: float = Field(default=60.0, gt=0)
     #: Retries of a failing call (5xx, timeout) before the job step gives up.
@@ -68,6 +72,13 @@ class Settings(BaseModel):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'amazon-jobs.db'}"
+
+    @property
+    def page_size(self) -> int:
+        """Orders per page of an import."""
+        if self.orders_page_size is not None:
+            return self.orders_page_size
+        return 20 if self.limits_profile == "seed" else 100
 
     def make_clock(self) -> Clock:
         if self.clock == "virtual":

@@ -8,6 +8,7 @@ seconds. The demo's data lives in its own SQLite file, recreated each run.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections.abc import Callable
@@ -26,22 +27,40 @@ from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import AmazonJobsError, SelectionError
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.service import cancel_job, create_listings_job
+from amazon_jobs.service import (
+    cancel_job,
+    create_fulfillment_job,
+    create_inventory_job,
+    create_listings_job,
+    create_orders_import_job,
+    ship_order,
+)
 from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig
 from amazon_jobs.simulator import create_app as create_simulator_app
+from amazon_jobs.simulator.catalog_generator import (
+    GeneratedCatalog,
+    catalog_asin,
+    catalog_ean,
+    generate_catalog,
+)
 from amazon_jobs.store import catalog, migrate
 from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.jobs import count_by_status
 from amazon_jobs.store.models import (
     Account,
+    InventoryRow,
     Job,
     JobItem,
     JobLog,
     Listing,
+    Order,
+    OrderItem,
     Product,
+    Shipment,
     ThrottleBucket,
 )
+from amazon_jobs.store.orders import ShipmentSpec
 from amazon_jobs.worker import Worker
 
 __all__ = ["Demo", "DemoOptions"]
@@ -59,7 +78,7 @@ class DemoOptions:
     products: int = 240
     scale: float = 60.0
     seed: int = 42
-    #: Real seconds between two rounds of simulated shop sales (0: none).
+    #: Real seconds between two rounds of simulated shop activity (0: none).
     sales_every_s: float = 20.0
 
 
@@ -87,7 +106,7 @@ class Demo:
         migrate.upgrade(rt.db)
         with rt.db.transaction() as session:
             _clear_previous_demo(session)
-        simulator = Simulator(SimulatorConfig(feed_queue_s=20, feed_processing_s=60), clock)
+        simulator = Simulator(_simulator_config(options), clock)
         server = serve_in_thread(create_simulator_app(simulator))
         demo = cls(rt, simulator, server, options, random.Random(options.seed))
         demo._seed()
@@ -96,10 +115,15 @@ class Demo:
     # Setting the scene
 
     def _seed(self) -> None:
+        """A catalog; most products already on Amazon, some new, a few unknown to Amazon."""
         config, now = self.simulator.config, self.rt.clock.now()
         products = [self._product(n) for n in range(1, self.options.products + 1)]
+        generated = _catalog(self.options)
+        unlisted = set(generated.ambiguous + generated.unknown)
         listings = [
-            ListingRow(p.sku, _asin(n), p.quantity, p.price) for n, p in enumerate(products)
+            ListingRow(p.sku, catalog_asin(self.options.seed, n), p.quantity, p.price)
+            for n, p in _numbered(products[: self._first_new()])
+            if p.ean not in unlisted
         ]
         self.simulator.seed_listings(
             {"sku": row.sku, "asin": row.asin, "quantity": row.quantity, "price": row.price}
@@ -120,17 +144,24 @@ class Demo:
             self.account_id = add_account(session, spec, self.rt.cipher, now).id
             catalog.upsert_products(session, products, now)
             catalog.upsert_listings(session, self.account_id, listings, now)
+            catalog.add_to_list(session, self.account_id, [], now)
+
+    def _first_new(self) -> int:
+        """Index of the first product not on Amazon yet (the last sixth are new)."""
+        return self.options.products * 5 // 6
 
     def _product(self, n: int) -> ProductRow:
         rng = self.rng
         title = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}, {rng.choice(COLOURS)}"
         return ProductRow(
             sku=f"DEMO-{n:04d}",
-            ean=_ean13(400000000000 + n),
+            ean=catalog_ean(n),
             title=title,
             quantity=rng.randint(0, 60),
             price=Decimal(rng.randint(499, 9999)) / 100,
         )
+
+    # The shop's activity
 
     def sell(self, share: float = 0.3) -> int:
         """Simulate shop sales: lower the quantity of a share of the products."""
@@ -146,47 +177,104 @@ class Demo:
                 )
         return len(changed)
 
+    def reprice(self, share: float = 0.1) -> None:
+        """Change the price of a share of the products."""
+        with self.rt.db.transaction() as session:
+            rows = list(session.execute(select(Product.id, Product.price)))
+            for product_id, price in rows:
+                if self.rng.random() < share:
+                    new = max(Decimal("0.99"), price + Decimal(self.rng.randint(-300, 300)) / 100)
+                    session.execute(
+                        update(Product).where(Product.id == product_id).values(price=new)
+                    )
+
     def create_jobs(self) -> None:
-        """A first wave: a big --changed job, smaller jobs by SKU, one canceled at once."""
+        """The first wave: one or more jobs of every listings type, one canceled at once."""
         self.sell()
+        self.reprice()
         skus = [f"DEMO-{n:04d}" for n in range(1, self.options.products + 1)]
-        n = len(skus)
-        self._create(skus[:UNKNOWN_ON_AMAZON] + skus[n * 5 // 12 : n * 7 // 12])
-        self._create(changed=True)
-        step = max(1, n // 12)
-        for start in range(n * 7 // 12, n * 11 // 12, step):
-            self._create(skus[start : min(start + step, n * 11 // 12)])
-        canceled = self._create(skus[n * 11 // 12 :])
+        n = self._first_new()
+        self._create(JobType.SEND_PRODUCTS, all_=True)
+        self._create(JobType.STOP, skus[n - 6 : n - 3])
+        self._create(JobType.STOP_REMOVE, skus[n - 3 : n])
+        self._create(JobType.UPDATE_QTY_PRICE, skus[n // 3 : n // 3 + 10])
+        canceled = self._create(JobType.UPDATE_QTY_PRICE, skus[n // 2 : n // 2 + 5])
+        self._create(JobType.UPDATE_QTY, skus[:UNKNOWN_ON_AMAZON] + skus[n // 4 : n // 3])
+        self._create(JobType.UPDATE_QTY, changed=True)
+        self._create(JobType.UPDATE_PRICE, changed=True)
         if canceled:
             cancel_job(self.rt, canceled)
+        self._other(create_orders_import_job)
+        self._other(create_inventory_job)
 
-    def _create(self, skus: list[str] | None = None, changed: bool = False) -> int | None:
-        if not skus and not changed:
-            return None
-        selection = Selection(skus=tuple(skus or ()), changed=changed)
-        try:
-            reservation = create_listings_job(
-                self.rt, JobType.UPDATE_QTY, self.account_id, selection
+    def ship_orders(self, most: int = 5) -> int | None:
+        """Mark some imported, unshipped orders shipped and confirm them to Amazon."""
+        with self.rt.db.read() as session:
+            orders = list(
+                session.scalars(
+                    select(Order.amazon_order_id)
+                    .where(Order.status == "UNSHIPPED", ~Order.id.in_(select(Shipment.order_id)))
+                    .limit(most)
+                )
             )
+        for n, order_id in enumerate(orders):
+            spec = ShipmentSpec("UPS", f"1Z{self.rng.randint(10**9, 10**10)}", self.rt.clock.now())
+            with contextlib.suppress(AmazonJobsError):
+                ship_order(self.rt, self.account_id, order_id, spec)
+            if n == 0:
+                self.simulator.orders.cancel_order(order_id)  # the buyer changed their mind
+        return self._other(create_fulfillment_job)
+
+    def _create(
+        self,
+        job_type: JobType,
+        skus: list[str] | None = None,
+        changed: bool = False,
+        all_: bool = False,
+    ) -> int | None:
+        if not skus and not changed and not all_:
+            return None
+        selection = Selection(skus=tuple(skus or ()), changed=changed, all=all_)
+        try:
+            reservation = create_listings_job(self.rt, job_type, self.account_id, selection)
         except SelectionError:  # a wave may find nothing to send
             return None
         ids = [job.id for job in reservation.jobs]
         self.job_ids.extend(ids)
         return ids[0] if ids else None
 
+    def _other(self, create: Callable[[Runtime, int], Job]) -> int | None:
+        try:
+            job = create(self.rt, self.account_id)
+        except AmazonJobsError:  # e.g. nothing shipped, or an import still running
+            return None
+        self.job_ids.append(job.id)
+        return job.id
+
     # Running
 
     def run_worker(self, until_idle: bool, stop: threading.Event | None = None) -> None:
         Worker(self.rt, idle_poll_s=self.options.scale * 0.2).run(until_idle=until_idle, stop=stop)
 
+    def run_to_the_end(self) -> None:
+        """The first wave, then fulfillment of the imported orders, to completion."""
+        self.run_worker(until_idle=True)
+        self.ship_orders()
+        self.run_worker(until_idle=True)
+
     def shop_activity(self, stop: threading.Event, on_job: Callable[[int], None]) -> None:
-        """Every little while, sell some products and send the changed quantities."""
-        every = self.options.sales_every_s
+        """Every little while: sales, a QTY job, orders shipped, orders imported."""
+        every, rounds = self.options.sales_every_s, 0
         while every > 0 and not stop.wait(every):
+            rounds += 1
             self.sell(share=0.1)
-            job_id = self._create(changed=True)
-            if job_id:
-                on_job(job_id)
+            for job_id in (
+                self._create(JobType.UPDATE_QTY, changed=True),
+                self.ship_orders(),
+                self._other(create_orders_import_job) if rounds % 3 == 0 else None,
+            ):
+                if job_id:
+                    on_job(job_id)
 
     def summary(self) -> dict[JobStatus, int]:
         with self.rt.db.read() as session:
@@ -195,6 +283,38 @@ class Demo:
     def close(self) -> None:
         self.simulator_server.stop()
         self.rt.close()
+
+
+CATALOG_AMBIGUOUS, CATALOG_UNKNOWN = 2, 3
+
+
+def _catalog(options: DemoOptions) -> GeneratedCatalog:
+    return generate_catalog(
+        options.products,
+        seed=options.seed,
+        ambiguous=CATALOG_AMBIGUOUS,
+        unknown=CATALOG_UNKNOWN,
+    )
+
+
+def _simulator_config(options: DemoOptions) -> SimulatorConfig:
+    return SimulatorConfig(
+        feed_queue_s=20,
+        feed_processing_s=60,
+        report_queue_s=20,
+        report_processing_s=90,
+        catalog_size=options.products,
+        catalog_seed=options.seed,
+        catalog_ambiguous=CATALOG_AMBIGUOUS,
+        catalog_unknown=CATALOG_UNKNOWN,
+        orders_per_hour=30,
+        order_backlog_h=24,
+        order_seed=options.seed,
+    )
+
+
+def _numbered(products: list[ProductRow]) -> list[tuple[int, ProductRow]]:
+    return list(enumerate(products, start=1))
 
 
 def _clear_previous_demo(session: Session) -> None:
@@ -210,15 +330,18 @@ def _clear_previous_demo(session: Session) -> None:
             "database (`make demo` uses .demo/demo.db, or set AMAZON_JOBS_DATABASE_URL)"
         )
     session.execute(update(Listing).values(locked_by_job_id=None))
-    for model in (JobLog, JobItem, Listing, Job, ThrottleBucket, Product, Account):
+    session.execute(update(Shipment).values(locked_by_job_id=None))
+    for model in (
+        JobLog,
+        JobItem,
+        Shipment,
+        OrderItem,
+        Order,
+        InventoryRow,
+        Listing,
+        Job,
+        ThrottleBucket,
+        Product,
+        Account,
+    ):
         session.execute(delete(model))
-
-
-def _ean13(body: int) -> str:
-    digits = f"{body:012d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits))
-    return digits + str((10 - total % 10) % 10)
-
-
-def _asin(n: int) -> str:
-    return f"B0DEMO{n:04d}"

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from amazon_jobs.domain.jobs import USER_CANCELABLE, JobStatus, JobType
 from amazon_jobs.errors import AmazonJobsError, NotCancelable, SelectionError
 from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.feed_job import ListingsFeedJob
+from amazon_jobs.handlers.fulfillment import OrdersFulfillment
+from amazon_jobs.handlers.inventory_report import InventoryReport
+from amazon_jobs.handlers.orders_import import OrdersImport
 from amazon_jobs.handlers.reservation import Reservation, Selection
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import find_account
 from amazon_jobs.store.jobs import lock_job
+from amazon_jobs.store.models import Job, Shipment
+from amazon_jobs.store.orders import ShipmentSpec, create_shipment, find_order
 
-__all__ = ["cancel_job", "create_listings_job"]
+__all__ = [
+    "add_to_selling_list",
+    "cancel_job",
+    "create_fulfillment_job",
+    "create_inventory_job",
+    "create_listings_job",
+    "create_orders_import_job",
+    "ship_order",
+]
 
 
 def create_listings_job(
@@ -46,3 +62,45 @@ def cancel_job(rt: Runtime, job_id: int) -> None:
         if status not in USER_CANCELABLE:
             raise NotCancelable(job_id, status.label.lower())
         handler_for(job.type).cancel(session, job, now, "canceled by the user")
+
+
+def _account_id(rt: Runtime, account: str | int) -> int:
+    with rt.db.read() as session:
+        return find_account(session, account).id
+
+
+def create_fulfillment_job(rt: Runtime, account: str | int, order_ids: Sequence[str] = ()) -> Job:
+    """An Orders Fulfillment job for the account's shipped, unconfirmed packages."""
+    return OrdersFulfillment().reserve(rt, _account_id(rt, account), order_ids)
+
+
+def create_inventory_job(rt: Runtime, account: str | int) -> Job:
+    return InventoryReport().create(rt, _account_id(rt, account))
+
+
+def create_orders_import_job(rt: Runtime, account: str | int) -> Job:
+    return OrdersImport().create(rt, _account_id(rt, account))
+
+
+def add_to_selling_list(
+    rt: Runtime, account: str | int, skus: Sequence[str] = (), all_products: bool = False
+) -> tuple[int, list[tuple[str, str]]]:
+    """Put products on the account's selling list (state not listed).
+
+    Returns how many were added and the SKUs left out, with the reason.
+    """
+    if bool(skus) == all_products:
+        raise SelectionError("choose SKUs or --all")
+    account_id = _account_id(rt, account)
+    with rt.db.transaction() as session:
+        return catalog.add_to_list(session, account_id, skus, rt.clock.now())
+
+
+def ship_order(
+    rt: Runtime, account: str | int, amazon_order_id: str, spec: ShipmentSpec
+) -> Shipment:
+    """Mark an imported order shipped: a package due for Orders Fulfillment."""
+    account_id = _account_id(rt, account)
+    with rt.db.transaction() as session:
+        order = find_order(session, account_id, amazon_order_id)
+        return create_shipment(session, order, spec, rt.clock.now())

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from amazon_jobs.simulator.catalog_generator import catalog_ean
+
 pytestmark = pytest.mark.timeout(180)
 
 CLIENT_SECRET = "simulator-client-secret"
@@ -134,7 +136,7 @@ def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) ->
     )
 
     out = cli("jobs", "update-qty", "--account", "sim", "--sku", "P-1", "--sku", "P-5").stdout
-    assert "Job 1 reserved: 2 listing(s)" in out
+    assert "Job 1 reserved: 2 item(s)" in out
     assert "Job 2 reserved" in cli("jobs", "update-qty", "--account", "sim", "--changed").stdout
     assert "canceled" in cli("jobs", "cancel", "2").stdout
     refused = cli("jobs", "cancel", "2", ok=False)
@@ -177,3 +179,94 @@ def test_demo_until_idle_runs_to_the_end(cli: Cli, tmp_path: Path) -> None:
     out = demo("demo", "--until-idle", "--products", "60", "--scale", "600").stdout
     assert "Demo finished" in out and "Done" in out and "Canceled" in out
     assert "Error" not in out
+
+
+def test_every_job_type_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    listed = tmp_path / "amazon.csv"
+    listed.write_text(
+        "sku,asin,quantity,price\n" + "".join(f"OLD-{n},B0OLD0000{n},9,5.00\n" for n in range(5)),
+        encoding="utf-8",
+    )
+    port = free_port()
+    log = (tmp_path / "simulator.log").open("wb")
+    simulator = subprocess.Popen(
+        [*EXE, "simulator", "--port", str(port), "--seed-listings", str(listed),
+         "--catalog-size", "20", "--orders-per-hour", "20", "--set", "order_backlog_h=3",
+         "--set", "order_pending_s=1"],
+        env=cli.env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/_sim/stats", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        _every_job_type(cli, tmp_path, url)
+    finally:
+        simulator.terminate()
+        simulator.wait(10)
+        log.close()
+
+
+def _every_job_type(cli: Cli, tmp_path: Path, url: str) -> None:
+    cli("init")
+    products = tmp_path / "products.csv"
+    products.write_text(
+        "sku,ean,title,quantity,price\n"
+        + "".join(f"OLD-{n},,Old {n},{10 + n},6.00\n" for n in range(5))
+        + "".join(f"NEW-{n},{catalog_ean(n + 1)},New {n},3,4.50\n" for n in range(3)),
+        encoding="utf-8",
+    )
+    cli("products", "import", str(products))
+    cli(
+        "accounts", "add", "--name", "sim", "--seller-id", "A1SIMULATORSELLER",
+        "--marketplace", "ATVPDKIKX0DER",
+        "--client-id", "amzn1.application-oa2-client.simulator",
+        "--endpoint", url, "--lwa-url", f"{url}/auth/o2/token",
+    )  # fmt: skip
+    listed = tmp_path / "listed.csv"
+    listed.write_text(
+        "sku,asin,quantity,price\n" + "".join(f"OLD-{n},B0OLD0000{n},9,5.00\n" for n in range(5)),
+        encoding="utf-8",
+    )
+    cli("listings", "import", "--account", "sim", str(listed))
+    assert (
+        "3 product(s) added" in cli("products", "add-to-list", "--account", "sim", "--all").stdout
+    )
+    for command in (
+        ["send-products", "--all"],
+        ["stop", "--sku", "OLD-4"],
+        ["update-qty-price", "--sku", "OLD-0"],
+        ["update-price", "--changed"],
+        ["import-orders"],
+        ["inventory-report"],
+    ):
+        assert "Job" in cli("jobs", *command, "--account", "sim").stdout
+    cli("worker", "--until-idle")
+
+    orders = cli("orders", "list", "--account", "sim", "--status", "unshipped").stdout
+    order_id = next(word for word in orders.split() if word.count("-") == 2 and len(word) == 19)
+    shipped = cli("orders", "ship", order_id, "--account", "sim", "--carrier", "UPS",
+                  "--tracking", "1Z999AA1").stdout  # fmt: skip
+    assert "package 1 recorded" in shipped
+    assert "1 package(s)" in cli("jobs", "fulfill-orders", "--account", "sim").stdout
+    cli("worker", "--until-idle")
+
+    jobs = cli("jobs", "list").stdout
+    for label in (
+        "Sending Products",
+        "Stop Products",
+        "Update Products QTY & Price",
+        "Update Products Price",
+        "Orders Import",
+        "Inventory Report",
+        "Orders Fulfillment",
+    ):
+        assert label in jobs
+    assert "Error" not in jobs and "Canceled" not in jobs
+    assert "3 ok / 0 failed / 3" in jobs  # the three new products are offered
+    inventory = cli("inventory", "list", "--account", "sim").stdout
+    assert "NEW-0" in inventory and "OLD-4" in inventory
+    assert "Shipped" in str(httpx.get(f"{url}/_sim/orders").json())

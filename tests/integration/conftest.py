@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -106,3 +106,20 @@ def shop(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Shop]:
     yield shop
     server.stop()
     rt.close()
+
+
+@pytest.fixture
+def shop_factory(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Callable[..., Shop]]:
+    """Shops with their own simulator config and settings (e.g. page sizes, limits)."""
+    made: list[tuple[Runtime, RunningServer]] = []
+
+    def factory(sim_config: SimulatorConfig | None = None, **settings: object) -> Shop:
+        rt = make_runtime(db_url, clock, tmp_path, **settings)
+        shop, server = make_shop(rt, clock, sim_config=sim_config)
+        made.append((rt, server))
+        return shop
+
+    yield factory
+    for rt, server in made:
+        server.stop()
+        rt.close()

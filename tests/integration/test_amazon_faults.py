@@ -11,26 +11,9 @@ from amazon_jobs.service import create_listings_job
 from amazon_jobs.simulator import SimulatorConfig
 from amazon_jobs.store.jobs import get_job, job_items, job_log
 from amazon_jobs.store.models import Account
-from tests.conftest import make_runtime
-from tests.integration.conftest import make_shop, sku
+from tests.integration.conftest import sku
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def shop_factory(db_url, clock, tmp_path):
-    made = []
-
-    def factory(sim_config=None):
-        rt = make_runtime(db_url, clock, tmp_path)
-        shop, server = make_shop(rt, clock, sim_config=sim_config)
-        made.append((rt, server))
-        return shop
-
-    yield factory
-    for rt, server in made:
-        server.stop()
-        rt.close()
 
 
 def one_job(shop, *skus):

@@ -52,7 +52,7 @@ def test_full_lifecycle_applies_quantities_and_amazon_errors(shop):
         "Waiting for result → Done",
     ]
     assert (job.items_total, job.items_ok, job.items_failed) == (3, 2, 1)
-    by_sku = {item.sku: item for item in items}
+    by_sku = {item.ref: item for item in items}
     assert by_sku[sku(0)].outcome == "ok" and by_sku[sku(0)].confirmed == {"quantity": 100}
     assert by_sku[sku(3)].outcome == "error"
     assert sku(3) in by_sku[sku(3)].error_message
@@ -173,5 +173,5 @@ def test_item_whose_product_was_deleted_before_sending_fails_alone(shop):
     shop.run_worker()
     job, items = load(shop, job.id)
     assert job.status == JobStatus.DONE and (job.items_ok, job.items_failed) == (1, 1)
-    gone = next(item for item in items if item.sku == sku(6))
+    gone = next(item for item in items if item.ref == sku(6))
     assert gone.outcome == "error" and "deleted before the feed was built" in gone.error_message

@@ -1,14 +1,16 @@
-"""Helpers shared by the simulator tests: a tiny SP-API client and feed builders."""
+"""Helpers shared by the simulator tests: a tiny SP-API client, feed builders, model schemas."""
 
 from __future__ import annotations
 
 import gzip
 import json
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.simulator import SimulatorConfig
@@ -17,6 +19,17 @@ START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 FEEDS = "/feeds/2021-06-30"
 MODELS = Path(__file__).resolve().parents[2] / "spec" / "sp-api-models"
 QUANTITY_PATH = "/attributes/fulfillment_availability"
+US = "ATVPDKIKX0DER"
+#: The 429 body, spelled out as Amazon sends it.
+QUOTA_EXCEEDED = {
+    "errors": [
+        {
+            "code": "QuotaExceeded",
+            "message": "You exceeded your quota for the requested resource.",
+            "details": "",
+        }
+    ]
+}
 
 
 def token_form(config: SimulatorConfig, **overrides: str) -> dict[str, str]:
@@ -89,7 +102,12 @@ class SpApi:
     def report(self, feed_id: str) -> dict[str, Any]:
         """Download and read the processing report of a finished feed."""
         document_id = self.feed(feed_id)["resultFeedDocumentId"]
-        response = self.request("GET", f"{FEEDS}/documents/{document_id}")
+        content, _ = self.download(f"{FEEDS}/documents/{document_id}")
+        return dict(json.loads(content))
+
+    def download(self, document_path: str) -> tuple[bytes, str]:
+        """Get a feed or report document, then its bytes (gunzipped if GZIP) and Content-Type."""
+        response = self.request("GET", document_path)
         assert response.status_code == 200, response.text
         document = response.json()
         download = self.http.get(document["url"])
@@ -97,24 +115,23 @@ class SpApi:
         content = download.content
         if document.get("compressionAlgorithm") == "GZIP":
             content = gzip.decompress(content)
-        return dict(json.loads(content))
+        return content, download.headers["content-type"]
 
 
 def quantity_message(
     message_id: int, sku: str, quantity: Any, op: str = "replace"
 ) -> dict[str, Any]:
+    value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
+    return patch_message(message_id, sku, {"op": op, "path": QUANTITY_PATH, "value": value})
+
+
+def patch_message(message_id: int, sku: str, *patches: dict[str, Any]) -> dict[str, Any]:
     return {
         "messageId": message_id,
         "sku": sku,
         "operationType": "PATCH",
         "productType": "PRODUCT",
-        "patches": [
-            {
-                "op": op,
-                "path": QUANTITY_PATH,
-                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
-            }
-        ],
+        "patches": list(patches),
     }
 
 
@@ -125,3 +142,33 @@ def listings_feed(seller_id: str, messages: list[dict[str, Any]], **header: Any)
 def finish_all(clock: VirtualClock) -> None:
     """Jump far enough that every queued feed is processed."""
     clock.advance(24 * 3600)
+
+
+def model_validator(
+    model: str, definition: str, *, closed: bool = False
+) -> jsonschema.Draft4Validator:
+    """A validator of *definition* of the swagger file *model* (JSON Schema draft 4 dialect).
+
+    With *closed*, every object is closed: a field the model lacks is an error.
+    """
+    schema = {"$ref": f"#/definitions/{definition}", "definitions": _definitions(model, closed)}
+    return jsonschema.Draft4Validator(schema)
+
+
+@cache
+def _definitions(model: str, closed: bool) -> dict[str, Any]:
+    definitions: dict[str, Any] = json.loads((MODELS / model).read_text())["definitions"]
+    if not closed:
+        return definitions
+    return {name: _closed(schema) for name, schema in definitions.items()}
+
+
+def _closed(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _closed(value) for key, value in schema.items()}
+    if "properties" in schema and "additionalProperties" not in schema:
+        closed["additionalProperties"] = False
+    return closed

@@ -1,10 +1,18 @@
-"""Faults on demand: queued 5xx answers and feeds aborted FATAL."""
+"""Faults on demand: 5xx answers, slow answers, cancelled and aborted feeds, broken documents."""
 
 from __future__ import annotations
 
+import gzip
+import random
+import time
+
+import httpx
 import pytest
 
+from amazon_jobs.simulator import SimulatorConfig
+
 from .helpers import FEEDS, listings_feed, quantity_message
+from .offer_helpers import REPORTS, create_report, download_report, get_report
 
 
 def test_queued_server_errors_are_answered_then_used_up(sp, simulator):
@@ -35,3 +43,151 @@ def test_aborted_feed_ends_fatal_and_changes_nothing(sp, simulator, clock):
     assert report["issues"][0]["code"] == "4002003"
     assert "messageId" not in report["issues"][0]
     assert simulator.listings()["SKU-A"].quantity == 1
+
+
+def statuses_of(sp, clock, operation_path: str, count: int) -> list[int]:
+    found = []
+    for _ in range(count):
+        clock.advance(1)
+        found.append(sp.request("GET", operation_path).status_code)
+    return found
+
+
+def test_a_seeded_error_rate_answers_exactly_the_drawn_requests(sp, clock, simulator):
+    simulator.faults.set_error_rate(0.4, seed=11)
+    reference = random.Random(11)
+    expected = []
+    for _ in range(30):
+        failing = reference.random() < 0.4
+        expected.append(reference.choice((500, 503)) if failing else 404)
+    assert statuses_of(sp, clock, f"{FEEDS}/feeds/1", 30) == expected
+    assert {500, 503, 404} <= set(expected)
+
+
+def test_an_error_rate_can_hit_one_operation_only(sp, clock, simulator):
+    simulator.faults.set_error_rate(1.0, "getFeed", statuses=[503])
+    assert statuses_of(sp, clock, f"{FEEDS}/feeds/1", 3) == [503, 503, 503]
+    assert sp.request("GET", f"{REPORTS}/reports/1").status_code == 404
+    simulator.faults.set_error_rate(0.0, "getFeed")
+    assert statuses_of(sp, clock, f"{FEEDS}/feeds/1", 1) == [404]
+
+
+@pytest.mark.parametrize("config", [SimulatorConfig(error_rate=1.0, error_seed=2)])
+def test_the_config_sets_a_standing_error_rate(sp, clock, simulator):
+    assert set(statuses_of(sp, clock, f"{FEEDS}/feeds/1", 10)) == {500, 503}
+    assert simulator.faults.snapshot()["error_rates"] == {
+        "*": {"rate": 1.0, "statuses": [500, 503]}
+    }
+
+
+def test_slow_answers_make_a_client_time_out(sp, simulator, server):
+    simulator.faults.delay_answers(0.4, "getFeed", times=2)
+    headers = {"x-amz-access-token": sp.token}
+    with (
+        httpx.Client(base_url=server.url, timeout=0.1) as impatient,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        impatient.get(f"{FEEDS}/feeds/1", headers=headers)
+    started = time.perf_counter()
+    assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404
+    assert time.perf_counter() - started >= 0.4
+    started = time.perf_counter()
+    assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404
+    assert time.perf_counter() - started < 0.4
+    assert simulator.faults.snapshot()["delays"] == {}
+
+
+def test_amazon_can_cancel_the_next_feeds(sp, clock, simulator):
+    simulator.faults.cancel_next_feeds(1)
+    cancelled = sp.submit(listings_feed(sp.config.seller_id, [quantity_message(1, "SKU-A", 9)]))
+    normal = sp.submit(listings_feed(sp.config.seller_id, [quantity_message(1, "SKU-B", 4)]))
+    assert sp.status(cancelled) == "IN_QUEUE"
+    clock.advance(30)
+    feed = sp.feed(cancelled)
+    assert feed["processingStatus"] == "CANCELLED"
+    assert "resultFeedDocumentId" not in feed and "processingStartTime" not in feed
+    assert sp.status(normal) == "IN_PROGRESS", "the cancelled feed does not hold the queue"
+    clock.advance(60)
+    assert sp.status(normal) == "DONE"
+    assert simulator.listings()["SKU-A"].quantity == 5
+    assert simulator.listings()["SKU-B"].quantity == 4
+
+
+def test_the_next_documents_are_served_truncated(sp, clock, simulator):
+    feed_id = sp.submit(listings_feed(sp.config.seller_id, [quantity_message(1, "SKU-A", 1)]))
+    report_id = create_report(sp)
+    clock.advance(90)
+    simulator.faults.corrupt_next_documents(2)
+    with pytest.raises((EOFError, gzip.BadGzipFile)):
+        sp.report(feed_id)
+    with pytest.raises((EOFError, gzip.BadGzipFile)):
+        download_report(sp, report_id)
+    clock.advance(120)
+    assert sp.report(feed_id)["summary"]["messagesAccepted"] == 1
+    assert download_report(sp, report_id)[0].startswith(b"item-name\t")
+
+
+def test_the_next_reports_end_fatal(sp, clock, simulator):
+    simulator.faults.fail_next_reports(1)
+    failed, fine = create_report(sp), create_report(sp)
+    clock.advance(90)
+    report = get_report(sp, failed)
+    assert report["processingStatus"] == "FATAL"
+    assert "reportDocumentId" not in report
+    assert report["processingEndTime"] == "2026-11-27T10:01:30.000Z"
+    assert get_report(sp, fine)["processingStatus"] == "DONE"
+
+
+def test_faults_are_set_and_read_over_http(http, sp, clock, simulator):
+    body = {
+        "fail_next": [{"operation": "getReport", "status": 503, "times": 2}],
+        "error_rate": {"rate": 0.25, "operation": "getFeeds", "seed": 4},
+        "delay": [{"seconds": 0.5, "operation": "createFeed", "times": 3}],
+        "abort_next_feeds": 1,
+        "cancel_next_feeds": 2,
+        "corrupt_next_documents": 3,
+        "fail_next_reports": 4,
+    }
+    response = http.post("/_sim/faults", json=body)
+    assert response.status_code == 200
+    expected = {
+        "fail_next": {"getReport": [503, 503]},
+        "error_rates": {"getFeeds": {"rate": 0.25, "statuses": [500, 503]}},
+        "seed": 4,
+        "delays": {"createFeed": {"seconds": 0.5, "times": 3}},
+        "abort_next_feeds": 1,
+        "cancel_next_feeds": 2,
+        "corrupt_next_documents": 3,
+        "fail_next_reports": 4,
+    }
+    assert response.json() == expected
+    assert http.get("/_sim/faults").json() == expected
+    assert sp.request("GET", f"{REPORTS}/reports/1").status_code == 503
+    cleared = http.post("/_sim/faults", json={"clear": True}).json()
+    assert (
+        cleared["fail_next"] == {} and cleared["delays"] == {} and cleared["fail_next_reports"] == 0
+    )
+    assert sp.request("GET", f"{REPORTS}/reports/1").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"explode": 1},
+        {"fail_next": [{"operation": "getFeed", "status": 404}]},
+        {"fail_next": [{"status": 500}]},
+        {"fail_next": [{"operation": "noSuchOperation"}]},
+        {"error_rate": {"rate": 2}},
+        {"delay": {"seconds": -1}},
+        {"abort_next_feeds": -1, "cancel_next_feeds": 1},
+        {"fail_next_reports": True},
+    ],
+)
+def test_a_bad_fault_body_is_refused_and_changes_nothing(http, body):
+    response = http.post("/_sim/faults", json=body)
+    assert response.status_code == 400
+    assert "error" in response.json()
+    snapshot = http.get("/_sim/faults").json()
+    assert snapshot["cancel_next_feeds"] == 0 and snapshot["fail_next"] == {}
+    assert http.post("/_sim/faults", content=b"{nope").status_code == 400

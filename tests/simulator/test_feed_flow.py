@@ -146,5 +146,5 @@ def test_the_simulator_accepts_the_example_feed_of_the_models(sp, clock, simulat
     clock.advance(90)
     report = sp.report(feed_id)
     accepted = {i["messageId"] for i in report["issues"]} ^ {1, 2, 3, 4, 5}
-    assert accepted == {4}, "DELETE/PARTIAL_UPDATE/UPDATE are not in this slice; SKU-E is unknown"
+    assert accepted == {4}, "SKUs A, B and E are unknown; an UPDATE with LISTING is unsupported"
     assert simulator.listings()["My-SKU-D"].quantity == 10

@@ -86,9 +86,9 @@ def test_merge_without_quantity_changes_nothing_but_replace_needs_one():
 
 def test_unsupported_path_names_the_attribute():
     message = quantity_message(1, "SKU-A", 1)
-    message["patches"][0]["path"] = "/attributes/purchasable_offer"
+    message["patches"][0]["path"] = "/attributes/item_name"
     issue = only_issue(run_messages(message))
-    assert (issue["code"], issue["attributeName"]) == ("UNSUPPORTED", "purchasable_offer")
+    assert (issue["code"], issue["attributeName"]) == ("UNSUPPORTED", "item_name")
 
 
 @pytest.mark.parametrize(
@@ -105,8 +105,14 @@ def test_unsupported_ops_and_channels(change):
     assert only_issue(run_messages(message))["code"] == "UNSUPPORTED"
 
 
-def test_other_operation_types_are_not_in_this_slice():
-    message = {"messageId": 1, "sku": "SKU-A", "operationType": "DELETE"}
+def test_an_update_that_would_create_a_catalog_item_is_unsupported():
+    message = {
+        "messageId": 1,
+        "sku": "SKU-A",
+        "operationType": "UPDATE",
+        "productType": "PRODUCT",
+        "attributes": {"item_name": [{"value": "New product"}]},
+    }
     issue = only_issue(run_messages(message))
     assert (issue["code"], issue["messageId"]) == ("UNSUPPORTED", 1)
 

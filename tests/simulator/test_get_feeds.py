@@ -87,6 +87,9 @@ def test_pages_with_next_token_as_the_only_parameter(sp, feeds, clock):
     assert mixed.status_code == 400
     assert mixed.json()["errors"][0]["code"] == "InvalidInput"
 
+    elsewhere = sp.request("GET", "/reports/2021-06-30/reports", params={"nextToken": token})
+    assert elsewhere.status_code == 400, "a getFeeds token does not page getReports"
+
 
 @pytest.mark.parametrize(
     "params",
@@ -105,6 +108,7 @@ def test_pages_with_next_token_as_the_only_parameter(sp, feeds, clock):
             "createdUntil": "2026-11-27T00:00:00Z",
         },
         {"nextToken": "not-a-token"},
+        {"nextToken": ""},
     ],
 )
 def test_invalid_queries_are_400(sp, params):

@@ -5,17 +5,8 @@ import pytest
 from amazon_jobs.simulator import SimulatorConfig
 from amazon_jobs.simulator.throttling import format_rate
 
-from .helpers import FEEDS, listings_feed, quantity_message
+from .helpers import FEEDS, QUOTA_EXCEEDED, listings_feed, quantity_message
 
-QUOTA_EXCEEDED = {
-    "errors": [
-        {
-            "code": "QuotaExceeded",
-            "message": "You exceeded your quota for the requested resource.",
-            "details": "",
-        }
-    ]
-}
 OTHER_FEED = "POST_FLAT_FILE_FULFILLMENT_DATA"
 
 

@@ -214,9 +214,7 @@ def test_feed_document_flow_and_gzip_download(clock):
     put = amazon.requests[-1]
     assert put.method == "PUT" and "x-amz-access-token" not in put.headers
     assert put.headers["content-type"] == "application/json; charset=UTF-8"
-    content, charset = client.download_document(
-        DocumentLocation("D9", "https://s3.test/down", "GZIP")
-    )
+    content, charset = client.download(DocumentLocation("D9", "https://s3.test/down", "GZIP"))
     assert json.loads(content) == report and charset.lower() == "utf-8"
 
 
@@ -224,4 +222,4 @@ def test_corrupt_gzip_is_a_document_error(clock):
     amazon = Amazon({"/down": [httpx.Response(200, content=b"\x1f\x8bnot gzip")]})
     client, _ = make_client(amazon, clock)
     with pytest.raises(AmazonDocumentError, match="not valid gzip"):
-        client.download_document(DocumentLocation("D9", "https://s3.test/down", "GZIP"))
+        client.download(DocumentLocation("D9", "https://s3.test/down", "GZIP"))

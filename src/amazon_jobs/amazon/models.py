@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from amazon_jobs.errors import AmazonServerError
 
-__all__ = ["DocumentLocation", "DocumentUpload", "Feed", "parse_time"]
+__all__ = ["DocumentLocation", "DocumentUpload", "Feed", "format_time", "parse_time", "require"]
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -18,7 +18,12 @@ def parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def _require(body: dict[str, Any], *fields: str) -> None:
+def format_time(value: datetime) -> str:
+    """An aware datetime as SP-API wants it: ISO 8601 in UTC, "2026-11-27T10:00:00Z"."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def require(body: dict[str, Any], *fields: str) -> None:
     missing = [f for f in fields if body.get(f) in (None, "")]
     if missing:
         raise AmazonServerError(f"Amazon's answer lacks {', '.join(missing)}")
@@ -33,7 +38,7 @@ class DocumentUpload:
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> DocumentUpload:
-        _require(body, "feedDocumentId", "url")
+        require(body, "feedDocumentId", "url")
         return cls(str(body["feedDocumentId"]), str(body["url"]))
 
 
@@ -47,7 +52,7 @@ class DocumentLocation:
 
     @classmethod
     def from_api(cls, body: dict[str, Any], id_field: str) -> DocumentLocation:
-        _require(body, id_field, "url")
+        require(body, id_field, "url")
         compression = body.get("compressionAlgorithm")
         return cls(str(body[id_field]), str(body["url"]), str(compression) if compression else None)
 
@@ -65,7 +70,7 @@ class Feed:
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Feed:
-        _require(body, "feedId", "feedType", "processingStatus")
+        require(body, "feedId", "feedType", "processingStatus")
         return cls(
             feed_id=str(body["feedId"]),
             feed_type=str(body["feedType"]),

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from amazon_jobs.catalog_import import ImportResult, import_listings, import_products
 from amazon_jobs.cli.common import console, friendly_errors, runtime
+from amazon_jobs.service import add_to_selling_list
 from amazon_jobs.store.accounts import find_account
 
 products = typer.Typer(help="The shop catalog.")
@@ -69,3 +70,21 @@ def import_listings_command(
             file, lambda p: import_listings(rt.db, account_id, file, rt.clock, p)
         )
     _report(result, "listing(s)")
+
+
+@products.command("add-to-list")
+@friendly_errors
+def add_to_list(
+    account: Annotated[str, typer.Option(help="Account name or id.")],
+    sku: Annotated[list[str] | None, typer.Option("--sku", help="A SKU (repeatable).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every product.")] = False,
+) -> None:
+    """Put products on an account's selling list, ready for Sending Products."""
+    with runtime() as rt:
+        added, skipped = add_to_selling_list(rt, account, tuple(sku or ()), all_)
+    console.print(f"{added} product(s) added to the selling list (not listed yet).")
+    if skipped:
+        table = Table("SKU", "Why it was left out")
+        for left_out, why in skipped:
+            table.add_row(left_out, why)
+        console.print(table)

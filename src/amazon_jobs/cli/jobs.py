@@ -10,8 +10,14 @@ from rich.table import Table
 
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
 from amazon_jobs.domain.jobs import JobStatus, JobType
-from amazon_jobs.handlers.reservation import Selection
-from amazon_jobs.service import cancel_job, create_listings_job
+from amazon_jobs.handlers.reservation import Reservation, Selection
+from amazon_jobs.service import (
+    cancel_job,
+    create_fulfillment_job,
+    create_inventory_job,
+    create_listings_job,
+    create_orders_import_job,
+)
 from amazon_jobs.store.accounts import find_account
 from amazon_jobs.store.jobs import JobFilter, get_job, job_items, job_log, list_jobs
 from amazon_jobs.store.models import Account, Job
@@ -44,21 +50,10 @@ def status_text(status: str) -> str:
     return f"[{STATUS_STYLE[s]}]{s.label}[/]"
 
 
-@app.command("update-qty")
-@friendly_errors
-def update_qty(
-    account: AccountOption,
-    sku: SkuOption = None,
-    changed: ChangedOption = False,
-    all_: AllOption = False,
-) -> None:
-    """Create an Update Products QTY job for the selected listings."""
-    selection = Selection(skus=tuple(sku or ()), changed=changed, all=all_)
-    with runtime() as rt:
-        reservation = create_listings_job(rt, JobType.UPDATE_QTY, account, selection)
+def _print_reservation(reservation: Reservation) -> None:
     for job in reservation.jobs:
         console.print(
-            f"Job [bold]{job.id}[/] reserved: {job.items_total} listing(s). "
+            f"Job [bold]{job.id}[/] reserved: {job.items_total} item(s). "
             f"Follow it with `amazon-jobs jobs show {job.id}`."
         )
     if reservation.skipped:
@@ -66,6 +61,78 @@ def update_qty(
         for skipped_sku, why in reservation.skipped:
             table.add_row(escape(skipped_sku), why)
         console.print(table)
+
+
+def _listings_command(name: str, job_type: JobType, *, changed_applies: bool) -> None:
+    """Register ``jobs NAME`` creating *job_type* jobs for selected listings."""
+
+    if changed_applies:
+
+        def command(
+            account: AccountOption,
+            sku: SkuOption = None,
+            changed: ChangedOption = False,
+            all_: AllOption = False,
+        ) -> None:
+            _create(job_type, account, Selection(skus=tuple(sku or ()), changed=changed, all=all_))
+
+    else:
+
+        def command(  # type: ignore[misc]
+            account: AccountOption, sku: SkuOption = None, all_: AllOption = False
+        ) -> None:
+            _create(job_type, account, Selection(skus=tuple(sku or ()), all=all_))
+
+    command.__doc__ = f"Create {job_type.label} job(s) for the selected listings."
+    app.command(name)(friendly_errors(command))
+
+
+def _create(job_type: JobType, account: str, selection: Selection) -> None:
+    with runtime() as rt:
+        _print_reservation(create_listings_job(rt, job_type, account, selection))
+
+
+for _name, _type, _changed in (
+    ("send-products", JobType.SEND_PRODUCTS, False),
+    ("update-qty", JobType.UPDATE_QTY, True),
+    ("update-price", JobType.UPDATE_PRICE, True),
+    ("update-qty-price", JobType.UPDATE_QTY_PRICE, True),
+    ("stop", JobType.STOP, False),
+    ("stop-remove", JobType.STOP_REMOVE, False),
+):
+    _listings_command(_name, _type, changed_applies=_changed)
+
+
+@app.command("fulfill-orders")
+@friendly_errors
+def fulfill_orders(
+    account: AccountOption,
+    order: Annotated[
+        list[str] | None, typer.Option("--order", help="Only this Amazon order (repeatable).")
+    ] = None,
+) -> None:
+    """Create an Orders Fulfillment job for the shipped orders not yet confirmed."""
+    with runtime() as rt:
+        job = create_fulfillment_job(rt, account, tuple(order or ()))
+    console.print(f"Job [bold]{job.id}[/] reserved: {job.items_total} package(s).")
+
+
+@app.command("inventory-report")
+@friendly_errors
+def inventory_report(account: AccountOption) -> None:
+    """Create an Inventory Report job: download the listings report into Amazon Inventory."""
+    with runtime() as rt:
+        job = create_inventory_job(rt, account)
+    console.print(f"Job [bold]{job.id}[/] created.")
+
+
+@app.command("import-orders")
+@friendly_errors
+def import_orders(account: AccountOption) -> None:
+    """Create an Orders Import job: new and updated orders since the last import."""
+    with runtime() as rt:
+        job = create_orders_import_job(rt, account)
+    console.print(f"Job [bold]{job.id}[/] created.")
 
 
 @app.command("list")
@@ -119,7 +186,7 @@ def show(
     table = Table("SKU", "Before", "Requested", "Sent", "Outcome", "Amazon says")
     for item in job_rows[:items]:
         table.add_row(
-            escape(item.sku),
+            escape(item.ref),
             _before(item.prior),
             _values(item.requested),
             _values(item.sent),
@@ -169,7 +236,8 @@ def _print_job(job: Job, account: Account) -> None:
         + (f" · finished {fmt_time(job.finished_at)}" if job.finished_at else "")
     )
     if job.amazon_ref:
-        console.print(f"Amazon feed {job.amazon_ref}: {job.amazon_status or '?'}")
+        what = "report" if job.type == JobType.INVENTORY_REPORT else "feed"
+        console.print(f"Amazon {what} {job.amazon_ref}: {job.amazon_status or '?'}")
     console.print(f"Items: {_counts(job)}")
     if job.error:
         console.print(f"[bold red]Error:[/] {escape(job.error)}")
@@ -182,8 +250,13 @@ def _counts(job: Job) -> str:
 def _values(values: dict[str, object] | None) -> str:
     if not values:
         return "—"
-    return ", ".join(f"{k}={v}" for k, v in values.items() if k != "warnings")
+    return ", ".join(f"{k}={v}" for k, v in values.items() if k not in ("warnings", "updated_at"))
 
 
 def _before(prior: dict[str, object]) -> str:
-    return f"{prior.get('state')}, qty={prior.get('confirmed_quantity')}"
+    if "confirmed_quantity" not in prior:
+        return str(prior.get("state", "—"))
+    return (
+        f"{prior.get('state')}, qty={prior.get('confirmed_quantity')}, "
+        f"price={prior.get('confirmed_price')}"
+    )

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from amazon_jobs import __version__
-from amazon_jobs.cli import accounts, catalog, jobs
+from amazon_jobs.cli import accounts, catalog, inventory, jobs, orders, simulator
 from amazon_jobs.cli.common import (
     console,
     friendly_errors,
@@ -22,13 +22,9 @@ from amazon_jobs.cli.common import (
 )
 from amazon_jobs.crypto import generate_key
 from amazon_jobs.domain.jobs import JobStatus
-from amazon_jobs.serving import DEFAULT_HOST, serve_forever
-from amazon_jobs.simulator import Simulator, SimulatorConfig
-from amazon_jobs.simulator import create_app as create_simulator_app
+from amazon_jobs.serving import serve_forever
 from amazon_jobs.store import migrate
 from amazon_jobs.worker import Worker
-
-SIM = SimulatorConfig()
 
 app = typer.Typer(
     name="amazon-jobs",
@@ -40,6 +36,9 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(catalog.products, name="products")
 app.add_typer(catalog.listings, name="listings")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(orders.app, name="orders")
+app.add_typer(inventory.app, name="inventory")
+app.command("simulator")(simulator.simulator)
 
 
 @app.callback()
@@ -110,57 +109,6 @@ def serve(
 
 @app.command()
 @friendly_errors
-def simulator(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = DEFAULT_HOST,
-    seller_id: Annotated[
-        str, typer.Option(help="Seller id of the simulated seller.")
-    ] = SIM.seller_id,
-    marketplace: Annotated[str, typer.Option(help="Its marketplace id.")] = SIM.marketplace_id,
-    client_id: Annotated[str, typer.Option(help="LWA client id it accepts.")] = SIM.client_id,
-    client_secret: Annotated[
-        str, typer.Option(help="LWA client secret it accepts.")
-    ] = SIM.client_secret,
-    refresh_token: Annotated[
-        str, typer.Option(help="LWA refresh token it accepts.")
-    ] = SIM.refresh_token,
-    profile: Annotated[
-        str, typer.Option(help="Limits: sp-api (Amazon today) or seed.")
-    ] = SIM.profile,
-    feed_queue_s: Annotated[
-        float, typer.Option(help="Seconds a feed stays IN_QUEUE.")
-    ] = SIM.feed_queue_s,
-    feed_processing_s: Annotated[
-        float, typer.Option(help="Seconds a feed stays IN_PROGRESS.")
-    ] = SIM.feed_processing_s,
-    seed_listings: Annotated[
-        Path | None,
-        typer.Option(help="CSV (sku,asin,quantity,price) of the seller's existing listings."),
-    ] = None,
-) -> None:
-    """Run the local SP-API + LWA simulator (time follows the configured clock)."""
-    config = SimulatorConfig(
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        seller_id=seller_id,
-        marketplace_id=marketplace,
-        profile=profile,
-        feed_queue_s=feed_queue_s,
-        feed_processing_s=feed_processing_s,
-    )
-    sim = Simulator(config, settings().make_clock())
-    if seed_listings:
-        count = sim.load_listings_csv(seed_listings)
-        console.print(f"Seeded {count} listing(s) for seller {seller_id}.")
-    console.print(
-        f"SP-API simulator on http://{host}:{port} (LWA: http://{host}:{port}/auth/o2/token)"
-    )
-    serve_forever(create_simulator_app(sim), host, port)
-
-
-@app.command()
-@friendly_errors
 def demo(
     until_idle: Annotated[
         bool, typer.Option(help="Run the jobs to the end, print a summary and exit.")
@@ -169,7 +117,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8000,
     products: Annotated[int, typer.Option(min=20, help="Products in the demo catalog.")] = 240,
 ) -> None:
-    """A simulated Amazon, a demo catalog and QTY jobs moving on a fast clock."""
+    """A simulated Amazon, a demo catalog and jobs of every type moving on a fast clock."""
     from amazon_jobs.demo import Demo, DemoOptions
 
     options = DemoOptions(products=products, scale=scale)
@@ -180,9 +128,9 @@ def demo(
             f"clock {scale:g}x real time."
         )
         demo_.create_jobs()
-        console.print(f"Created {len(demo_.job_ids)} Update Products QTY job(s).")
+        console.print(f"Created {len(demo_.job_ids)} job(s) of every kind.")
         if until_idle:
-            demo_.run_worker(until_idle=True)
+            demo_.run_to_the_end()
             _print_summary(demo_.summary())
         else:
             _serve_demo(demo_, port)

@@ -11,7 +11,9 @@ from amazon_jobs.errors import CsvRowError
 __all__ = [
     "ListingRow",
     "ProductRow",
+    "gtin13",
     "gtin_valid",
+    "identifier_type",
     "parse_listing_row",
     "parse_product_row",
 ]
@@ -19,6 +21,16 @@ __all__ = [
 SKU_MAX = 40
 TITLE_MAX = 500
 ASIN_LENGTH = 10
+
+
+def gtin13(code: str) -> str:
+    """An EAN-13 or UPC-A code as 13 digits (a UPC-A is an EAN-13 starting with 0)."""
+    return code.zfill(13)
+
+
+def identifier_type(code: str) -> str:
+    """How searchCatalogItems names the code's type: UPC for 12 digits, else EAN."""
+    return "UPC" if len(code) == 12 else "EAN"
 
 
 def gtin_valid(code: str) -> bool:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 __all__ = [
     "CONTENT_TYPE",
     "FEED_TYPE",
     "build_feed",
+    "offer_message",
     "patch_message",
+    "price_patch",
     "quantity_patch",
 ]
 
@@ -31,6 +34,53 @@ def quantity_patch(quantity: int) -> dict[str, Any]:
         "op": "replace",
         "path": "/attributes/fulfillment_availability",
         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+    }
+
+
+def price_patch(price: Decimal, currency: str, marketplace_id: str) -> dict[str, Any]:
+    """Set the offer's price (tax included, as Amazon's marketplaces show it)."""
+    return {
+        "op": "replace",
+        "path": "/attributes/purchasable_offer",
+        "value": [_offer(price, currency, marketplace_id)],
+    }
+
+
+def offer_message(
+    message_id: int,
+    sku: str,
+    *,
+    asin: str,
+    quantity: int,
+    price: Decimal,
+    currency: str,
+    marketplace_id: str,
+    condition: str = "new_new",
+) -> dict[str, Any]:
+    """Create the seller's offer on an existing catalog item (offer-only requirements)."""
+    return {
+        "messageId": message_id,
+        "sku": sku,
+        "operationType": "UPDATE",
+        "productType": OFFER_PRODUCT_TYPE,
+        "requirements": "LISTING_OFFER_ONLY",
+        "attributes": {
+            "merchant_suggested_asin": [{"value": asin, "marketplace_id": marketplace_id}],
+            "condition_type": [{"value": condition, "marketplace_id": marketplace_id}],
+            "purchasable_offer": [_offer(price, currency, marketplace_id)],
+            "fulfillment_availability": [
+                {"fulfillment_channel_code": "DEFAULT", "quantity": quantity}
+            ],
+        },
+    }
+
+
+def _offer(price: Decimal, currency: str, marketplace_id: str) -> dict[str, Any]:
+    return {
+        "marketplace_id": marketplace_id,
+        "currency": currency,
+        "audience": "ALL",
+        "our_price": [{"schedule": [{"value_with_tax": float(price)}]}],
     }
 
 

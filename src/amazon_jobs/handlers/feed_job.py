@@ -17,7 +17,6 @@ waits there, cancelable. Subtypes say what a message changes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -29,11 +28,17 @@ from amazon_jobs.domain.backoff import poll_interval
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import UPDATABLE_STATES, ListingState
+from amazon_jobs.errors import SelectionError
 from amazon_jobs.feeds import listings_feed
 from amazon_jobs.feeds.processing_report import ProcessingReport, parse_processing_report
-from amazon_jobs.handlers.base import call_logger
-from amazon_jobs.handlers.feed_result import apply_report, release_items, rollback_items
+from amazon_jobs.handlers.feed_result import (
+    apply_report,
+    release_items,
+    rollback_items,
+    settle_failed_early,
+)
 from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
+from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
@@ -50,7 +55,7 @@ SUBMIT_OPERATIONS = (
 UPLOAD_URL_MAX_AGE = timedelta(minutes=4)
 
 
-class ListingsFeedJob(ABC):
+class ListingsFeedJob(StepHandler, ABC):
     """Base of every job type that sends one JSON listings feed."""
 
     job_type: ClassVar[JobType]
@@ -58,31 +63,48 @@ class ListingsFeedJob(ABC):
 
     # What a subtype defines
 
-    @abstractmethod
-    def changed(self) -> ColumnElement[bool]:
-        """SQL: the shop value differs from the one Amazon confirmed."""
+    def changed(self) -> ColumnElement[bool] | None:
+        """SQL: the shop value differs from the one Amazon confirmed (None: not applicable)."""
+        return None
 
     @abstractmethod
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         """The change asked for at reservation, from the product's values."""
 
     @abstractmethod
-    def sent_values(self, product: Product) -> dict[str, Any]:
+    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
         """The values to send, read from the product at the moment of sending."""
 
-    @abstractmethod
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
-        """The JSON patches that send *sent*."""
+        """The JSON patches that send *sent* (for PATCH messages)."""
+        return []
+
+    def message(
+        self, number: int, sku: str, sent: dict[str, Any], account: Account
+    ) -> dict[str, Any]:
+        """The feed message for one item; a PATCH of :meth:`patches` unless overridden."""
+        return listings_feed.patch_message(number, sku, self.patches(sent, account))
 
     @abstractmethod
     def confirmed_columns(self, sent: dict[str, Any]) -> dict[str, Any]:
         """Listing columns to set once Amazon accepted *sent*."""
+
+    def sending_columns(self) -> dict[str, Any]:
+        """Listing columns to set when the feed is built (e.g. state pending)."""
+        return {}
+
+    def error_columns(self, text: str) -> dict[str, Any]:
+        """Listing columns to set when Amazon refused the item, or the job failed."""
+        return {"last_error": text}
 
     # Creating
 
     def reserve(
         self, rt: Runtime, account_id: int, selection: Selection, priority: int = 0
     ) -> Reservation:
+        changed = self.changed()
+        if selection.changed and changed is None:
+            raise SelectionError(f"--changed does not apply to {self.job_type.label} jobs")
         with rt.db.transaction() as session:
             return reserve(
                 session,
@@ -90,7 +112,7 @@ class ListingsFeedJob(ABC):
                 job_type=self.job_type,
                 selection=selection,
                 eligible=self.eligible,
-                changed=self.changed(),
+                changed=changed,
                 requested=self.requested,
                 max_items=rt.settings.feed_max_messages,
                 now=rt.clock.now(),
@@ -113,29 +135,18 @@ class ListingsFeedJob(ABC):
             self._follow(rt, job_id)
 
     def _assemble(self, rt: Runtime, job_id: int) -> None:
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            if job.status == JobStatus.RESERVED:
-                move(session, job, JobStatus.CREATED, rt.clock.now(), _queued(job.items_total))
+        with rt.db.read() as session:
+            job = get_job(session, job_id)
+        pending = job.items_total - job.items_failed
+        self.assemble(rt, job_id, f"{pending} item(s) queued")
 
     def _start(self, rt: Runtime, job_id: int) -> bool:
         """Take the submission tokens and enter processing; False while quota is short."""
-        now = rt.clock.now()
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            if job.status != JobStatus.CREATED:
-                return False
-            ready_at = rt.throttle.try_acquire(session, job.account_id, SUBMIT_OPERATIONS, now)
-            if ready_at is not None:
-                _snooze_for_quota(session, job, ready_at, now, "createFeed")
-                return False
-            job.data = {"held": [op.value for op in SUBMIT_OPERATIONS]}
-            move(session, job, JobStatus.PROCESSING, now, "building and sending the feed")
-            return True
+        return self.start(rt, job_id, SUBMIT_OPERATIONS, "building and sending the feed")
 
     def _submit(self, rt: Runtime, job_id: int) -> None:
-        job, account = self._load(rt, job_id)
-        client = rt.amazon(account, call_logger(rt, job_id, account.id))
+        job, account = self.load(rt, job_id)
+        client = self.client(rt, job_id, account)
         phase = job.data.get("phase")
         if phase is None:
             self._build(rt, job_id, account)
@@ -143,7 +154,7 @@ class ListingsFeedJob(ABC):
         if phase == "document" and self._url_expired(job, rt.clock.now()):
             phase = "built"
         if phase == "built":
-            if not self._spend(rt, job_id, [Operation.CREATE_FEED_DOCUMENT]):
+            if not self.spend(rt, job_id, [Operation.CREATE_FEED_DOCUMENT]):
                 return
             self._create_document(rt, job_id, client)
             phase = "document"
@@ -151,22 +162,22 @@ class ListingsFeedJob(ABC):
             self._upload(rt, job_id, account, client)
             phase = "uploaded"
         if phase == "uploaded":
-            if not self._spend(rt, job_id, [Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED]):
+            if not self.spend(rt, job_id, [Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED]):
                 return
             self._create_feed(rt, job_id, account, client)
 
     def _follow(self, rt: Runtime, job_id: int) -> None:
-        job, account = self._load(rt, job_id)
-        client = rt.amazon(account, call_logger(rt, job_id, account.id))
+        job, account = self.load(rt, job_id)
+        client = self.client(rt, job_id, account)
         if job.data.get("phase") == "submitted":
-            if not self._spend(rt, job_id, [Operation.GET_FEED]):
+            if not self.spend(rt, job_id, [Operation.GET_FEED]):
                 return
             if not self._poll(rt, job_id, client):
                 return
-            job, account = self._load(rt, job_id)
+            job, account = self.load(rt, job_id)
         report = None
         if job.result_document_id:
-            if not self._spend(rt, job_id, [Operation.GET_FEED_DOCUMENT]):
+            if not self.spend(rt, job_id, [Operation.GET_FEED_DOCUMENT]):
                 return
             report = self._download(rt, job, client)
         self._finish(rt, job_id, report)
@@ -177,18 +188,25 @@ class ListingsFeedJob(ABC):
         """Number the messages and read each product's values as they are now."""
         with rt.db.transaction() as session:
             rows = session.execute(
-                select(JobItem.id, Product)
+                select(JobItem.id, JobItem.listing_id, JobItem.requested, Product)
                 .join(Listing, Listing.id == JobItem.listing_id)
                 .join(Product, Product.id == Listing.product_id)
                 .where(JobItem.job_id == job_id, JobItem.outcome == "pending")
                 .order_by(JobItem.id)
-            )
+            ).all()
             values = [
-                {"id": item_id, "message_id": number, "sent": self.sent_values(product)}
-                for number, (item_id, product) in enumerate(rows, start=1)
+                {
+                    "id": item_id,
+                    "message_id": number,
+                    "sent": self.sent_values(product, requested),
+                }
+                for number, (item_id, _, requested, product) in enumerate(rows, start=1)
             ]
             update_rows(session, JobItem, values)
-            _record(lock_job(session, job_id), rt.clock.now(), phase="built")
+            if columns := self.sending_columns():
+                listings = [{"id": row.listing_id, **columns} for row in rows]
+                update_rows(session, Listing, listings, where=[Listing.locked_by_job_id == job_id])
+            record(lock_job(session, job_id), rt.clock.now(), phase="built")
             append_log(
                 session,
                 job_id,
@@ -202,18 +220,18 @@ class ListingsFeedJob(ABC):
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
             job.input_document_id = upload.document_id
-            _record(job, now, phase="document", url=upload.url, url_at=now.isoformat())
+            record(job, now, phase="document", url=upload.url, url_at=now.isoformat())
 
     def _upload(self, rt: Runtime, job_id: int, account: Account, client: SpApiClient) -> None:
-        job, _ = self._load(rt, job_id)
+        job, _ = self.load(rt, job_id)
         payload = self.feed_document(rt, job_id, account)
         client.upload_document(job.data["url"], payload, listings_feed.CONTENT_TYPE)
         with rt.db.transaction() as session:
-            _record(lock_job(session, job_id), rt.clock.now(), phase="uploaded", url=None)
+            record(lock_job(session, job_id), rt.clock.now(), phase="uploaded", url=None)
             append_log(session, job_id, rt.clock.now(), f"Feed uploaded ({len(payload)} bytes)")
 
     def _create_feed(self, rt: Runtime, job_id: int, account: Account, client: SpApiClient) -> None:
-        job, _ = self._load(rt, job_id)
+        job, _ = self.load(rt, job_id)
         assert job.input_document_id is not None
         feed_id = client.create_feed(
             listings_feed.FEED_TYPE, [account.marketplace_id], job.input_document_id
@@ -223,7 +241,7 @@ class ListingsFeedJob(ABC):
             job = lock_job(session, job_id)
             job.amazon_ref = feed_id
             job.amazon_status = "IN_QUEUE"
-            _record(job, now, phase="submitted")
+            record(job, now, phase="submitted")
             first_poll = now + timedelta(seconds=rt.settings.poll_first_s)
             move(
                 session,
@@ -238,21 +256,18 @@ class ListingsFeedJob(ABC):
         """The feed as sent: built from the values recorded on the items."""
         with rt.db.read() as session:
             rows = session.execute(
-                select(JobItem.message_id, JobItem.sku, JobItem.sent)
+                select(JobItem.message_id, JobItem.ref, JobItem.sent)
                 .where(JobItem.job_id == job_id, JobItem.message_id.is_not(None))
                 .order_by(JobItem.message_id)
             )
-            messages = (
-                listings_feed.patch_message(number, sku, self.patches(sent, account))
-                for number, sku, sent in rows
-            )
+            messages = (self.message(number, ref, sent, account) for number, ref, sent in rows)
             return listings_feed.build_feed(account.seller_id, messages)
 
     # Waiting for the result
 
     def _poll(self, rt: Runtime, job_id: int, client: SpApiClient) -> bool:
         """Ask Amazon about the feed; True once it has finished."""
-        job, _ = self._load(rt, job_id)
+        job, _ = self.load(rt, job_id)
         assert job.amazon_ref is not None
         feed = client.get_feed(job.amazon_ref)
         now = rt.clock.now()
@@ -273,13 +288,13 @@ class ListingsFeedJob(ABC):
                 self.cancel(session, job, now, "Amazon reports the feed CANCELLED")
                 return False
             job.result_document_id = feed.result_document_id
-            _record(job, now, phase="result")
+            record(job, now, phase="result")
             return True
 
     def _download(self, rt: Runtime, job: Job, client: SpApiClient) -> ProcessingReport:
         assert job.result_document_id is not None
         location = client.get_feed_document(job.result_document_id)
-        content, charset = client.download_document(location)
+        content, charset = client.download(location)
         return parse_processing_report(content, charset)
 
     def _finish(self, rt: Runtime, job_id: int, report: ProcessingReport | None) -> None:
@@ -295,77 +310,25 @@ class ListingsFeedJob(ABC):
             elif report is None:
                 self.fail(session, job, now, "Amazon finished the feed without a result document")
             else:
-                apply_report(session, job, report, self.confirmed_columns, now)
+                apply_report(session, job, report, self.confirmed_columns, self.error_columns, now)
                 move(session, job, JobStatus.DONE, now, _summary(job))
 
     # Cancel and failure
 
-    def cancel(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+    def rollback(self, session: Session, job: Job) -> None:
         rollback_items(session, job.id)
         job.items_ok = job.items_failed = 0
-        move(session, job, JobStatus.CANCELED, now, reason)
 
-    def fail(self, session: Session, job: Job, now: datetime, reason: str) -> None:
-        if job.status in (JobStatus.RESERVED, JobStatus.CREATED):
-            self.cancel(session, job, now, f"nothing was sent: {reason}")
-            return
-        job.error = reason
-        job.items_failed += release_items(session, job.id, reason)
-        move(session, job, JobStatus.ERROR, now, reason, level="error")
+    def release(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        settle_failed_early(session, job.id, self.error_columns, now)
+        job.items_failed += release_items(session, job.id, reason, self.error_columns(reason))
 
     # Helpers
-
-    def _load(self, rt: Runtime, job_id: int) -> tuple[Job, Account]:
-        with rt.db.read() as session:
-            job = get_job(session, job_id)
-            account = session.get_one(Account, job.account_id)
-            return job, account
-
-    def _spend(self, rt: Runtime, job_id: int, operations: Sequence[Operation]) -> bool:
-        """Take a token for each operation (or use one held); False while quota is short."""
-        now = rt.clock.now()
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            held = set(job.data.get("held", ()))
-            needed = [op for op in operations if op.value not in held]
-            if needed:
-                ready_at = rt.throttle.try_acquire(session, job.account_id, needed, now)
-                if ready_at is not None:
-                    _snooze_for_quota(session, job, ready_at, now, needed[0].value)
-                    return False
-            _record(job, now, held=sorted(held - {op.value for op in operations}), quota_wait=None)
-            return True
 
     @staticmethod
     def _url_expired(job: Job, now: datetime) -> bool:
         issued = job.data.get("url_at")
         return issued is None or now - datetime.fromisoformat(issued) > UPLOAD_URL_MAX_AGE
-
-
-def _record(job: Job, now: datetime, **values: Any) -> None:
-    """Merge *values* into the job's data (None removes a key)."""
-    data = {**job.data, **values}
-    job.data = {k: v for k, v in data.items() if v is not None}
-    job.updated_at = now
-
-
-def _snooze_for_quota(
-    session: Session, job: Job, ready_at: datetime, now: datetime, operation: str
-) -> None:
-    job.next_run_at = ready_at
-    if job.data.get("quota_wait") != operation:
-        wait_s = (ready_at - now).total_seconds()
-        append_log(
-            session,
-            job.id,
-            now,
-            f"Waiting {wait_s:.0f} s for {operation} quota (until {ready_at:%H:%M:%S} UTC)",
-        )
-        job.data = {**job.data, "quota_wait": operation}
-
-
-def _queued(items: int) -> str:
-    return f"{items} item(s) queued"
 
 
 def _summary(job: Job) -> str:

@@ -19,9 +19,10 @@ from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log
 from amazon_jobs.store.models import Job, JobItem, Listing
 
-__all__ = ["apply_report", "release_items", "rollback_items"]
+__all__ = ["apply_report", "release_items", "rollback_items", "settle_failed_early"]
 
-ConfirmedColumns = Callable[[dict[str, Any]], dict[str, Any]]
+Columns = Callable[[dict[str, Any]], dict[str, Any]]
+ErrorColumns = Callable[[str], dict[str, Any]]
 _NO_SYNC = {"synchronize_session": False}
 NOT_SENT = "not sent: the listing was deleted before the feed was built"
 
@@ -30,7 +31,8 @@ def apply_report(
     session: Session,
     job: Job,
     report: ProcessingReport,
-    confirmed_columns: ConfirmedColumns,
+    confirmed_columns: Columns,
+    error_columns: ErrorColumns,
     now: datetime,
 ) -> None:
     """Mark each pending item ok or failed from *report* and update its listing."""
@@ -38,7 +40,7 @@ def apply_report(
         select(JobItem.id, JobItem.listing_id, JobItem.message_id, JobItem.sent).where(
             JobItem.job_id == job.id, JobItem.outcome == "pending"
         )
-    )
+    ).all()
     feed_errors = report.feed_errors if report.messages_accepted == 0 else []
     ok_items, ok_listings, bad_items, bad_listings = [], [], [], []
     for item_id, listing_id, message_id, sent in items:
@@ -49,24 +51,46 @@ def apply_report(
         if errors:
             text = "; ".join(issue.describe() for issue in errors)
             bad_items.append(_failed(item_id, errors[0].code, text))
-            bad_listings.append({"id": listing_id, "last_error": text})
+            bad_listings.append({"id": listing_id, **error_columns(text)})
         else:
             warnings = report.warnings_for(message_id)
             ok_items.append(_confirmed(item_id, sent, warnings))
-            ok_listings.append(
-                {"id": listing_id, **confirmed_columns(sent or {}), "last_error": None}
-            )
+            columns = {**confirmed_columns(sent or {}), "last_error": None}
+            ok_listings.append({"id": listing_id, **columns})
     update_rows(session, JobItem, ok_items)
     update_rows(session, JobItem, bad_items)
     _release_listings(session, job.id, ok_listings, now)
     _release_listings(session, job.id, bad_listings, now)
+    settle_failed_early(session, job.id, error_columns, now)
     _log_unknown_messages(session, job.id, report, now)
     job.items_ok += len(ok_items)
     job.items_failed += len(bad_items)
 
 
-def release_items(session: Session, job_id: int, reason: str) -> int:
-    """Fail every pending item with *reason* and free its listing; returns how many."""
+def settle_failed_early(
+    session: Session, job_id: int, error_columns: ErrorColumns, now: datetime
+) -> None:
+    """Release listings of items that failed before sending, with their error."""
+    rows = session.execute(
+        select(JobItem.listing_id, JobItem.error_message)
+        .join(Listing, Listing.id == JobItem.listing_id)
+        .where(
+            JobItem.job_id == job_id,
+            JobItem.outcome == "error",
+            Listing.locked_by_job_id == job_id,
+        )
+    ).all()
+    values = [{"id": lid, **error_columns(text or "")} for lid, text in rows]
+    _release_listings(session, job_id, values, now)
+
+
+def release_items(
+    session: Session, job_id: int, reason: str, columns: dict[str, Any] | None = None
+) -> int:
+    """Fail every pending item with *reason* and free its listing (setting *columns*).
+
+    Returns how many items failed.
+    """
     failed = cast(
         CursorResult[Any],
         session.execute(
@@ -77,7 +101,9 @@ def release_items(session: Session, job_id: int, reason: str) -> int:
         ),
     ).rowcount
     session.execute(
-        update(Listing).where(Listing.locked_by_job_id == job_id).values(locked_by_job_id=None),
+        update(Listing)
+        .where(Listing.locked_by_job_id == job_id)
+        .values(locked_by_job_id=None, **(columns or {})),
         execution_options=_NO_SYNC,
     )
     return int(failed or 0)

@@ -94,7 +94,7 @@ def reserve(
     job_type: JobType,
     selection: Selection,
     eligible: frozenset[ListingState],
-    changed: ColumnElement[bool],
+    changed: ColumnElement[bool] | None,
     requested: Callable[[Row[Any]], dict[str, Any]],
     max_items: int,
     now: datetime,
@@ -102,7 +102,7 @@ def reserve(
 ) -> Reservation:
     """Create as many jobs as needed (at most *max_items* each) and lock their listings."""
     query = (
-        select(Listing, Product.sku, Product.quantity, Product.price)
+        select(Listing, Product.sku, Product.ean, Product.quantity, Product.price)
         .join(Product, Product.id == Listing.product_id)
         .where(
             Listing.account_id == account_id,
@@ -112,7 +112,7 @@ def reserve(
         .order_by(Listing.id)
         .with_for_update(of=Listing, skip_locked=True)
     )
-    if selection.changed:
+    if selection.changed and changed is not None:
         query = query.where(changed)
     rows = _select(session, query, selection.skus)
     reservation = Reservation()
@@ -155,7 +155,7 @@ def _lock(
         {
             "job_id": job.id,
             "listing_id": row.Listing.id,
-            "sku": row.sku,
+            "ref": row.sku,
             "prior": prior_snapshot(row.Listing),
             "requested": requested(row),
             "outcome": "pending",

@@ -1,4 +1,4 @@
-"""The simulator's ASGI app: LWA, the Feeds API, document URLs and inspection."""
+"""The simulator's ASGI app: LWA, the SP-APIs it knows, document URLs, inspection, faults."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from amazon_jobs.simulator.errors import error_list
+from amazon_jobs.simulator.errors import SERVER_ERRORS, error_list
 from amazon_jobs.simulator.gateway import REQUEST_ID_HEADER, Gateway
+from amazon_jobs.simulator.routes.catalog import catalog_router
+from amazon_jobs.simulator.routes.faults import faults_router
 from amazon_jobs.simulator.routes.feeds import feeds_router
 from amazon_jobs.simulator.routes.inspect import inspect_router
 from amazon_jobs.simulator.routes.lwa import lwa_router
+from amazon_jobs.simulator.routes.orders import orders_router
+from amazon_jobs.simulator.routes.reports import reports_router
 from amazon_jobs.simulator.routes.s3 import s3_router
 from amazon_jobs.simulator.state import Simulator
 
@@ -25,8 +29,13 @@ def create_app(simulator: Simulator) -> FastAPI:
         title="amazon-jobs SP-API simulator", openapi_url=None, docs_url=None, redoc_url=None
     )
     app.state.simulator = simulator
+    gateway = Gateway(simulator)
     app.include_router(lwa_router(simulator))
-    app.include_router(feeds_router(Gateway(simulator)))
+    app.include_router(feeds_router(gateway))
+    app.include_router(reports_router(gateway))
+    app.include_router(catalog_router(gateway))
+    app.include_router(orders_router(gateway))
+    app.include_router(faults_router(simulator))
     app.include_router(s3_router(simulator))
     app.include_router(inspect_router(simulator))
     app.add_exception_handler(HTTPException, _http_error)
@@ -44,5 +53,4 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _internal_error(_request: Request, _exc: Exception) -> Response:
-    body = error_list("InternalFailure", "We encountered an internal error. Please try again.")
-    return JSONResponse(body, 500, headers={REQUEST_ID_HEADER: str(uuid.uuid4())})
+    return JSONResponse(SERVER_ERRORS[500], 500, headers={REQUEST_ID_HEADER: str(uuid.uuid4())})

@@ -57,6 +57,10 @@ def _missing(name: str) -> LwaRefusal:
     )
 
 
+def _unauthorized(details: str) -> ApiError:
+    return ApiError(403, "Unauthorized", _DENIED, details)
+
+
 class TokenBook:
     """Refresh tokens of the known sellers and the access tokens issued for them."""
 
@@ -84,22 +88,13 @@ class TokenBook:
     def seller_for(self, access_token: str | None, now: datetime) -> str:
         """The seller *access_token* acts for; ApiError 403 if it is missing or not live."""
         if not access_token:
-            raise ApiError(
-                403, "Unauthorized", _DENIED, "Access token is missing in the request header."
-            )
+            raise _unauthorized("Access token is missing in the request header.")
         entry = self._access.get(access_token)
         if entry is None:
-            raise ApiError(
-                403,
-                "Unauthorized",
-                _DENIED,
-                "The access token you provided is revoked, malformed or invalid.",
-            )
+            raise _unauthorized("The access token you provided is revoked, malformed or invalid.")
         seller_id, expires_at = entry
         if now >= expires_at:
-            raise ApiError(
-                403, "Unauthorized", _DENIED, "The access token you provided has expired."
-            )
+            raise _unauthorized("The access token you provided has expired.")
         return seller_id
 
     def _refusal(self, form: Mapping[str, str]) -> LwaRefusal | None:

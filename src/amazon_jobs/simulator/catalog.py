@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,19 @@ COLUMNS = ("sku", "asin", "quantity", "price")
 
 
 def listing_from_row(row: Mapping[str, Any]) -> tuple[str, SimListing]:
-    """``(sku, listing)`` from a mapping with sku, asin, quantity and price; ValueError if bad."""
+    """``(sku, listing)`` from a mapping with sku, asin, quantity and price; ValueError if bad.
+
+    Optional keys: ``currency`` (ISO 4217) and ``condition`` (a condition_type value).
+    """
     sku = str(row.get("sku") or "").strip()
     if not sku:
         raise ValueError("sku is required")
     asin = str(row.get("asin") or "").strip() or None
-    return sku, SimListing(asin, _quantity(row.get("quantity")), _price(row.get("price")))
+    listing = SimListing(asin, _quantity(row.get("quantity")), _price(row.get("price")))
+    currency, condition = row.get("currency"), row.get("condition")
+    if currency or condition:
+        listing = replace(listing, currency=currency or None, condition=condition or None)
+    return sku, listing
 
 
 def listings_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, SimListing]:
@@ -60,12 +69,16 @@ def _quantity(raw: Any) -> int:
 
 def _price(raw: Any) -> Decimal | None:
     text = str(raw if raw is not None else "").strip()
-    if not text:
-        return None
+    return _decimal(text) if text else None
+
+
+@lru_cache(maxsize=4096)
+def _decimal(text: str) -> Decimal:
+    """One shared Decimal per price text: a million seeded listings share a few hundred."""
     try:
         price = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"price {raw!r} is not a number") from None
+        raise ValueError(f"price {text!r} is not a number") from None
     if not price.is_finite() or price < 0:
-        raise ValueError(f"price {raw!r} is not a valid price")
+        raise ValueError(f"price {text!r} is not a valid price")
     return price

@@ -39,3 +39,36 @@ class SimulatorConfig:
     gzip_results: bool = True
     #: Most messages one JSON_LISTINGS_FEED may carry (Amazon: 25 000).
     max_feed_messages: int = 25_000
+    #: Seconds a report stays IN_QUEUE after createReport.
+    report_queue_s: float = 30.0
+    #: Seconds a report stays IN_PROGRESS; the listings are read when it ends.
+    report_processing_s: float = 60.0
+    #: Product codes of the generated catalog of ``marketplace_id`` (0: empty catalog).
+    #: See :func:`amazon_jobs.simulator.catalog_generator.generate_catalog`.
+    catalog_size: int = 0
+    #: Seed of the generated catalog.
+    catalog_seed: int = 0
+    #: Generated codes (EANs) that match two ASINs.
+    catalog_ambiguous: int = 0
+    #: Generated codes left out of the catalog (searches find nothing).
+    catalog_unknown: int = 0
+    #: Generated codes that are UPC-A codes instead of EANs (the last ones).
+    catalog_upcs: int = 0
+    #: Share (0 to 1) of SP-API requests answered 500 or 503 at random.
+    error_rate: float = 0.0
+    #: Seed of the random 500/503 answers, so a run can be repeated exactly.
+    error_seed: int = 0
+    #: Real seconds every SP-API answer is held back (0: none), for client timeouts.
+    answer_delay_s: float = 0.0
+    #: Seed of every seller's stream of orders (with the seller id).
+    order_seed: int = 0
+    #: Orders each seller receives per hour on average; 0 = none (tests place their own).
+    orders_per_hour: float = 0.0
+    #: Hours of orders already placed when the simulator starts.
+    order_backlog_h: float = 0.0
+    #: Seconds an order stays Pending before payment is authorized, on average.
+    order_pending_s: float = 300.0
+    #: Share of streamed orders the buyer cancels (half while Pending, half later).
+    order_cancel_rate: float = 0.05
+    #: Lifetime of a searchOrders paginationToken, in seconds (Amazon: 24 h).
+    pagination_token_ttl_s: int = 86_400

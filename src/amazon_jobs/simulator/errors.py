@@ -9,6 +9,7 @@ from typing import Any
 
 __all__ = [
     "QUOTA_EXCEEDED",
+    "SERVER_ERRORS",
     "ApiError",
     "Throttled",
     "error_list",
@@ -16,21 +17,19 @@ __all__ = [
     "not_found",
 ]
 
-#: The 429 body, exactly as Amazon sends it.
-QUOTA_EXCEEDED: dict[str, Any] = {
-    "errors": [
-        {
-            "code": "QuotaExceeded",
-            "message": "You exceeded your quota for the requested resource.",
-            "details": "",
-        }
-    ]
-}
-
 
 def error_list(code: str, message: str, details: str = "") -> dict[str, Any]:
     """An ``ErrorList`` with one error."""
     return {"errors": [{"code": code, "message": message, "details": details}]}
+
+
+#: The 429 body, exactly as Amazon sends it.
+QUOTA_EXCEEDED = error_list("QuotaExceeded", "You exceeded your quota for the requested resource.")
+#: Amazon's bodies for the 5xx answers it gives.
+SERVER_ERRORS = {
+    500: error_list("InternalFailure", "We encountered an internal error. Please try again."),
+    503: error_list("ServiceUnavailable", "Service is temporarily unavailable. Please try again."),
+}
 
 
 class ApiError(Exception):

@@ -16,36 +16,71 @@ What happens to a JSON_LISTINGS_FEED document:
   issue and **no message processed** (messagesProcessed 0, as Amazon reported
   for a bad ``version`` in amzn/selling-partner-api-models#1662).
 - Otherwise every message is checked in order; a message without an ERROR is
-  accepted and applied when the feed ends (see :mod:`.patches`).
+  accepted and applied when the feed ends (see :mod:`.changes`).
 
 Issue codes (severity ERROR throughout):
 
-==============  =======  ==================================================
-code            scope    when
-==============  =======  ==================================================
-4002001 (sim)   feed     document not UTF-8 JSON or not an object (FATAL)
-4002002 (sim)   feed     feed type not supported (FATAL)
-4002003 (sim)   feed     aborted by an injected fault (FATAL)
-4002004 (sim)   feed     header.sellerId is not the submitting seller
-4002005 (sim)   feed     messages missing, not an array, empty or too many
-4002006         feed     header breaks the schema (Amazon's code)
-4002008         message  message breaks the message schema, or repeats a
-                         messageId (Amazon's code and text)
-NOT_FOUND       message  PATCH of a SKU the seller has no listing for (sim;
-                         real Amazon accepts such a patch silently)
-INVALID_VALUE   message  quantity not an integer or negative, or not exactly
-                         one fulfillment_availability value (attributeName
-                         ``fulfillment_availability``)
-UNSUPPORTED     message  operationType other than PATCH, a path other than
-                         /attributes/fulfillment_availability (attributeName
-                         = the patched attribute), op other than replace or
-                         merge, a channel other than DEFAULT
-==============  =======  ==================================================
+======================  =======  ==========================================
+code                    scope    when
+======================  =======  ==========================================
+4002001 (sim)           feed     document not UTF-8 JSON or not an object
+                                 (FATAL)
+4002002 (sim)           feed     feed type not supported (FATAL)
+4002003 (sim)           feed     aborted by an injected fault (FATAL)
+4002004 (sim)           feed     header.sellerId is not the submitting
+                                 seller
+4002005 (sim)           feed     messages missing, not an array, empty or
+                                 too many
+4002006                 feed     header breaks the schema (Amazon's code)
+4002008                 message  message breaks the message schema, or
+                                 repeats a messageId (Amazon's code and
+                                 text)
+NOT_FOUND (sim)         message  PATCH, PARTIAL_UPDATE or DELETE of a SKU
+                                 the seller has no listing for (real
+                                 Amazon accepts such a patch silently); an
+                                 offer whose merchant_suggested_asin or
+                                 externally_assigned_product_identifier is
+                                 not in the catalog (attributeName = that
+                                 attribute)
+MULTIPLE_MATCHES (sim)  message  an offer's
+                                 externally_assigned_product_identifier
+                                 matches several ASINs
+90220                   message  a required attribute is missing:
+                                 condition_type ("'condition_type' is
+                                 required but not supplied."), or both
+                                 product ids of an offer (Amazon's texts
+                                 "'External Product ID' …" and "'Merchant
+                                 Suggested ASIN' …"); attributeName = the
+                                 attribute
+99022                   message  an UPDATE offer (or a replace of
+                                 purchasable_offer) without a price
+                                 (Amazon's text; attributeName
+                                 ``purchasable_offer.our_price``)
+INVALID_VALUE (sim)     message  quantity not an integer or negative, or
+                                 not exactly one fulfillment_availability
+                                 value (attributeName
+                                 ``fulfillment_availability``); price not
+                                 a number or below zero, or a bad currency
+                                 (attributeName ``purchasable_offer``); an
+                                 unknown condition_type, a malformed ASIN
+                                 or product id (attributeName = the
+                                 attribute)
+UNSUPPORTED (sim)       message  an UPDATE whose requirements are not
+                                 LISTING_OFFER_ONLY, a patch path other
+                                 than fulfillment_availability,
+                                 purchasable_offer or condition_type
+                                 (attributeName = the patched attribute),
+                                 op other than replace or merge, a channel
+                                 other than DEFAULT
+======================  =======  ==========================================
 
-"(sim)" marks codes the simulator made up; the others are Amazon's. When the
-header asks for ``report.includedData`` the report echoes ``header.report``
-and adds ``summary.itemSummary`` and ``items``: one item per SKU of an accepted
-message, with ``fulfillmentAvailability`` and ``issues`` (empty) when asked.
+"(sim)" marks codes the simulator made up; the others are Amazon's. What each
+operation does is in :mod:`.changes`. A message may get several issues (an
+offer missing both its condition and its price gets 90220 and 99022); it is
+then one invalid message. Messages apply in order, so a later message sees
+what an earlier one of the same feed did. When the header asks for
+``report.includedData`` the report echoes ``header.report`` and adds
+``summary.itemSummary`` and ``items`` (see :mod:`.report`).
 """
 
 from __future__ import annotations
@@ -53,8 +88,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from amazon_jobs.simulator.catalog_items import Catalog
+from amazon_jobs.simulator.changes import change_of
 from amazon_jobs.simulator.issues import (
     DOCUMENT_UNREADABLE,
     FEED_ABORTED,
@@ -68,14 +106,15 @@ from amazon_jobs.simulator.issues import (
 )
 from amazon_jobs.simulator.messages import message_id_of, schema_problem, sku_of
 from amazon_jobs.simulator.models import FeedStatus, SimListing
-from amazon_jobs.simulator.patches import Change, change_of
 from amazon_jobs.simulator.report import (
     API_VERSION,
     INCLUDED_DATA,
     VERSION,
+    ItemView,
     build_items,
     build_report,
 )
+from amazon_jobs.simulator.updates import OfferContext
 
 __all__ = ["JSON_LISTINGS_FEED", "FeedContext", "FeedOutcome", "aborted", "process_feed"]
 
@@ -90,6 +129,10 @@ class FeedContext:
     feed_id: str
     feed_type: str
     max_messages: int = 25_000
+    #: The feed's (first) marketplace: its catalog and currency apply.
+    marketplace_id: str = ""
+    #: When processing ends: the open date of new offers, the report's dates.
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +142,26 @@ class FeedOutcome:
     status: FeedStatus
     report: dict[str, Any]
     message_count: int = 0
-    #: New quantity per SKU, to apply when the feed ends.
-    quantities: dict[str, int] = field(default_factory=dict)
+    #: The new listing per changed SKU (None: deleted), to apply when the feed ends.
+    changes: dict[str, SimListing | None] = field(default_factory=dict)
+
+    @property
+    def quantities(self) -> dict[str, int]:
+        """The new quantity of every changed SKU that still has a listing."""
+        return {sku: new.quantity for sku, new in self.changes.items() if new is not None}
 
 
 def process_feed(
-    context: FeedContext, content: bytes, listings: Mapping[str, SimListing]
+    context: FeedContext,
+    content: bytes,
+    listings: Mapping[str, SimListing],
+    catalog: Catalog | None = None,
 ) -> FeedOutcome:
-    """Process one feed document against the seller's *listings* (which it does not change)."""
+    """Process one feed document against the seller's *listings* (which it does not change).
+
+    Offers are checked against *catalog*, the catalog of the feed's marketplace
+    (an empty one when None).
+    """
     if context.feed_type != JSON_LISTINGS_FEED:
         message = f"The feed type '{context.feed_type}' is not supported: use JSON_LISTINGS_FEED."
         return _fatal(context, Issue(UNSUPPORTED_FEED_TYPE, message))
@@ -119,7 +174,9 @@ def process_feed(
     if problems:
         count = len(messages) if isinstance(messages, list) else 0
         return _refused(context, FeedStatus.DONE, problems, count)
-    return _process_messages(context, document, listings)
+    return _process_messages(
+        context, document, listings, catalog or Catalog(context.marketplace_id)
+    )
 
 
 def aborted(context: FeedContext) -> FeedOutcome:
@@ -209,40 +266,63 @@ def _messages_problem(messages: Any, context: FeedContext) -> Issue | None:
     return None
 
 
+class _Working:
+    """The listings as the messages processed so far left them."""
+
+    def __init__(self, listings: Mapping[str, SimListing]) -> None:
+        self._listings = listings
+        self.changes: dict[str, SimListing | None] = {}
+
+    def get(self, sku: str) -> SimListing | None:
+        return self.changes[sku] if sku in self.changes else self._listings.get(sku)
+
+    def put(self, sku: str, listing: SimListing | None) -> None:
+        if listing != self.get(sku):
+            self.changes[sku] = listing
+
+
 def _process_messages(
-    context: FeedContext, document: dict[str, Any], listings: Mapping[str, SimListing]
+    context: FeedContext,
+    document: dict[str, Any],
+    listings: Mapping[str, SimListing],
+    catalog: Catalog,
 ) -> FeedOutcome:
     messages: list[Any] = document["messages"]
+    offers = OfferContext(catalog, context.now)
+    working = _Working(listings)
     issues: list[Issue] = []
-    quantities: dict[str, int] = {}
+    invalid = 0
     accepted: dict[str, None] = {}
     seen: set[int] = set()
     for message in messages:
-        result = _judge(message, seen, listings)
-        if isinstance(result, Issue):
-            issues.append(result)
+        result = _judge(message, seen, working, offers)
+        if isinstance(result, list):
+            issues.extend(result)
+            invalid += 1
             continue
         accepted[message["sku"]] = None
-        if result.quantity is not None:
-            quantities[message["sku"]] = result.quantity
+        working.put(message["sku"], result)
     requested = _requested(document["header"])
     items = None
     if requested is not None:
-        current = {sku: quantities.get(sku, listings[sku].quantity) for sku in accepted}
-        items = build_items(accepted, current, requested["includedData"])
+        view = ItemView(context.marketplace_id, catalog, context.now)
+        items = build_items(accepted, working.get, requested["includedData"], view)
     report = build_report(
         seller_id=context.seller_id,
         feed_id=context.feed_id,
         issues=issues,
         processed=len(messages),
-        accepted=len(messages) - len(issues),
+        accepted=len(messages) - invalid,
         requested=requested,
         items=items,
     )
-    return FeedOutcome(FeedStatus.DONE, report, len(messages), quantities)
+    return FeedOutcome(FeedStatus.DONE, report, len(messages), working.changes)
 
 
-def _judge(message: Any, seen: set[int], listings: Mapping[str, SimListing]) -> Change | Issue:
+def _judge(
+    message: Any, seen: set[int], working: _Working, offers: OfferContext
+) -> SimListing | list[Issue] | None:
+    """The listing an accepted message leaves for its SKU, or the issues refusing it."""
     problem = schema_problem(message)
     message_id = message_id_of(message)
     if message_id is not None:
@@ -250,6 +330,7 @@ def _judge(message: Any, seen: set[int], listings: Mapping[str, SimListing]) -> 
             problem = "messageId repeats an earlier message"
         seen.add(message_id)
     if problem is not None:
-        return Issue(SCHEMA_VIOLATION, SCHEMA_MESSAGE, message_id=message_id, sku=sku_of(message))
+        return [Issue(SCHEMA_VIOLATION, SCHEMA_MESSAGE, message_id=message_id, sku=sku_of(message))]
     assert message_id is not None
-    return change_of(message, message_id, listings)
+    change = change_of(message, message_id, working.get(message["sku"]), offers)
+    return change if isinstance(change, list) else change.listing

@@ -7,26 +7,20 @@ returns a :class:`Reply`, or raises :class:`ApiError` (400/404) or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.simulator.errors import invalid_input, not_found
+from amazon_jobs.simulator.feed_specs import document_spec, feed_spec
 from amazon_jobs.simulator.feeds import JSON_LISTINGS_FEED
 from amazon_jobs.simulator.gateway import Call, Reply
 from amazon_jobs.simulator.models import FeedStatus, SimFeed, StoredDocument
-from amazon_jobs.simulator.specs import (
-    FeedQuery,
-    document_spec,
-    encode_token,
-    feed_query,
-    feed_spec,
-)
+from amazon_jobs.simulator.processing_query import Entry, newest_page, processing_query
+from amazon_jobs.simulator.query import Params
 from amazon_jobs.simulator.timefmt import format_time
 from amazon_jobs.simulator.timeline import Slot, status_at
-from amazon_jobs.simulator.urls import download_url, upload_url
+from amazon_jobs.simulator.urls import document_json, upload_url
 
 __all__ = [
     "cancel_feed",
@@ -70,21 +64,20 @@ def get_feed(call: Call, feed_id: str) -> Reply:
     return Reply(200, feed_json(feed, slot, call.now))
 
 
-def get_feeds(call: Call, params: Sequence[tuple[str, str]]) -> Reply:
+def get_feeds(call: Call, params: Params) -> Reply:
     """GET /feeds/2021-06-30/feeds -> 200 {feeds, nextToken?}, newest first."""
-    query = feed_query(params, call.now)
+    query = processing_query(params, call.now, "feedTypes")
     slots = call.simulator.slots(call.seller_id)
-    matches = []
-    for feed in reversed(call.simulator.seller(call.seller_id).feeds):
+
+    def entry(feed: SimFeed) -> Entry:
         status = status_at(feed, slots.get(feed.feed_id), call.now)
-        if _matches(feed, status, query):
-            matches.append(feed)
-            if len(matches) > query.page_size:
-                break
-    page = matches[: query.page_size]
+        return Entry(feed.sequence, feed.created_at, feed.feed_type, status, feed.marketplace_ids)
+
+    feeds = reversed(call.simulator.seller(call.seller_id).feeds)
+    page, next_token = newest_page(feeds, entry, query)
     body: dict[str, Any] = {"feeds": [feed_json(f, slots.get(f.feed_id), call.now) for f in page]}
-    if len(matches) > query.page_size:
-        body["nextToken"] = encode_token(replace(query, before=page[-1].sequence))
+    if next_token is not None:
+        body["nextToken"] = next_token
     return Reply(200, body)
 
 
@@ -101,18 +94,15 @@ def cancel_feed(call: Call, feed_id: str) -> Reply:
     return Reply(200)
 
 
-def get_feed_document(call: Call, document_id: str, params: Sequence[tuple[str, str]]) -> Reply:
+def get_feed_document(call: Call, document_id: str, params: Params) -> Reply:
     """GET /feeds/2021-06-30/documents/{feedDocumentId} -> 200 FeedDocument."""
     document = call.simulator.documents.get(document_id)
-    if document is None or document.seller_id != call.seller_id:
+    if document is None or document.seller_id != call.seller_id or document.report:
         raise not_found(f"Feed document {document_id} does not exist.")
-    wants_header = any(k == "enableContentEncodingUrlHeader" and v == "true" for k, v in params)
-    gzip_header = wants_header and document.compressed
-    url = download_url(call.simulator.signer, call.base_url, document, call.now, gzip_header)
-    body: dict[str, Any] = {"feedDocumentId": document.document_id, "url": url}
-    if document.compressed:
-        body["compressionAlgorithm"] = "GZIP"
-    return Reply(200, body)
+    signer = call.simulator.signer
+    return Reply(
+        200, document_json(signer, call.base_url, document, call.now, params, "feedDocumentId")
+    )
 
 
 def feed_json(feed: SimFeed, slot: Slot | None, now: datetime) -> dict[str, Any]:
@@ -156,15 +146,3 @@ def _input_document(call: Call, document_id: str) -> StoredDocument:
     if call.now - document.created_at > DOCUMENT_LIFETIME:
         raise invalid_input(f"Feed document {document_id} has expired: create a new one.")
     return document
-
-
-def _matches(feed: SimFeed, status: FeedStatus, query: FeedQuery) -> bool:
-    if query.before is not None and feed.sequence >= query.before:
-        return False
-    if not query.created_since <= feed.created_at <= query.created_until:
-        return False
-    if feed.feed_type not in query.feed_types:
-        return False
-    if query.processing_statuses and status not in query.processing_statuses:
-        return False
-    return not query.marketplace_ids or bool(set(feed.marketplace_ids) & set(query.marketplace_ids))

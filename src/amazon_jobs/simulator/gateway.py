@@ -4,7 +4,7 @@ Every SP-API request goes through :func:`run_operation` under the simulator's
 lock:
 
 1. the state is brought up to the clock's now, and the request is counted; a
-   queued fault (:mod:`.faults`) answers 5xx here;
+   queued or random fault (:mod:`.faults`) answers 5xx here;
 2. the ``x-amz-access-token`` must be live, else 403 (no token taken);
 3. the operation's bucket must hold a token, else 429 (nothing taken);
 4. the operation runs. It may :meth:`Call.require` further buckets (createFeed
@@ -13,12 +13,14 @@ lock:
    operation's token, as Amazon's gateway meters every request it lets through;
    a success takes every bucket involved.
 
-Answers carry ``x-amzn-RequestId`` always, and ``x-amzn-RateLimit-Limit`` on
-2xx, 400 and 404 as in the models.
+An injected delay (:meth:`.Faults.delay_answers`) then holds the answer for
+real seconds, outside the lock. Answers carry ``x-amzn-RequestId`` always,
+and ``x-amzn-RateLimit-Limit`` on 2xx, 400 and 404 as in the models.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +32,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator.errors import QUOTA_EXCEEDED, ApiError, Throttled
-from amazon_jobs.simulator.faults import SERVER_ERRORS
+from amazon_jobs.simulator.errors import QUOTA_EXCEEDED, SERVER_ERRORS, ApiError, Throttled
 from amazon_jobs.simulator.state import Simulator
 from amazon_jobs.simulator.throttling import format_rate
 
@@ -157,4 +158,7 @@ class Gateway:
         answer = await run_in_threadpool(
             run_operation, self.simulator, operation, token, base_url, action
         )
+        delay_s = self.simulator.faults.take_delay(operation)
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)  # real seconds: an injected slow answer
         return sp_response(answer, request_id)

@@ -14,6 +14,11 @@ __all__ = [
     "HEADER_INVALID",
     "INVALID_VALUE",
     "MESSAGES_INVALID",
+    "MULTIPLE_MATCHES",
+    "NOT_FOUND",
+    "PRICE_MISSING",
+    "PRICE_MISSING_MESSAGE",
+    "REQUIRED_MISSING",
     "SCHEMA_MESSAGE",
     "SCHEMA_VIOLATION",
     "SELLER_MISMATCH",
@@ -43,8 +48,20 @@ SCHEMA_VIOLATION = "4002008"
 SCHEMA_MESSAGE = (
     "The provided message did not meet the schema validation requirements for a feed message."
 )
-#: Simulator: a PATCH names a SKU the seller has no listing for.
-SKU_NOT_FOUND = "NOT_FOUND"
+#: Simulator: a PATCH, PARTIAL_UPDATE or DELETE names a SKU the seller has no listing
+#: for, or an offer names an ASIN or product id the catalog does not have.
+NOT_FOUND = "NOT_FOUND"
+SKU_NOT_FOUND = NOT_FOUND
+#: Simulator: an offer's product id matches several ASINs.
+MULTIPLE_MATCHES = "MULTIPLE_MATCHES"
+#: Amazon's code for a required attribute that is missing.
+REQUIRED_MISSING = "90220"
+#: Amazon's code and text for an offer without a price (processing-report example).
+PRICE_MISSING = "99022"
+PRICE_MISSING_MESSAGE = (
+    "The field '\"prices\"' for the attribute 'purchasable_offer.our_price' does not have "
+    "enough values. The required minimum is '1' value(s)."
+)
 #: Simulator: an attribute value is not acceptable (e.g. a negative quantity).
 INVALID_VALUE = "INVALID_VALUE"
 #: Simulator: an operation type, patch op, path or channel this slice does not handle.

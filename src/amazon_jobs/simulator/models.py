@@ -32,6 +32,14 @@ class SimListing:
     asin: str | None
     quantity: int
     price: Decimal | None
+    #: ISO 4217 code of *price*; None means the marketplace's currency.
+    currency: str | None = None
+    #: ``condition_type`` value, e.g. "new_new"; None means new.
+    condition: str | None = None
+    #: When the offer was created on Amazon; None for listings seeded without a date.
+    opened_at: datetime | None = None
+    #: Product type the seller gave; None for seeded listings.
+    product_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -48,6 +56,8 @@ class StoredDocument:
     compressed: bool = False
     #: True for a processing report, which cannot be the input of a feed.
     result: bool = False
+    #: True for a report document (Reports API), which getFeedDocument does not serve.
+    report: bool = False
 
 
 @dataclass(slots=True)
@@ -72,6 +82,8 @@ class SimFeed:
     result_document_id: str | None = None
     #: Messages in the document, known once processed.
     message_count: int | None = None
+    #: Amazon cancels this feed when it would start (an injected fault).
+    doomed: bool = False
 
 
 @dataclass(slots=True)

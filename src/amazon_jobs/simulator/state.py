@@ -1,9 +1,11 @@
-"""The simulator's in-memory state: sellers, listings, documents, feeds, tokens, buckets.
+"""The simulator's in-memory state: sellers, listings, catalog, documents, feeds, reports.
 
 One re-entrant lock guards everything; the HTTP layer runs each request under
 it in a worker thread. Time is read only from the injected clock, and
-:meth:`Simulator.sync` processes every feed whose end has passed, so the state
-is always the state at the clock's "now" when it is looked at.
+:meth:`Simulator.sync` finishes every feed and report whose end has passed, in
+the order they ended, so the state is always the state at the clock's "now"
+when it is looked at (a report reads the listings as the feeds that ended
+before it left them).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import json
 import secrets
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,21 @@ from amazon_jobs.clock import Clock, SystemClock
 from amazon_jobs.domain.limits import limits_for
 from amazon_jobs.simulator.auth import TokenBook
 from amazon_jobs.simulator.catalog import listings_from_rows, read_listings_csv
+from amazon_jobs.simulator.catalog_generator import configured_catalog
+from amazon_jobs.simulator.catalog_items import Catalog, CatalogItem, catalog_item
 from amazon_jobs.simulator.config import SimulatorConfig
 from amazon_jobs.simulator.faults import Faults
-from amazon_jobs.simulator.feeds import FeedContext, aborted, process_feed
+from amazon_jobs.simulator.feeds import FeedContext, FeedOutcome, aborted, process_feed
+from amazon_jobs.simulator.listings_report import (
+    LISTINGS_REPORT_TYPES,
+    ListingsReport,
+    render_listings_report,
+)
+from amazon_jobs.simulator.locales import locale_of
 from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
+from amazon_jobs.simulator.order_book import OrderBook
 from amazon_jobs.simulator.presign import UrlSigner
+from amazon_jobs.simulator.reports import ReportBook, ReportStatus, SimReport
 from amazon_jobs.simulator.stats import Counters
 from amazon_jobs.simulator.throttling import Throttle
 from amazon_jobs.simulator.timeline import Slot, due_feeds, schedule, status_at
@@ -36,6 +48,8 @@ from amazon_jobs.simulator.timeline import Slot, due_feeds, schedule, status_at
 __all__ = ["Simulator"]
 
 _FIRST_FEED_ID = 50_000_018_001
+#: Finishes one feed or report.
+Finish = Callable[[], None]
 
 
 class Simulator:
@@ -49,11 +63,19 @@ class Simulator:
         self.throttle = Throttle(limits_for(self.config.profile, self.config.limit_overrides))
         self.signer = UrlSigner(secrets.token_bytes(32), self.config.url_ttl_s)
         self.counters = Counters()
-        self.faults = Faults()
+        self.faults = Faults(
+            self.config.error_seed, self.config.error_rate, self.config.answer_delay_s
+        )
         self.documents: dict[str, StoredDocument] = {}
+        self.reports = ReportBook()
+        #: The open date of listings seeded without one.
+        self.started_at = self.clock.now()
+        self._catalogs: dict[str, Catalog] = {}
+        self.seed_catalog(configured_catalog(self.config).items)
         self._sellers: dict[str, SellerData] = {}
         self._feed_numbers = itertools.count(_FIRST_FEED_ID)
         self.add_seller(self.config.seller_id, self.config.refresh_token)
+        self.orders = OrderBook(self)
 
     # -- sellers and listings -------------------------------------------------
 
@@ -95,10 +117,37 @@ class Simulator:
     def has_seller(self, seller_id: str) -> bool:
         return seller_id in self._sellers
 
+    # -- Amazon's catalog -----------------------------------------------------
+
+    def seed_catalog(
+        self,
+        items: Iterable[CatalogItem | Mapping[str, Any]],
+        marketplace_id: str | None = None,
+    ) -> int:
+        """Add items to the catalog of *marketplace_id* (the config's); return how many.
+
+        Items are :class:`CatalogItem` or mappings with asin, item_name, brand,
+        product_type, ean and upc. An item whose ASIN is known replaces the old one. See
+        :mod:`.catalog_generator` for a generated catalog with ambiguous and
+        unknown EANs.
+        """
+        parsed = [catalog_item(item) for item in items]
+        with self.lock:
+            self.catalog(marketplace_id).add(parsed)
+        return len(parsed)
+
+    def catalog(self, marketplace_id: str | None = None) -> Catalog:
+        """The catalog of *marketplace_id* (the config's by default); empty until seeded."""
+        key = marketplace_id or self.config.marketplace_id
+        with self.lock:
+            if key not in self._catalogs:
+                self._catalogs[key] = Catalog(key)
+            return self._catalogs[key]
+
     # -- inspection -----------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """What happened so far: requests and 429s per operation, and every feed."""
+        """What happened so far: requests, 429s, feeds, reports and catalog searches."""
         with self.lock:
             now = self.sync()
             feeds = [
@@ -107,12 +156,17 @@ class Simulator:
                 for entry in self._feeds_stats(seller, now)
             ]
             feeds.sort(key=lambda entry: entry["sequence"])
+            reports = [_report_stats(report, now) for report in self.reports.all()]
             return {
                 "requests": dict(self.counters.requests),
                 "throttled": dict(self.counters.throttled),
                 "tokens_issued": self.counters.tokens_issued,
                 "feeds_created": len(feeds),
                 "feeds": feeds,
+                "reports_created": len(reports),
+                "reports": reports,
+                "catalog_searches": self.counters.catalog_searches,
+                "catalog_identifiers": self.counters.catalog_identifiers,
             }
 
     def _feeds_stats(self, seller: SellerData, now: datetime) -> list[dict[str, Any]]:
@@ -139,11 +193,13 @@ class Simulator:
         content: bytes | None = None,
         compressed: bool = False,
         result: bool = False,
+        report: bool = False,
     ) -> StoredDocument:
-        """Store a new feed document and return it."""
-        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}.T{secrets.token_hex(6).upper()}"
+        """Store a new feed document (or, with *report*, a report document) and return it."""
+        kind = "spdoc.1.4" if report else "tortuga.4"
+        document_id = f"amzn1.{kind}.na.{uuid.uuid4()}.T{secrets.token_hex(6).upper()}"
         document = StoredDocument(
-            document_id, seller_id, content_type, now, content, compressed, result
+            document_id, seller_id, content_type, now, content, compressed, result, report
         )
         self.documents[document_id] = document
         return document
@@ -167,6 +223,7 @@ class Simulator:
             input_document_id=document.document_id,
             content=document.content or b"",
             sequence=number,
+            doomed=self.faults.take_cancel(),
         )
         seller = self.seller(seller_id)
         seller.feeds.append(feed)
@@ -188,30 +245,56 @@ class Simulator:
     # -- time -----------------------------------------------------------------
 
     def sync(self) -> datetime:
-        """Process every feed that has ended by now; return now."""
+        """Finish every feed and report that has ended by now, in order; return now."""
         with self.lock:
             now = self.clock.now()
             for seller in self._sellers.values():
-                for feed, slot in due_feeds(seller, self.config, now):
-                    self._finish(seller, feed, slot)
+                for _, finish in sorted(self._due(seller, now), key=lambda event: event[0]):
+                    finish()
             return now
 
+    def _due(self, seller: SellerData, now: datetime) -> list[tuple[datetime, Finish]]:
+        feeds: list[tuple[datetime, Finish]] = [
+            (slot.end, partial(self._finish, seller, feed, slot))
+            for feed, slot in due_feeds(seller, self.config, now)
+        ]
+        reports = [
+            (report.ends_at, partial(self._finish_report, seller, report))
+            for report in self.reports.due(seller.seller_id, now)
+        ]
+        return feeds + reports
+
     def _finish(self, seller: SellerData, feed: SimFeed, slot: Slot) -> None:
-        context = FeedContext(
-            seller.seller_id, feed.feed_id, feed.feed_type, self.config.max_feed_messages
-        )
-        if self.faults.take_abort():
-            outcome = aborted(context)
-        else:
-            outcome = process_feed(context, feed.content, seller.listings)
-        for sku, quantity in outcome.quantities.items():
-            seller.listings[sku] = replace(seller.listings[sku], quantity=quantity)
+        seller.open_feeds.remove(feed)
+        seller.last_end = slot.end
+        if feed.doomed:
+            feed.cancelled_at, feed.content = slot.start, b""
+            return
+        outcome = self._outcome(seller, feed, slot)
+        for sku, listing in outcome.changes.items():
+            if listing is None:
+                seller.listings.pop(sku, None)
+            else:
+                seller.listings[sku] = listing
         feed.started_at, feed.ended_at = slot.start, slot.end
         feed.outcome, feed.message_count = outcome.status, outcome.message_count
         feed.result_document_id = self._store_report(seller.seller_id, outcome.report, slot.end)
         feed.content = b""
-        seller.open_feeds.remove(feed)
-        seller.last_end = slot.end
+
+    def _outcome(self, seller: SellerData, feed: SimFeed, slot: Slot) -> FeedOutcome:
+        marketplace_id = (feed.marketplace_ids or (self.config.marketplace_id,))[0]
+        context = FeedContext(
+            seller.seller_id,
+            feed.feed_id,
+            feed.feed_type,
+            self.config.max_feed_messages,
+            marketplace_id,
+            slot.end,
+        )
+        if self.faults.take_abort():
+            return aborted(context)
+        catalog = self.catalog(marketplace_id)
+        return process_feed(context, feed.content, seller.listings, catalog)
 
     def _store_report(self, seller_id: str, report: dict[str, Any], now: datetime) -> str:
         data = json.dumps(report, separators=(",", ":")).encode()
@@ -222,3 +305,45 @@ class Simulator:
             seller_id, "application/json", now, data, compressed, result=True
         )
         return document.document_id
+
+    def _finish_report(self, seller: SellerData, report: SimReport) -> None:
+        if self.faults.take_report_failure():
+            self.reports.close(report, ReportStatus.FATAL, None)
+            return
+        spec, rendered = report.spec, None
+        if spec.report_type in LISTINGS_REPORT_TYPES:
+            marketplace_id = spec.marketplace_ids[0]
+            content = ListingsReport(
+                spec.report_type,
+                seller.seller_id,
+                seller.listings,
+                self.catalog(marketplace_id),
+                locale_of(marketplace_id),
+                self.started_at,
+            )
+            rendered = render_listings_report(content, compress=self.config.gzip_results)
+        if rendered is None:
+            self.reports.close(report, ReportStatus.CANCELLED, None)
+            return
+        document = self.new_document(
+            seller.seller_id,
+            rendered.content_type,
+            report.ends_at,
+            rendered.content,
+            rendered.compressed,
+            result=True,
+            report=True,
+        )
+        report.rows = rendered.rows
+        self.reports.close(report, ReportStatus.DONE, document.document_id)
+
+
+def _report_stats(report: SimReport, now: datetime) -> dict[str, Any]:
+    return {
+        "sequence": report.sequence,
+        "report_id": report.report_id,
+        "seller_id": report.seller_id,
+        "report_type": report.spec.report_type,
+        "status": str(report.status_at(now)),
+        "rows": report.rows,
+    }

@@ -8,15 +8,22 @@ __all__ = ["Counters"]
 
 
 class Counters:
-    """Requests and 429s per operation name, and LWA tokens issued."""
+    """Requests and 429s per operation name, LWA tokens issued, catalog searches answered."""
 
     def __init__(self) -> None:
         self.requests: Counter[str] = Counter()
         self.throttled: Counter[str] = Counter()
         self.tokens_issued = 0
+        self.catalog_searches = 0
+        self.catalog_identifiers = 0
 
     def request(self, operation: str) -> None:
         self.requests[operation] += 1
 
     def throttle(self, operation: str) -> None:
         self.throttled[operation] += 1
+
+    def catalog_search(self, identifiers: int) -> None:
+        """Count an answered searchCatalogItems that looked up *identifiers* codes."""
+        self.catalog_searches += 1
+        self.catalog_identifiers += identifiers

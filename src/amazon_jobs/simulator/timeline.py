@@ -1,7 +1,8 @@
 """When each feed of a seller runs: one at a time, in creation order.
 
 Feed *i* starts at ``max(created_i + feed_queue_s, end of the previous
-non-cancelled feed)`` and ends ``feed_processing_s`` later. Nothing runs in the
+non-cancelled feed)`` and ends ``feed_processing_s`` later; a feed Amazon is
+to cancel (an injected fault) ends as it starts, ``CANCELLED``. Nothing runs in the
 background: the schedule is a pure function of the open feeds, and the
 simulator processes every feed whose end has passed whenever it is asked
 anything.
@@ -36,8 +37,9 @@ def schedule(seller: SellerData, config: SimulatorConfig) -> dict[str, Slot]:
         start = feed.created_at + queue
         if previous_end is not None and previous_end > start:
             start = previous_end
-        slots[feed.feed_id] = Slot(start, start + processing)
-        previous_end = start + processing
+        end = start if feed.doomed else start + processing
+        slots[feed.feed_id] = Slot(start, end)
+        previous_end = end
     return slots
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from amazon_jobs.store.models import Listing, Product
 
 __all__ = [
     "UpsertCounts",
+    "add_to_list",
     "product_ids_by_sku",
     "upsert_listings",
     "upsert_products",
@@ -111,3 +112,55 @@ def upsert_listings(
     session.execute(statement)
     unknown = [r.sku for r in rows if r.sku not in products]
     return UpsertCounts(len(known) - len(existing), len(existing)), unknown
+
+
+def add_to_list(
+    session: Session, account_id: int, skus: Sequence[str], now: datetime
+) -> tuple[int, list[tuple[str, str]]]:
+    """Put products (all when *skus* is empty) on the selling list, as not listed.
+
+    A listing already on the list stays as it is; a removed one comes back.
+    Returns how many were added and the SKUs left out, with the reason.
+    """
+    query = select(Product.id, Product.sku)
+    if skus:
+        query = query.where(Product.sku.in_(skus))
+    products = {row.sku: row.id for row in session.execute(query)}
+    listings = {
+        row.product_id: row
+        for row in session.execute(
+            select(Listing.id, Listing.product_id, Listing.state, Listing.locked_by_job_id).where(
+                Listing.account_id == account_id
+            )
+        )
+    }
+    skipped = [(sku, "no product has this SKU") for sku in skus if sku not in products]
+    new, back = [], []
+    for sku, product_id in products.items():
+        listing = listings.get(product_id)
+        if listing is None:
+            new.append(product_id)
+        elif listing.state == ListingState.REMOVED and listing.locked_by_job_id is None:
+            back.append(listing.id)
+        elif skus:
+            skipped.append((sku, f"already on the list ({listing.state})"))
+    if new:
+        session.execute(
+            insert(Listing),
+            [
+                {
+                    "account_id": account_id,
+                    "product_id": pid,
+                    "state": ListingState.NOT_LISTED.value,
+                    "updated_at": now,
+                }
+                for pid in new
+            ],
+        )
+    if back:
+        session.execute(
+            update(Listing)
+            .where(Listing.id.in_(back))
+            .values(state=ListingState.NOT_LISTED.value, last_error=None, updated_at=now)
+        )
+    return len(new) + len(back), skipped

@@ -29,11 +29,15 @@ from amazon_jobs.store.types import BigId, JsonDoc, UtcDateTime
 __all__ = [
     "Account",
     "Base",
+    "InventoryRow",
     "Job",
     "JobItem",
     "JobLog",
     "Listing",
+    "Order",
+    "OrderItem",
     "Product",
+    "Shipment",
     "ThrottleBucket",
 ]
 
@@ -70,6 +74,14 @@ class Account(Base):
     lwa_client_secret_enc: Mapped[str] = mapped_column(Text)
     refresh_token_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    #: Orders API used to import: "2026-01-01" (searchOrders) or "v0" (getOrders).
+    orders_api: Mapped[str] = mapped_column(
+        String(12), default="2026-01-01", server_default="2026-01-01"
+    )
+    #: Orders updated up to this time are imported.
+    orders_imported_until: Mapped[datetime | None]
+    #: The Inventory Report job whose rows are the account's current snapshot.
+    inventory_snapshot_id: Mapped[int | None] = mapped_column(BigId)
 
     def __repr__(self) -> str:
         return f"Account(id={self.id!r}, name={self.name!r}, seller_id={self.seller_id!r})"
@@ -168,7 +180,12 @@ class JobItem(Base):
     listing_id: Mapped[int | None] = mapped_column(
         ForeignKey("listings.id", ondelete="SET NULL"), index=True
     )
-    sku: Mapped[str] = mapped_column(String(40))
+    #: What the item is: a SKU, an Amazon order id, a package.
+    ref: Mapped[str] = mapped_column(String(60))
+    #: For Orders Fulfillment: the package the item confirms.
+    shipment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipments.id", ondelete="SET NULL"), index=True
+    )
     #: The item's messageId in the submitted feed.
     message_id: Mapped[int | None]
     #: The listing as it was before the job, restored exactly on cancel.
@@ -216,3 +233,102 @@ class ThrottleBucket(Base):
     grants: Mapped[list[float]] = mapped_column(JsonDoc, default=list)
     granted: Mapped[int] = mapped_column(Integer, default=0)
     throttled: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Order(Base):
+    """An Amazon order, as last imported."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id"),
+        Index("ix_orders_account_updated", "account_id", "amazon_updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str] = mapped_column(String(30))
+    #: Amazon's fulfillment status (Orders 2026-01-01 vocabulary: UNSHIPPED, SHIPPED, ...).
+    status: Mapped[str] = mapped_column(String(30))
+    purchased_at: Mapped[datetime]
+    #: Amazon's lastUpdatedTime.
+    amazon_updated_at: Mapped[datetime]
+    marketplace_id: Mapped[str | None] = mapped_column(String(20))
+    fulfilled_by: Mapped[str | None] = mapped_column(String(10))
+    total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    imported_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OrderItem(Base):
+    """A line of an Amazon order."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (UniqueConstraint("order_id", "order_item_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    order_item_id: Mapped[str] = mapped_column(String(40))
+    sku: Mapped[str | None] = mapped_column(String(40))
+    asin: Mapped[str | None] = mapped_column(String(10))
+    title: Mapped[str | None] = mapped_column(Text)
+    quantity_ordered: Mapped[int] = mapped_column(Integer)
+    quantity_shipped: Mapped[int] = mapped_column(Integer, default=0)
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    #: The shop product with this SKU, if any.
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Shipment(Base):
+    """A package the shop shipped, to be confirmed to Amazon (Orders Fulfillment)."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "package_reference_id"),
+        Index("ix_shipments_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    #: Amazon's packageReferenceId: 1, 2, ... per order.
+    package_reference_id: Mapped[int] = mapped_column(Integer)
+    carrier_code: Mapped[str] = mapped_column(String(60))
+    carrier_name: Mapped[str | None] = mapped_column(String(100))
+    shipping_method: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str] = mapped_column(String(100))
+    ship_date: Mapped[datetime]
+    #: [{"order_item_id": ..., "quantity": ...}]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
+    #: due (to confirm), confirmed, or error.
+    state: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    locked_by_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+
+
+class InventoryRow(Base):
+    """A row of the account's listings report (the Amazon Inventory table)."""
+
+    __tablename__ = "amazon_inventory"
+    __table_args__ = (Index("ix_inventory_snapshot_sku", "account_id", "snapshot_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    #: The Inventory Report job that imported the row.
+    snapshot_id: Mapped[int] = mapped_column(BigId)
+    sku: Mapped[str] = mapped_column(String(100))
+    asin: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    quantity: Mapped[int | None]
+    status: Mapped[str | None] = mapped_column(String(30))
+    #: The shop product with this SKU; None marks an unmatched SKU.
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )

@@ -2,63 +2,39 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.simulator import feeds_api
 from amazon_jobs.simulator.gateway import Gateway
+from amazon_jobs.simulator.routes.operations import OperationRoute, Reads, operations_router
 
 __all__ = ["PREFIX", "feeds_router"]
 
 PREFIX = "/feeds/2021-06-30"
 
+_ROUTES = (
+    OperationRoute(
+        "POST",
+        "/documents",
+        Operation.CREATE_FEED_DOCUMENT,
+        feeds_api.create_feed_document,
+        Reads.BODY,
+    ),
+    OperationRoute(
+        "GET",
+        "/documents/{document_id}",
+        Operation.GET_FEED_DOCUMENT,
+        feeds_api.get_feed_document,
+        Reads.QUERY,
+    ),
+    OperationRoute("POST", "/feeds", Operation.CREATE_FEED, feeds_api.create_feed, Reads.BODY),
+    OperationRoute("GET", "/feeds", Operation.GET_FEEDS, feeds_api.get_feeds, Reads.QUERY),
+    OperationRoute("GET", "/feeds/{feed_id}", Operation.GET_FEED, feeds_api.get_feed),
+    OperationRoute("DELETE", "/feeds/{feed_id}", Operation.CANCEL_FEED, feeds_api.cancel_feed),
+)
+
 
 def feeds_router(gateway: Gateway) -> APIRouter:
     """The six Feeds API operations."""
-    router = APIRouter(prefix=PREFIX)
-
-    @router.post("/documents")
-    async def create_feed_document(request: Request) -> Response:
-        body = await request.body()
-        return await gateway.handle(
-            request,
-            Operation.CREATE_FEED_DOCUMENT,
-            lambda call: feeds_api.create_feed_document(call, body),
-        )
-
-    @router.get("/documents/{document_id}")
-    async def get_feed_document(request: Request, document_id: str) -> Response:
-        params = list(request.query_params.multi_items())
-        return await gateway.handle(
-            request,
-            Operation.GET_FEED_DOCUMENT,
-            lambda call: feeds_api.get_feed_document(call, document_id, params),
-        )
-
-    @router.post("/feeds")
-    async def create_feed(request: Request) -> Response:
-        body = await request.body()
-        return await gateway.handle(
-            request, Operation.CREATE_FEED, lambda call: feeds_api.create_feed(call, body)
-        )
-
-    @router.get("/feeds")
-    async def get_feeds(request: Request) -> Response:
-        params = list(request.query_params.multi_items())
-        return await gateway.handle(
-            request, Operation.GET_FEEDS, lambda call: feeds_api.get_feeds(call, params)
-        )
-
-    @router.get("/feeds/{feed_id}")
-    async def get_feed(request: Request, feed_id: str) -> Response:
-        return await gateway.handle(
-            request, Operation.GET_FEED, lambda call: feeds_api.get_feed(call, feed_id)
-        )
-
-    @router.delete("/feeds/{feed_id}")
-    async def cancel_feed(request: Request, feed_id: str) -> Response:
-        return await gateway.handle(
-            request, Operation.CANCEL_FEED, lambda call: feeds_api.cancel_feed(call, feed_id)
-        )
-
-    return router
+    return operations_router(PREFIX, gateway, _ROUTES)

@@ -72,7 +72,10 @@ def _download(simulator: Simulator, document_id: str, params: dict[str, str]) ->
         headers = _ids()
         if GZIP_ENCODING_PARAM in params:
             headers["Content-Encoding"] = params[GZIP_ENCODING_PARAM]
-        return Response(document.content, 200, headers, media_type=document.content_type)
+        content = document.content
+        if document.result and simulator.faults.take_corruption():
+            content = content[: len(content) // 2]  # an injected fault: a truncated document
+        return Response(content, 200, headers, media_type=document.content_type)
 
 
 def _error(status: int, refusal: UrlRefusal) -> Response:

@@ -158,7 +158,7 @@ def upgrade() -> None:
         sa.Column("id", BigId, nullable=False),
         sa.Column("job_id", BigId, nullable=False),
         sa.Column("listing_id", BigId, nullable=True),
-        sa.Column("sku", sa.String(length=40), nullable=False),
+        sa.Column("ref", sa.String(length=60), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("prior", JsonDoc, nullable=False),
         sa.Column("requested", JsonDoc, nullable=False),

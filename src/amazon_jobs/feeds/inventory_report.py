@@ -1,0 +1,102 @@
+"""The merchant listings report (GET_MERCHANT_LISTINGS_ALL_DATA), read as a stream.
+
+Tab-separated with a header row; gzip or not; in the charset the document's
+Content-Type names (``Cp1252`` for EU marketplaces, UTF-8 elsewhere).
+Rows are yielded one at a time, so memory stays flat whatever the size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from amazon_jobs.errors import AmazonDocumentError
+
+__all__ = ["REPORT_TYPE", "InventoryRecord", "RowProblem", "read_inventory"]
+
+REPORT_TYPE = "GET_MERCHANT_LISTINGS_ALL_DATA"
+GZIP_MAGIC = b"\x1f\x8b"
+REQUIRED = ("seller-sku",)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryRecord:
+    sku: str
+    asin: str | None
+    title: str | None
+    price: Decimal | None
+    quantity: int | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    line: int
+    message: str
+
+
+def read_inventory(raw: IO[bytes], charset: str | None) -> Iterator[InventoryRecord | RowProblem]:
+    """Each row of the report as a record, or the problem that kept it out."""
+    text = io.TextIOWrapper(
+        _maybe_gunzip(raw), encoding=_codec(charset), errors="replace", newline=""
+    )
+    reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        return
+    except (OSError, EOFError, csv.Error) as exc:
+        raise _unreadable(exc) from exc
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise AmazonDocumentError(f"the listings report has no {', '.join(missing)} column")
+    columns = {name: index for index, name in enumerate(header)}
+    try:
+        for row in reader:
+            if row:
+                yield _record(row, columns, reader.line_num)
+    except (OSError, EOFError, csv.Error) as exc:
+        raise _unreadable(exc) from exc
+
+
+def _record(row: list[str], columns: dict[str, int], line: int) -> InventoryRecord | RowProblem:
+    def cell(name: str) -> str | None:
+        index = columns.get(name)
+        value = row[index].strip() if index is not None and index < len(row) else ""
+        return value or None
+
+    sku = cell("seller-sku")
+    if sku is None:
+        return RowProblem(line, "no seller-sku")
+    try:
+        price = Decimal(cell("price") or "") if cell("price") else None
+        quantity = int(cell("quantity") or "") if cell("quantity") else None
+    except (InvalidOperation, ValueError):
+        return RowProblem(
+            line,
+            f"SKU {sku}: price {cell('price')!r} or quantity {cell('quantity')!r} is not a number",
+        )
+    return InventoryRecord(sku, cell("asin1"), cell("item-name"), price, quantity, cell("status"))
+
+
+def _maybe_gunzip(raw: IO[bytes]) -> IO[bytes]:
+    start = raw.read(2)
+    raw.seek(0)
+    return gzip.GzipFile(fileobj=raw) if start == GZIP_MAGIC else raw  # type: ignore[return-value]
+
+
+def _codec(charset: str | None) -> str:
+    try:
+        return codecs.lookup(charset or "utf-8").name
+    except LookupError:
+        return "utf-8"
+
+
+def _unreadable(exc: Exception) -> AmazonDocumentError:
+    return AmazonDocumentError(f"the listings report cannot be read to its end: {exc}")

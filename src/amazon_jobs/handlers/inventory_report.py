@@ -1,0 +1,196 @@
+"""Inventory Report: request the listings report, wait for it, import it.
+
+createReport (GET_MERCHANT_LISTINGS_ALL_DATA) → getReport, polled with
+growing intervals → getReportDocument → download to a temporary file →
+rows streamed into the Amazon Inventory table under this job's snapshot →
+one transaction links them to products by SKU and makes them the account's
+inventory, replacing the previous report. Memory stays flat for any size.
+A report interrupted halfway is imported again from the start: the partial
+rows of this snapshot are dropped first.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from sqlalchemy.orm import Session
+
+from amazon_jobs.amazon.client import SpApiClient
+from amazon_jobs.domain.backoff import poll_interval
+from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.limits import Operation
+from amazon_jobs.feeds.inventory_report import (
+    REPORT_TYPE,
+    InventoryRecord,
+    RowProblem,
+    read_inventory,
+)
+from amazon_jobs.handlers.steps import StepHandler, record
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.inventory import activate_snapshot, clear_snapshot, insert_records
+from amazon_jobs.store.jobs import append_log, create_job, lock_job, move
+from amazon_jobs.store.models import Account, Job
+
+__all__ = ["InventoryReport"]
+
+CHUNK_ROWS = 5000
+PROBLEMS_LOGGED = 20
+
+
+class InventoryReport(StepHandler):
+    job_type: ClassVar[JobType] = JobType.INVENTORY_REPORT
+
+    def create(self, rt: Runtime, account_id: int) -> Job:
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = create_job(session, account_id, self.job_type, now)
+            append_log(session, job.id, now, f"Inventory report ({REPORT_TYPE}) requested")
+            return job
+
+    def step(self, rt: Runtime, job_id: int) -> None:
+        job, account = self.load(rt, job_id)
+        if job.status == JobStatus.RESERVED:
+            self.assemble(rt, job_id, "queued")
+        elif job.status == JobStatus.CREATED:
+            if self.start(rt, job_id, [Operation.CREATE_REPORT], "requesting the report"):
+                self._request(rt, job_id, account)
+        elif job.status == JobStatus.PROCESSING:
+            self._request(rt, job_id, account)
+        elif job.status == JobStatus.WAITING_FOR_RESULT:
+            self._follow(rt, job, account)
+
+    def _request(self, rt: Runtime, job_id: int, account: Account) -> None:
+        if not self.spend(rt, job_id, [Operation.CREATE_REPORT]):
+            return
+        client = self.client(rt, job_id, account)
+        report_id = client.create_report(REPORT_TYPE, [account.marketplace_id])
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            job.amazon_ref, job.amazon_status = report_id, "IN_QUEUE"
+            move(
+                session,
+                job,
+                JobStatus.WAITING_FOR_RESULT,
+                now,
+                f"Amazon accepted report request {report_id}",
+                next_run_at=now + timedelta(seconds=rt.settings.poll_first_s),
+            )
+
+    def _follow(self, rt: Runtime, job: Job, account: Account) -> None:
+        client = self.client(rt, job.id, account)
+        if not job.result_document_id:
+            if not self.spend(rt, job.id, [Operation.GET_REPORT]):
+                return
+            if not self._poll(rt, job.id, client):
+                return
+        if not self.spend(rt, job.id, [Operation.GET_REPORT_DOCUMENT]):
+            return
+        job, _ = self.load(rt, job.id)
+        self._import(rt, job, client)
+
+    def _poll(self, rt: Runtime, job_id: int, client: SpApiClient) -> bool:
+        """Ask about the report; True once its document can be fetched."""
+        job, _ = self.load(rt, job_id)
+        assert job.amazon_ref is not None
+        report = client.get_report(job.amazon_ref)
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            if report.processing_status != job.amazon_status:
+                append_log(session, job_id, now, f"Amazon: report {report.processing_status}")
+            job.amazon_status = report.processing_status
+            job.polls += 1
+            job.updated_at = now
+            status = report.processing_status
+            if status in ("IN_QUEUE", "IN_PROGRESS"):
+                wait = poll_interval(job.polls, rt.settings.poll_first_s, rt.settings.poll_max_s)
+                job.next_run_at = now + timedelta(seconds=wait)
+                return False
+            if status == "DONE" and report.report_document_id:
+                job.result_document_id = report.report_document_id
+                return True
+            if status == "CANCELLED":
+                self._no_data(session, job, now)
+            else:
+                self.fail(session, job, now, f"Amazon could not produce the report ({status})")
+            return False
+
+    def _no_data(self, session: Session, job: Job, now: datetime) -> None:
+        """Amazon cancels a report that has no data: the inventory is now empty."""
+        rows, _ = activate_snapshot(session, job.account_id, job.id)
+        move(
+            session,
+            job,
+            JobStatus.DONE,
+            now,
+            "Amazon cancelled the report: no listings to report; the inventory is now empty",
+            level="warning",
+        )
+        job.items_total = rows
+
+    def _import(self, rt: Runtime, job: Job, client: SpApiClient) -> None:
+        assert job.result_document_id is not None
+        location = client.get_report_document(job.result_document_id)
+        with tempfile.TemporaryFile() as raw:
+            charset = client.download_to(location, raw)
+            raw.seek(0)
+            with rt.db.transaction() as session:
+                clear_snapshot(session, job.account_id, job.id)
+            stored, problems = self._store_rows(rt, job, read_inventory(raw, charset))
+        self._activate(rt, job.id, stored, problems)
+
+    def _store_rows(
+        self, rt: Runtime, job: Job, rows: Iterator[InventoryRecord | RowProblem]
+    ) -> tuple[int, list[RowProblem]]:
+        stored, problems, chunk = 0, [], []
+        for row in rows:
+            if isinstance(row, RowProblem):
+                problems.append(row)
+                continue
+            chunk.append(row)
+            if len(chunk) >= CHUNK_ROWS:
+                stored += self._flush(rt, job, chunk)
+        stored += self._flush(rt, job, chunk)
+        return stored, problems
+
+    def _flush(self, rt: Runtime, job: Job, chunk: list[InventoryRecord]) -> int:
+        count = len(chunk)
+        with rt.db.transaction() as session:
+            insert_records(session, job.account_id, job.id, chunk)
+        chunk.clear()
+        return count
+
+    def _activate(self, rt: Runtime, job_id: int, stored: int, problems: list[RowProblem]) -> None:
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            if job.status != JobStatus.WAITING_FOR_RESULT:
+                return
+            rows, linked = activate_snapshot(session, job.account_id, job.id)
+            for problem in problems[:PROBLEMS_LOGGED]:
+                append_log(
+                    session,
+                    job_id,
+                    now,
+                    f"Report line {problem.line}: {problem.message}",
+                    level="warning",
+                )
+            job.items_total = rows + len(problems)
+            job.items_ok, job.items_failed = rows, len(problems)
+            record(job, now, linked=linked, unmatched=rows - linked)
+            move(
+                session,
+                job,
+                JobStatus.DONE,
+                now,
+                f"{rows} row(s) imported: {linked} linked to products by SKU, "
+                f"{rows - linked} unmatched"
+                + (f", {len(problems)} unreadable" if problems else ""),
+            )
+
+    def release(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        clear_snapshot(session, job.account_id, job.id)

@@ -1,0 +1,121 @@
+"""What every handler's steps share: loading, quota, recorded progress, the common moves.
+
+A step never holds a transaction while it talks to Amazon: it reads, calls,
+then records what happened in a short transaction. Progress inside a status
+is kept in ``job.data`` so a step interrupted anywhere resumes where the
+last record left it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from amazon_jobs.amazon.client import SpApiClient
+from amazon_jobs.domain.jobs import JobStatus
+from amazon_jobs.domain.limits import Operation
+from amazon_jobs.handlers.base import call_logger
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
+from amazon_jobs.store.models import Account, Job
+
+__all__ = ["StepHandler", "record", "snooze_for_quota"]
+
+
+class StepHandler:
+    """What handlers share; each writes ``step`` and, where it holds items, the hooks
+    :meth:`rollback` (undo everything, on cancel) and :meth:`release` (let go, on failure).
+    """
+
+    def rollback(self, session: Session, job: Job) -> None:
+        """Put every item the job holds back exactly as it was (cancel)."""
+
+    def release(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        """Let go of the job's items after a failure, marking what did not happen."""
+
+    def cancel(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        self.rollback(session, job)
+        move(session, job, JobStatus.CANCELED, now, reason)
+
+    def fail(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        """End the job in error; before anything was sent, cancel it instead."""
+        if job.status in (JobStatus.RESERVED, JobStatus.CREATED):
+            self.cancel(session, job, now, f"nothing was sent to Amazon: {reason}")
+            return
+        self.release(session, job, now, reason)
+        job.error = reason
+        move(session, job, JobStatus.ERROR, now, reason, level="error")
+
+    def load(self, rt: Runtime, job_id: int) -> tuple[Job, Account]:
+        with rt.db.read() as session:
+            job = get_job(session, job_id)
+            account = session.get_one(Account, job.account_id)
+            return job, account
+
+    def client(self, rt: Runtime, job_id: int, account: Account) -> SpApiClient:
+        return rt.amazon(account, call_logger(rt, job_id, account.id))
+
+    def spend(self, rt: Runtime, job_id: int, operations: Sequence[Operation]) -> bool:
+        """Take a token for each operation (or use one held); False while quota is short."""
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            held = set(job.data.get("held", ()))
+            needed = [op for op in operations if op.value not in held]
+            if needed:
+                ready_at = rt.throttle.try_acquire(session, job.account_id, needed, now)
+                if ready_at is not None:
+                    snooze_for_quota(session, job, ready_at, now, needed[0].value)
+                    return False
+            record(job, now, held=sorted(held - {op.value for op in operations}), quota_wait=None)
+            return True
+
+    def assemble(self, rt: Runtime, job_id: int, message: str) -> None:
+        """reserved -> created."""
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            if job.status == JobStatus.RESERVED:
+                move(session, job, JobStatus.CREATED, rt.clock.now(), message)
+
+    def start(
+        self, rt: Runtime, job_id: int, operations: Sequence[Operation], message: str
+    ) -> bool:
+        """created -> processing once the tokens of *operations* are taken (and held)."""
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            if job.status != JobStatus.CREATED:
+                return False
+            ready_at = rt.throttle.try_acquire(session, job.account_id, operations, now)
+            if ready_at is not None:
+                snooze_for_quota(session, job, ready_at, now, operations[0].value)
+                return False
+            record(job, now, held=[op.value for op in operations], quota_wait=None)
+            move(session, job, JobStatus.PROCESSING, now, message)
+            return True
+
+
+def record(job: Job, now: datetime, **values: Any) -> None:
+    """Merge *values* into the job's data (None removes a key)."""
+    data = {**job.data, **values}
+    job.data = {k: v for k, v in data.items() if v is not None}
+    job.updated_at = now
+
+
+def snooze_for_quota(
+    session: Session, job: Job, ready_at: datetime, now: datetime, operation: str
+) -> None:
+    """Wait for quota until *ready_at*, logging it once per operation waited for."""
+    job.next_run_at = ready_at
+    if job.data.get("quota_wait") != operation:
+        wait_s = (ready_at - now).total_seconds()
+        append_log(
+            session,
+            job.id,
+            now,
+            f"Waiting {wait_s:.0f} s for {operation} quota (until {ready_at:%H:%M:%S} UTC)",
+        )
+        job.data = {**job.data, "quota_wait": operation}

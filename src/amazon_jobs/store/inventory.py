@@ -1,0 +1,81 @@
+"""The Amazon Inventory table: snapshots of the listings report per account.
+
+Rows of a new report are written under its job id, invisible until
+:func:`activate_snapshot` switches the account to them and drops the old
+snapshot, in one transaction: readers see the old report or the new one,
+never a mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from amazon_jobs.feeds.inventory_report import InventoryRecord
+from amazon_jobs.store.models import Account, InventoryRow, Product
+
+__all__ = ["activate_snapshot", "clear_snapshot", "insert_records"]
+
+
+def clear_snapshot(session: Session, account_id: int, snapshot_id: int) -> None:
+    """Drop rows of an import that did not finish."""
+    session.execute(
+        delete(InventoryRow).where(
+            InventoryRow.account_id == account_id, InventoryRow.snapshot_id == snapshot_id
+        )
+    )
+
+
+def insert_records(
+    session: Session, account_id: int, snapshot_id: int, records: Sequence[InventoryRecord]
+) -> None:
+    if records:
+        session.execute(
+            insert(InventoryRow),
+            [
+                {
+                    "account_id": account_id,
+                    "snapshot_id": snapshot_id,
+                    "sku": r.sku,
+                    "asin": r.asin,
+                    "title": r.title,
+                    "price": r.price,
+                    "quantity": r.quantity,
+                    "status": r.status,
+                }
+                for r in records
+            ],
+        )
+
+
+def activate_snapshot(session: Session, account_id: int, snapshot_id: int) -> tuple[int, int]:
+    """Link rows to products by SKU and make them the account's inventory.
+
+    Returns (rows, rows linked to a product).
+    """
+    product = select(Product.id).where(Product.sku == InventoryRow.sku).scalar_subquery()
+    mine = (InventoryRow.account_id == account_id, InventoryRow.snapshot_id == snapshot_id)
+    session.execute(
+        update(InventoryRow).where(*mine).values(product_id=product),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(
+        update(Account).where(Account.id == account_id).values(inventory_snapshot_id=snapshot_id)
+    )
+    session.execute(
+        delete(InventoryRow).where(
+            InventoryRow.account_id == account_id, InventoryRow.snapshot_id != snapshot_id
+        )
+    )
+    rows = session.scalar(select(func.count()).select_from(InventoryRow).where(*mine)) or 0
+    linked = (
+        session.scalar(
+            select(func.count())
+            .select_from(InventoryRow)
+            .where(*mine, InventoryRow.product_id.is_not(None))
+        )
+        or 0
+    )
+    return rows, linked

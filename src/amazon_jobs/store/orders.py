@@ -1,0 +1,214 @@
+"""Amazon orders and their items, and the shipments the shop confirms for them.
+
+An order is stored once per account and Amazon order id: seen again, it is
+updated (never duplicated), and never rolled back to an older version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from amazon_jobs.amazon.orders_api import AmazonOrder, AmazonOrderItem
+from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.store.bulk import update_rows
+from amazon_jobs.store.catalog import product_ids_by_sku
+from amazon_jobs.store.models import Order, OrderItem, Shipment
+
+__all__ = [
+    "SHIPPABLE",
+    "ShipmentSpec",
+    "create_shipment",
+    "find_order",
+    "store_order_items",
+    "upsert_orders",
+]
+
+#: Order statuses in which Amazon accepts a shipment confirmation.
+SHIPPABLE = frozenset({"UNSHIPPED", "PARTIALLY_SHIPPED"})
+
+
+def upsert_orders(
+    session: Session, account_id: int, orders: Sequence[AmazonOrder], now: datetime
+) -> dict[str, bool]:
+    """Store a page of orders (and their items when given); True for each new order."""
+    if not orders:
+        return {}
+    wanted = [o.order_id for o in orders]
+    existing = {
+        row.amazon_order_id: row
+        for row in session.execute(
+            select(Order.id, Order.amazon_order_id, Order.amazon_updated_at).where(
+                Order.account_id == account_id, Order.amazon_order_id.in_(wanted)
+            )
+        )
+    }
+    latest = {o.order_id: o for o in sorted(orders, key=lambda o: o.updated_at)}
+    new = [o for oid, o in latest.items() if oid not in existing]
+    if new:
+        session.execute(insert(Order), [_order_row(account_id, o, now, created=True) for o in new])
+    changed = [
+        {"id": existing[oid].id, **_order_row(account_id, o, now, created=False)}
+        for oid, o in latest.items()
+        if oid in existing and o.updated_at >= existing[oid].amazon_updated_at
+    ]
+    update_rows(session, Order, changed)
+    ids = order_ids(session, account_id, list(latest))
+    for oid, order in latest.items():
+        if order.items is not None:
+            store_order_items(session, ids[oid], order.items)
+    return {oid: oid not in existing for oid in latest}
+
+
+def order_ids(session: Session, account_id: int, amazon_ids: Sequence[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(Order.amazon_order_id, Order.id).where(
+            Order.account_id == account_id, Order.amazon_order_id.in_(amazon_ids)
+        )
+    )
+    return {row.amazon_order_id: row.id for row in rows}
+
+
+def store_order_items(session: Session, order_id: int, items: Sequence[AmazonOrderItem]) -> None:
+    existing = dict(
+        session.execute(
+            select(OrderItem.order_item_id, OrderItem.id).where(OrderItem.order_id == order_id)
+        ).all()
+    )
+    products = product_ids_by_sku(session, [i.sku for i in items if i.sku])
+    rows = [_item_row(order_id, item, products.get(item.sku or "")) for item in items]
+    new = [r for r in rows if r["order_item_id"] not in existing]
+    if new:
+        session.execute(insert(OrderItem), new)
+    update_rows(
+        session,
+        OrderItem,
+        [{"id": existing[r["order_item_id"]], **r} for r in rows if r["order_item_id"] in existing],
+    )
+
+
+def find_order(session: Session, account_id: int, amazon_order_id: str) -> Order:
+    order = session.scalars(
+        select(Order).where(
+            Order.account_id == account_id, Order.amazon_order_id == amazon_order_id
+        )
+    ).one_or_none()
+    if order is None:
+        raise AmazonJobsError(
+            f"no imported order {amazon_order_id!r} on this account: import orders first "
+            "(`amazon-jobs jobs import-orders`)"
+        )
+    return order
+
+
+@dataclass(frozen=True)
+class ShipmentSpec:
+    """What the shop says it shipped."""
+
+    carrier_code: str
+    tracking_number: str
+    ship_date: datetime
+    carrier_name: str | None = None
+    shipping_method: str | None = None
+    #: orderItemId -> quantity; None ships everything not shipped yet.
+    items: dict[str, int] | None = None
+
+
+def create_shipment(session: Session, order: Order, spec: ShipmentSpec, now: datetime) -> Shipment:
+    """Record a package for *order*, due to be confirmed to Amazon."""
+    if order.status not in SHIPPABLE:
+        raise AmazonJobsError(
+            f"order {order.amazon_order_id} is {order.status}: only unshipped or partly "
+            "shipped orders can be shipped"
+        )
+    if spec.carrier_code == "Other" and not spec.carrier_name:
+        raise AmazonJobsError("carrier 'Other' needs a carrier name")
+    open_quantities = _unshipped(session, order)
+    items = spec.items if spec.items is not None else open_quantities
+    for item_id, quantity in items.items():
+        if quantity <= 0 or quantity > open_quantities.get(item_id, 0):
+            raise AmazonJobsError(
+                f"order {order.amazon_order_id} has {open_quantities.get(item_id, 0)} of item "
+                f"{item_id} left to ship, not {quantity}"
+            )
+    items = {k: v for k, v in items.items() if v > 0}
+    if not items:
+        raise AmazonJobsError(f"order {order.amazon_order_id} has nothing left to ship")
+    number = (
+        session.scalar(
+            select(func.max(Shipment.package_reference_id)).where(Shipment.order_id == order.id)
+        )
+        or 0
+    ) + 1
+    shipment = Shipment(
+        order_id=order.id,
+        package_reference_id=number,
+        carrier_code=spec.carrier_code,
+        carrier_name=spec.carrier_name,
+        shipping_method=spec.shipping_method,
+        tracking_number=spec.tracking_number,
+        ship_date=spec.ship_date,
+        items=[{"order_item_id": k, "quantity": v} for k, v in items.items()],
+        state="due",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(shipment)
+    session.flush()
+    return shipment
+
+
+def _unshipped(session: Session, order: Order) -> dict[str, int]:
+    """Per order item, the quantity neither shipped on Amazon nor in a pending package."""
+    left = {
+        row.order_item_id: row.quantity_ordered - row.quantity_shipped
+        for row in session.execute(
+            select(
+                OrderItem.order_item_id, OrderItem.quantity_ordered, OrderItem.quantity_shipped
+            ).where(OrderItem.order_id == order.id)
+        )
+    }
+    packages = session.scalars(
+        select(Shipment.items).where(Shipment.order_id == order.id, Shipment.state == "due")
+    )
+    for package in packages:
+        for line in package:
+            left[line["order_item_id"]] = left.get(line["order_item_id"], 0) - line["quantity"]
+    return {k: v for k, v in left.items() if v > 0}
+
+
+def _order_row(account_id: int, o: AmazonOrder, now: datetime, *, created: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "account_id": account_id,
+        "amazon_order_id": o.order_id,
+        "status": o.status,
+        "purchased_at": o.purchased_at,
+        "amazon_updated_at": o.updated_at,
+        "marketplace_id": o.marketplace_id,
+        "fulfilled_by": o.fulfilled_by,
+        "total": o.total,
+        "currency": o.currency,
+        "updated_at": now,
+    }
+    if created:
+        row["imported_at"] = now
+    return row
+
+
+def _item_row(order_id: int, item: AmazonOrderItem, product_id: int | None) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "order_item_id": item.order_item_id,
+        "sku": item.sku,
+        "asin": item.asin,
+        "title": item.title,
+        "quantity_ordered": item.quantity_ordered,
+        "quantity_shipped": item.quantity_shipped,
+        "unit_price": item.unit_price,
+        "product_id": product_id,
+    }
