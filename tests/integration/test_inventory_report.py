@@ -124,3 +124,19 @@ def test_100k_rows_import_with_bounded_memory(shop_factory, db_url):
     # Python allocations stay far below the report's size in memory (~100 000 rows).
     assert peak < 40 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
     assert any("100012 row(s) imported" in line for line in log)
+
+
+def test_report_jobs_wait_in_created_for_quota(shop_factory):
+    shop = shop_factory(limits={"createReport": {"burst": 1}})
+    first = create_inventory_job(shop.rt, shop.account_id)
+    second = create_inventory_job(shop.rt, shop.account_id)
+    worker = Worker(shop.rt)
+    for _ in range(4):
+        worker.run_once()
+    with shop.rt.db.read() as session:
+        assert get_job(session, second.id).status == JobStatus.CREATED
+    shop.run_worker()
+    with shop.rt.db.read() as session:
+        assert get_job(session, first.id).status == get_job(session, second.id).status
+        assert get_job(session, second.id).status == JobStatus.DONE
+    assert not shop.sim.stats()["throttled"]

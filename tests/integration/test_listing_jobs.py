@@ -202,3 +202,24 @@ def test_cancel_from_created_restores_listings(shop, job_type):
     assert load(shop, job.id)[0].status == JobStatus.CREATED
     cancel_job(shop.rt, job.id)
     assert shop.listing_rows() == before
+
+
+def test_one_feed_per_kind_split_only_at_the_feed_size(shop_factory):
+    shop = shop_factory(feed_max_messages=5)
+    for n in range(12):
+        shop.set_quantity(sku(n), 500 + n)
+    jobs = create(shop, JobType.UPDATE_QTY, changed=True)
+    assert [job.items_total for job in jobs] == [5, 5, 2]
+    shop.run_worker()
+    assert shop.sim.stats()["requests"]["createFeed"] == 3
+    assert all(shop.listing(sku(n)).confirmed_quantity == 500 + n for n in range(12) if n != 3)
+
+
+def test_stop_of_a_sku_amazon_does_not_know_fails_that_item_only(shop):
+    (job,) = create(shop, JobType.STOP, skus=(sku(2), sku(3)))
+    shop.run_worker()
+    job, items = load(shop, job.id)
+    assert (job.items_ok, job.items_failed) == (1, 1)
+    assert "NOT_FOUND" in items[sku(3)].error_message
+    assert shop.listing(sku(3)).state == ListingState.ACTIVE
+    assert shop.listing(sku(2)).state == ListingState.STOPPED

@@ -179,3 +179,23 @@ def spec(shop, items=None):
     return ShipmentSpec(
         carrier_code="UPS", tracking_number="1Z999", ship_date=shop.clock.now(), items=items
     )
+
+
+def test_fulfillment_waits_in_created_for_quota(shop_factory):
+    shop = shop_factory(limits={"confirmShipment": {"burst": 1, "rate": 0.01}})
+    first, second = place_orders(shop, 2)
+    run_import(shop)
+    ship_order(shop.rt, shop.account_id, first, spec(shop))
+    job1 = create_fulfillment_job(shop.rt, shop.account_id)
+    ship_order(shop.rt, shop.account_id, second, spec(shop))
+    job2 = create_fulfillment_job(shop.rt, shop.account_id)
+    worker = Worker(shop.rt)
+    for _ in range(6):
+        worker.run_once()
+    with shop.rt.db.read() as session:
+        assert get_job(session, job1.id).status == JobStatus.DONE
+        assert get_job(session, job2.id).status == JobStatus.CREATED
+    shop.run_worker()
+    with shop.rt.db.read() as session:
+        assert get_job(session, job2.id).status == JobStatus.DONE
+    assert not shop.sim.stats()["throttled"]

@@ -44,6 +44,9 @@ def add(
         str | None, typer.Option(help="SP-API base URL; default: Amazon's for the region.")
     ] = None,
     lwa_url: Annotated[str | None, typer.Option(help="LWA token URL; default: Amazon's.")] = None,
+    orders_api: Annotated[
+        str, typer.Option(help="Orders API to import with: 2026-01-01, or v0 (until 2027-03-27).")
+    ] = "2026-01-01",
 ) -> None:
     """Add an account; its secrets are stored encrypted and never shown again."""
     spec = AccountSpec(
@@ -56,6 +59,7 @@ def add(
         refresh_token=SecretStr(refresh_token),
         endpoint=endpoint,
         lwa_token_url=lwa_url,
+        orders_api=orders_api,
     )
     with runtime() as rt, rt.db.transaction() as session:
         account = add_account(session, spec, rt.cipher, rt.clock.now())
@@ -68,7 +72,9 @@ def list_() -> None:
     """List the accounts."""
     with runtime() as rt, rt.db.read() as session:
         accounts = list_accounts(session)
-    table = Table("ID", "Name", "Seller", "Region", "Marketplace", "Endpoint", "Added")
+    table = Table(
+        "ID", "Name", "Seller", "Region", "Marketplace", "Orders API", "Endpoint", "Added"
+    )
     for a in accounts:
         table.add_row(
             str(a.id),
@@ -76,6 +82,7 @@ def list_() -> None:
             a.seller_id,
             a.region,
             a.marketplace_id,
+            a.orders_api,
             a.endpoint,
             fmt_time(a.created_at),
         )

@@ -23,6 +23,7 @@ REGION_ENDPOINTS = {
     "eu": "https://sellingpartnerapi-eu.amazon.com",
     "fe": "https://sellingpartnerapi-fe.amazon.com",
 }
+ORDERS_APIS = ("2026-01-01", "v0")
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL)
 
 
@@ -41,6 +42,8 @@ class AccountSpec:
     endpoint: str | None = None
     #: LWA token URL; Amazon's when None.
     lwa_token_url: str | None = None
+    #: Orders API for imports: "2026-01-01" or "v0" (retired on 2027-03-27).
+    orders_api: str = "2026-01-01"
 
     def __repr__(self) -> str:
         return f"AccountSpec(name={self.name!r}, seller_id={self.seller_id!r})"
@@ -50,6 +53,8 @@ def add_account(session: Session, spec: AccountSpec, cipher: Cipher, now: dateti
     region = spec.region.lower()
     if region not in REGION_ENDPOINTS:
         raise AmazonJobsError(f"unknown region {spec.region!r}: use na, eu or fe")
+    if spec.orders_api not in ORDERS_APIS:
+        raise AmazonJobsError(f"unknown orders API {spec.orders_api!r}: use 2026-01-01 or v0")
     account = Account(
         name=spec.name,
         seller_id=spec.seller_id,
@@ -61,6 +66,7 @@ def add_account(session: Session, spec: AccountSpec, cipher: Cipher, now: dateti
         lwa_client_secret_enc=cipher.encrypt(spec.lwa_client_secret.get_secret_value()),
         refresh_token_enc=cipher.encrypt(spec.refresh_token.get_secret_value()),
         created_at=now,
+        orders_api=spec.orders_api,
     )
     session.add(account)
     try:
