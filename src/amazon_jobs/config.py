@@ -59,6 +59,18 @@ class Settings(BaseModel):
     orders_page_size: int | None = Field(default=None, ge=1, le=100)
     #: How far back the first orders import of an account reaches, in days.
     orders_initial_days: float = Field(default=7.0, gt=0)
+    #: How often the scheduler looks for work to create, in seconds.
+    scheduler_interval_s: float = Field(default=60.0, gt=0)
+    #: Gather changed quantities and prices into update jobs automatically.
+    auto_sync: bool = True
+    #: Import orders of each account this often, in seconds (0: never).
+    orders_import_every_s: float = Field(default=900.0, ge=0)
+    #: Import the inventory report of each account this often, in seconds (0: never).
+    inventory_report_every_s: float = Field(default=86_400.0, ge=0)
+    #: Done and canceled jobs (and acknowledged error jobs) are pruned after this many days.
+    retention_days: float = Field(default=30.0, gt=0)
+    #: A feed or report Amazon has not finished after this long is flagged stuck (8 h).
+    stuck_after_s: float = Field(default=8 * 3600.0, gt=0)
     #: A claimed job's lease; a worker renews it while the step runs.
     lease_s: float = Field(default=60.0, gt=0)
     #: Retries of a failing call (5xx, timeout) before the job step gives up.

@@ -33,6 +33,7 @@ __all__ = [
     "Job",
     "JobItem",
     "JobLog",
+    "LeaderLease",
     "Listing",
     "Order",
     "OrderItem",
@@ -136,6 +137,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_created", "created_at", "id"),
         Index("ix_jobs_account_type_status", "account_id", "type", "status"),
+        Index("ix_jobs_status_finished", "status", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -168,6 +170,18 @@ class Job(Base):
     #: Handler-specific state (e.g. the step reached inside ``processing``).
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    #: An external call that may have reached Amazon without its answer being stored
+    #: (e.g. "createFeed"), and when it was made: reconciled before any retry.
+    intent_op: Mapped[str | None] = mapped_column(String(40))
+    intent_at: Mapped[datetime | None]
+    #: When Amazon accepted what the job submitted (feed or report).
+    submitted_at: Mapped[datetime | None]
+    #: Set by the watchdog when Amazon has not finished far past its guidance.
+    stuck_at: Mapped[datetime | None]
+    #: A cancel asked for while waiting for the result (cancelFeed on the next step).
+    cancel_requested_at: Mapped[datetime | None]
+    #: An error job a seller has seen; retention may then prune it.
+    acknowledged_at: Mapped[datetime | None]
 
 
 class JobItem(Base):
@@ -332,3 +346,13 @@ class InventoryRow(Base):
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
+
+
+class LeaderLease(Base):
+    """A named role (e.g. the scheduler) held by one process at a time."""
+
+    __tablename__ = "leader_leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    expires_at: Mapped[datetime | None]
