@@ -49,7 +49,7 @@ def pg_url() -> Iterator[str]:
             pytest.fail(message)
         pytest.skip(message)
     schema = f"aj_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_BASE)
+    admin = sa.create_engine(PG_BASE, pool_pre_ping=True)
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
@@ -62,7 +62,8 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate(url: str) -> None:
+def truncate(url: str) -> None:
+    """Empty every table of the PostgreSQL test schema."""
     db = Database(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with db.engine.begin() as conn:
@@ -81,7 +82,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
     else:
         url = request.getfixturevalue("pg_url")
-        _truncate(url)
+        truncate(url)
         yield url
 
 

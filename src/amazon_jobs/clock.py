@@ -21,6 +21,9 @@ from typing import Protocol
 
 __all__ = ["Clock", "ScaledClock", "SystemClock", "VirtualClock", "utc"]
 
+#: How often, in real seconds, background loops look at a virtual clock.
+VIRTUAL_POLL_S = 0.05
+
 
 def utc(value: datetime) -> datetime:
     """Return *value* as an aware UTC datetime (naive values are taken as UTC)."""
@@ -44,6 +47,16 @@ class Clock(Protocol):
         """Wait until *when*; return False if *interrupt* was set."""
         ...
 
+    def real_seconds(self, seconds: float) -> float:
+        """Wall-clock seconds that *seconds* of this clock's time take (for background
+        threads that must not move a virtual clock, such as lease heartbeats)."""
+        ...
+
+    def from_real(self, seconds: float) -> float:
+        """This clock's seconds during *seconds* of wall-clock time (0 for a virtual clock,
+        on which nothing takes time)."""
+        ...
+
 
 class SystemClock:
     """Wall-clock time."""
@@ -56,6 +69,12 @@ class SystemClock:
 
     def sleep_until(self, when: datetime, interrupt: threading.Event | None = None) -> bool:
         return self.sleep((utc(when) - self.now()).total_seconds(), interrupt)
+
+    def real_seconds(self, seconds: float) -> float:
+        return seconds
+
+    def from_real(self, seconds: float) -> float:
+        return seconds
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -83,6 +102,12 @@ class ScaledClock:
 
     def sleep_until(self, when: datetime, interrupt: threading.Event | None = None) -> bool:
         return self.sleep((utc(when) - self.now()).total_seconds(), interrupt)
+
+    def real_seconds(self, seconds: float) -> float:
+        return seconds / self.scale
+
+    def from_real(self, seconds: float) -> float:
+        return seconds * self.scale
 
     def __repr__(self) -> str:
         return f"ScaledClock(scale={self.scale}, anchor={self.anchor.isoformat()})"
@@ -120,6 +145,13 @@ class VirtualClock:
             return False
         self.set(when)
         return True
+
+    def real_seconds(self, seconds: float) -> float:
+        """Virtual time does not pass by itself: background loops just check often."""
+        return min(seconds, VIRTUAL_POLL_S)
+
+    def from_real(self, seconds: float) -> float:
+        return 0.0
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self.now().isoformat()})"

@@ -71,6 +71,9 @@ class Settings(BaseModel):
     retention_days: float = Field(default=30.0, gt=0)
     #: A feed or report Amazon has not finished after this long is flagged stuck (8 h).
     stuck_after_s: float = Field(default=8 * 3600.0, gt=0)
+    #: Real seconds added to every wait for quota: a call reaches Amazon a little
+    #: after its token is taken, and Amazon's bucket must have refilled by then.
+    throttle_margin_s: float = Field(default=0.05, ge=0)
     #: A claimed job's lease; a worker renews it while the step runs.
     lease_s: float = Field(default=60.0, gt=0)
     #: Retries of a failing call (5xx, timeout) before the job step gives up.

@@ -27,6 +27,7 @@ from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import AmazonJobsError, SelectionError
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.scheduler import Scheduler
 from amazon_jobs.service import (
     cancel_job,
     create_fulfillment_job,
@@ -185,7 +186,9 @@ class Demo:
                 if self.rng.random() < share:
                     new = max(Decimal("0.99"), price + Decimal(self.rng.randint(-300, 300)) / 100)
                     session.execute(
-                        update(Product).where(Product.id == product_id).values(price=new)
+                        update(Product)
+                        .where(Product.id == product_id)
+                        .values(price=new, updated_at=self.rt.clock.now())
                     )
 
     def create_jobs(self) -> None:
@@ -208,21 +211,19 @@ class Demo:
         self._other(create_inventory_job)
 
     def ship_orders(self, most: int = 5) -> int | None:
-        """Mark some imported, unshipped orders shipped and confirm them to Amazon."""
+        """Mark some imported, unshipped orders shipped and confirm them to Amazon.
+
+        The buyer of the first one cancels meanwhile, so Amazon refuses that one.
+        """
         with self.rt.db.read() as session:
-            orders = list(
-                session.scalars(
-                    select(Order.amazon_order_id)
-                    .where(Order.status == "UNSHIPPED", ~Order.id.in_(select(Shipment.order_id)))
-                    .limit(most)
-                )
+            first = session.scalar(
+                select(Order.amazon_order_id)
+                .where(Order.status == "UNSHIPPED", ~Order.id.in_(select(Shipment.order_id)))
+                .limit(1)
             )
-        for n, order_id in enumerate(orders):
-            spec = ShipmentSpec("UPS", f"1Z{self.rng.randint(10**9, 10**10)}", self.rt.clock.now())
-            with contextlib.suppress(AmazonJobsError):
-                ship_order(self.rt, self.account_id, order_id, spec)
-            if n == 0:
-                self.simulator.orders.cancel_order(order_id)  # the buyer changed their mind
+        self._ship(most)
+        if first:
+            self.simulator.orders.cancel_order(first)
         return self._other(create_fulfillment_job)
 
     def _create(
@@ -262,19 +263,38 @@ class Demo:
         self.ship_orders()
         self.run_worker(until_idle=True)
 
-    def shop_activity(self, stop: threading.Event, on_job: Callable[[int], None]) -> None:
-        """Every little while: sales, a QTY job, orders shipped, orders imported."""
-        every, rounds = self.options.sales_every_s, 0
+    def shop_activity(self, stop: threading.Event, on_event: Callable[[str], None]) -> None:
+        """Every little while the shop sells and reprices products and ships orders.
+
+        The scheduler (running beside the worker) does the rest on its own:
+        it sends the changed quantities and prices, imports orders and
+        confirms the shipped ones.
+        """
+        every = self.options.sales_every_s
         while every > 0 and not stop.wait(every):
-            rounds += 1
-            self.sell(share=0.1)
-            for job_id in (
-                self._create(JobType.UPDATE_QTY, changed=True),
-                self.ship_orders(),
-                self._other(create_orders_import_job) if rounds % 3 == 0 else None,
-            ):
-                if job_id:
-                    on_job(job_id)
+            sold = self.sell(share=0.1)
+            self.reprice(share=0.02)
+            shipped = self._ship(most=3)
+            on_event(f"Shop: {sold} product(s) sold, {shipped} order(s) shipped")
+
+    def _ship(self, most: int) -> int:
+        """Mark up to *most* imported, unshipped orders shipped (the scheduler confirms them)."""
+        with self.rt.db.read() as session:
+            orders = list(
+                session.scalars(
+                    select(Order.amazon_order_id)
+                    .where(Order.status == "UNSHIPPED", ~Order.id.in_(select(Shipment.order_id)))
+                    .limit(most)
+                )
+            )
+        for order_id in orders:
+            spec = ShipmentSpec("UPS", f"1Z{self.rng.randint(10**9, 10**10)}", self.rt.clock.now())
+            with contextlib.suppress(AmazonJobsError):
+                ship_order(self.rt, self.account_id, order_id, spec)
+        return len(orders)
+
+    def run_scheduler(self, stop: threading.Event) -> None:
+        Scheduler(self.rt, "demo").run(stop)
 
     def summary(self) -> dict[JobStatus, int]:
         with self.rt.db.read() as session:

@@ -78,7 +78,10 @@ class NotCancelable(AmazonJobsError):
 
     def __init__(self, job_id: int, status: Any) -> None:
         self.job_id, self.status = job_id, status
-        super().__init__(f"job {job_id} is {status}: only reserved or created jobs can be canceled")
+        super().__init__(
+            f"job {job_id} is {status}: only reserved or created jobs can be canceled, and "
+            "listings jobs whose feed Amazon still has IN_QUEUE"
+        )
 
 
 class SelectionError(AmazonJobsError):

@@ -52,7 +52,9 @@ class Runtime:
             settings=settings,
             db=Database(settings.resolved_database_url),
             clock=clock,
-            throttle=Throttle(settings.operation_limits()),
+            throttle=Throttle(
+                settings.operation_limits(), clock.from_real(settings.throttle_margin_s)
+            ),
             gateway=AmazonGateway(
                 clock,
                 timeout_s=settings.http_timeout_s,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from amazon_jobs.domain.jobs import USER_CANCELABLE, JobStatus, JobType
+from amazon_jobs.domain.jobs import FEED_JOB_TYPES, USER_CANCELABLE, JobStatus, JobType
 from amazon_jobs.errors import AmazonJobsError, NotCancelable, SelectionError
 from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.feed_job import ListingsFeedJob
@@ -15,7 +15,7 @@ from amazon_jobs.handlers.reservation import Reservation, Selection
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import find_account
-from amazon_jobs.store.jobs import lock_job
+from amazon_jobs.store.jobs import append_log, lock_job
 from amazon_jobs.store.models import Job, Shipment
 from amazon_jobs.store.orders import ShipmentSpec, create_shipment, find_order
 
@@ -53,15 +53,42 @@ def create_listings_job(
     return reservation
 
 
-def cancel_job(rt: Runtime, job_id: int) -> None:
-    """Cancel a reserved or created job and put every item back as it was."""
+def cancel_job(rt: Runtime, job_id: int) -> bool:
+    """Cancel a job and put every item back as it was.
+
+    Reserved and created jobs are canceled at once (True). A listings job
+    waiting for its result is canceled only if Amazon agrees to cancel the
+    feed, which it does while the feed is still IN_QUEUE: the request is
+    recorded and the worker asks Amazon on its next step (False).
+    """
     now = rt.clock.now()
     with rt.db.transaction() as session:
         job = lock_job(session, job_id)
         status = JobStatus(job.status)
-        if status not in USER_CANCELABLE:
+        if status in USER_CANCELABLE:
+            handler_for(job.type).cancel(session, job, now, "canceled by the user")
+            return True
+        if not _feed_cancelable(job):
             raise NotCancelable(job_id, status.label.lower())
-        handler_for(job.type).cancel(session, job, now, "canceled by the user")
+        job.cancel_requested_at = now
+        job.next_run_at = now
+        append_log(
+            session,
+            job_id,
+            now,
+            f"Cancel requested: asking Amazon to cancel feed {job.amazon_ref} "
+            "(possible only while it is IN_QUEUE)",
+        )
+        return False
+
+
+def _feed_cancelable(job: Job) -> bool:
+    return (
+        job.status == JobStatus.WAITING_FOR_RESULT
+        and JobType(job.type) in FEED_JOB_TYPES
+        and job.amazon_status == "IN_QUEUE"
+        and job.cancel_requested_at is None
+    )
 
 
 def _account_id(rt: Runtime, account: str | int) -> int:

@@ -59,8 +59,10 @@ def announced_rate(current: float, header: str | None) -> float | None:
 class Throttle:
     """Our copies of Amazon's buckets, per account and operation."""
 
-    def __init__(self, limits: Mapping[Operation, Limit]) -> None:
+    def __init__(self, limits: Mapping[Operation, Limit], margin_s: float = 0.0) -> None:
         self.limits = dict(limits)
+        #: Extra wait, in clock seconds, for the time a call takes to reach Amazon.
+        self.margin_s = margin_s
 
     def try_acquire(
         self,
@@ -76,11 +78,14 @@ class Throttle:
         """
         rows = self._lock(session, account_id, operations, now)
         states = {op: (self._limit(row), _state(row)) for op, row in rows.items()}
-        ready_at = max(buckets.next_token_at(state, limit, now) for limit, state in states.values())
+        ready_at = max(
+            buckets.next_token_at(state, limit, now, self.margin_s)
+            for limit, state in states.values()
+        )
         if ready_at > now:
             return ready_at
         for op, (limit, state) in states.items():
-            taken = buckets.take(state, limit, now)
+            taken = buckets.take(state, limit, now, self.margin_s)
             assert taken is not None
             _store(rows[op], taken)
             rows[op].granted += 1
@@ -91,7 +96,10 @@ class Throttle:
     ) -> datetime:
         """When a token of every one of *operations* will be there (not taking any)."""
         rows = self._lock(session, account_id, operations, now)
-        return max(buckets.next_token_at(_state(r), self._limit(r), now) for r in rows.values())
+        return max(
+            buckets.next_token_at(_state(r), self._limit(r), now, self.margin_s)
+            for r in rows.values()
+        )
 
     def throttled(
         self, session: Session, account_id: int, operation: Operation, now: datetime
@@ -100,7 +108,7 @@ class Throttle:
         row = self._lock(session, account_id, [operation], now)[operation]
         row.tokens, row.updated_at = 0.0, now
         row.throttled += 1
-        return buckets.next_token_at(_state(row), self._limit(row), now)
+        return buckets.next_token_at(_state(row), self._limit(row), now, self.margin_s)
 
     def announce_rate(
         self,
@@ -136,7 +144,7 @@ class Throttle:
             tokens=state.tokens,
             burst=limit.burst,
             rate=limit.rate,
-            next_token_at=buckets.next_token_at(state, limit, now),
+            next_token_at=buckets.next_token_at(state, limit, now, self.margin_s),
             granted=row.granted,
             throttled=row.throttled,
         )

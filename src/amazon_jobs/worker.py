@@ -1,5 +1,14 @@
 """The worker: claims due jobs and advances each by one step.
 
+- Up to ``concurrency`` steps run at once, each on its own claimed job; as
+  soon as one finishes, another due job is claimed.
+- A claimed job carries the worker's id and a lease, renewed by a heartbeat
+  thread while its step runs; if the worker dies, the job is claimed again
+  once the lease has expired (and the job's log says so).
+- When the database is unreachable (restart, network), the worker logs it,
+  waits and reconnects instead of dying.
+- ``stop`` (set on SIGTERM) lets the running steps finish, then returns.
+
 Every wait goes through the clock: on a virtual clock an idle worker jumps
 straight to the next due job, so a whole lifecycle of Amazon waits runs in
 milliseconds.
@@ -12,11 +21,12 @@ import os
 import socket
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from amazon_jobs.runner import run_step
 from amazon_jobs.runtime import Runtime
@@ -27,6 +37,9 @@ __all__ = ["Worker", "WorkerStats", "new_worker_id"]
 
 logger = logging.getLogger(__name__)
 
+#: Longest wait, in clock seconds, between attempts to reach a database that is down.
+RECONNECT_MAX_S = 10.0
+
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -36,6 +49,7 @@ def new_worker_id() -> str:
 class WorkerStats:
     steps: int = 0
     idle_waits: int = 0
+    database_errors: int = 0
 
 
 class Worker:
@@ -54,40 +68,139 @@ class Worker:
         self.concurrency = max(1, concurrency)
         self.idle_poll_s = idle_poll_s
         self.stats = WorkerStats()
-        self._pool = ThreadPoolExecutor(self.concurrency) if self.concurrency > 1 else None
+        self._running: set[int] = set()
+        self._lock = threading.Lock()
+
+    # The loop
 
     def run(self, *, until_idle: bool = False, stop: threading.Event | None = None) -> WorkerStats:
         stop = stop or threading.Event()
+        heartbeat = threading.Thread(target=self._heartbeat, args=(stop,), daemon=True)
+        heartbeat.start()
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="step")
+        in_flight: dict[Future[None], int] = {}
         try:
-            while not stop.is_set():
-                if self.run_once():
-                    continue
-                wake_at = self._next_wake()
-                if wake_at is None and until_idle:
-                    break
-                self.stats.idle_waits += 1
-                self.rt.clock.sleep_until(self._cap_wait(wake_at, until_idle), stop)
+            self._loop(pool, in_flight, until_idle, stop)
         finally:
-            if self._pool:
-                self._pool.shutdown(wait=True)
+            wait(in_flight)
+            pool.shutdown(wait=True)
+            stop.set()
+            heartbeat.join(timeout=5)
         return self.stats
 
+    def _loop(
+        self,
+        pool: ThreadPoolExecutor,
+        in_flight: dict[Future[None], int],
+        until_idle: bool,
+        stop: threading.Event,
+    ) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                claimed = self._claim(self.concurrency - len(in_flight))
+                failures = 0
+            except DBAPIError as exc:
+                failures += 1
+                self._database_down(exc, failures, stop)
+                continue
+            for job_id in claimed:
+                in_flight[pool.submit(self._step, job_id)] = job_id
+            if in_flight:
+                self._collect(in_flight)
+                continue
+            if not self._idle(until_idle, stop):
+                return
+
+    def _collect(self, in_flight: dict[Future[None], int]) -> None:
+        """Wait for at least one running step; account for the finished ones."""
+        poll = self.rt.clock.real_seconds(self.idle_poll_s)
+        done, _ = wait(in_flight, timeout=poll, return_when=FIRST_COMPLETED)
+        for future in done:
+            in_flight.pop(future)
+            self.stats.steps += 1
+            exc = future.exception()
+            if isinstance(exc, DBAPIError):
+                self.stats.database_errors += 1
+                logger.warning("database error during a step: %s", _first_line(exc))
+            elif exc is not None:
+                logger.error("step failed outside the job's error handling", exc_info=exc)
+
+    def _idle(self, until_idle: bool, stop: threading.Event) -> bool:
+        """Wait for the next due job; False when there is nothing left (until_idle)."""
+        try:
+            wake_at = self._next_wake()
+        except DBAPIError as exc:
+            self._database_down(exc, 1, stop)
+            return True
+        if wake_at is None and until_idle:
+            return False
+        self.stats.idle_waits += 1
+        self.rt.clock.sleep_until(self._cap_wait(wake_at, until_idle), stop)
+        return True
+
     def run_once(self) -> int:
-        """Claim the due jobs (up to the concurrency) and step each once."""
-        now = self.rt.clock.now()
-        lease_until = now + timedelta(seconds=self.rt.settings.lease_s)
-        with self.rt.db.transaction() as session:
-            job_ids = claim_due_jobs(session, self.worker_id, now, lease_until, self.concurrency)
-        if self._pool and len(job_ids) > 1:
-            list(self._pool.map(self._step, job_ids))
+        """Claim the due jobs (up to the concurrency), step each once, and return."""
+        job_ids = self._claim(self.concurrency)
+        if self.concurrency > 1 and len(job_ids) > 1:
+            with ThreadPoolExecutor(len(job_ids)) as pool:
+                list(pool.map(self._step, job_ids))
         else:
             for job_id in job_ids:
                 self._step(job_id)
         self.stats.steps += len(job_ids)
         return len(job_ids)
 
+    # One step
+
+    def _claim(self, slots: int) -> list[int]:
+        if slots <= 0:
+            return []
+        now = self.rt.clock.now()
+        lease_until = now + timedelta(seconds=self.rt.settings.lease_s)
+        with self.rt.db.transaction() as session:
+            return claim_due_jobs(session, self.worker_id, now, lease_until, slots)
+
     def _step(self, job_id: int) -> None:
-        run_step(self.rt, job_id, self.worker_id)
+        with self._lock:
+            self._running.add(job_id)
+        try:
+            run_step(self.rt, job_id, self.worker_id)
+        finally:
+            with self._lock:
+                self._running.discard(job_id)
+
+    # Leases
+
+    def _heartbeat(self, stop: threading.Event) -> None:
+        """Renew the leases of the jobs whose steps are running, a third of a lease apart."""
+        interval = self.rt.clock.real_seconds(self.rt.settings.lease_s / 3)
+        while not stop.wait(interval):
+            with self._lock:
+                running = sorted(self._running)
+            if running:
+                try:
+                    self._renew(running)
+                except DBAPIError as exc:
+                    logger.warning("could not renew leases: %s", _first_line(exc))
+
+    def _renew(self, job_ids: list[int]) -> None:
+        until = self.rt.clock.now() + timedelta(seconds=self.rt.settings.lease_s)
+        with self.rt.db.transaction() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id.in_(job_ids), Job.lease_owner == self.worker_id)
+                .values(lease_expires_at=until)
+            )
+
+    # Waiting
+
+    def _database_down(self, exc: DBAPIError, failures: int, stop: threading.Event) -> None:
+        self.stats.database_errors += 1
+        delay = min(RECONNECT_MAX_S, 0.5 * 2 ** min(failures, 5))
+        logger.warning("database unreachable (%s); retrying in %.1f s", _first_line(exc), delay)
+        self.rt.db.engine.dispose()
+        self.rt.clock.sleep(delay, stop)
 
     def _next_wake(self) -> datetime | None:
         """When the earliest unfinished job can be claimed (its lease ended, if any)."""
@@ -107,3 +220,7 @@ class Worker:
         if wake_at is None:
             return poll_at
         return wake_at if until_idle else min(wake_at, poll_at)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -113,9 +113,15 @@ def shop_factory(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[C
     """Shops with their own simulator config and settings (e.g. page sizes, limits)."""
     made: list[tuple[Runtime, RunningServer]] = []
 
-    def factory(sim_config: SimulatorConfig | None = None, **settings: object) -> Shop:
+    def factory(
+        sim_config: SimulatorConfig | None = None,
+        unknown_on_amazon: tuple[int, ...] = (),
+        **settings: object,
+    ) -> Shop:
         rt = make_runtime(db_url, clock, tmp_path, **settings)
-        shop, server = make_shop(rt, clock, sim_config=sim_config)
+        shop, server = make_shop(
+            rt, clock, sim_config=sim_config, unknown_on_amazon=unknown_on_amazon
+        )
         made.append((rt, server))
         return shop
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from amazon_jobs.amazon.engine import ApiEngine, Call, segment
-from amazon_jobs.amazon.models import DocumentLocation, parse_time, require
+from amazon_jobs.amazon.models import DocumentLocation, format_time, parse_time, require
 from amazon_jobs.domain.limits import Operation
 
 __all__ = ["Report", "ReportsApi"]
@@ -48,6 +48,23 @@ class ReportsApi(ApiEngine):
         )
         body = {"reportType": report_type, "marketplaceIds": marketplace_ids}
         return str(self._json(call, json=body)["reportId"])
+
+    def get_reports(
+        self, report_types: list[str], created_since: datetime, next_token: str | None = None
+    ) -> tuple[list[Report], str | None]:
+        """One page of reports; with *next_token* the other filters are not sent."""
+        call = Call(Operation.GET_REPORTS, "GET", f"{REPORTS}/reports")
+        params = (
+            {"nextToken": next_token}
+            if next_token
+            else {
+                "reportTypes": ",".join(report_types),
+                "createdSince": format_time(created_since),
+                "pageSize": 100,
+            }
+        )
+        body = self._json(call, params=params)
+        return [Report.from_api(r) for r in body.get("reports") or []], body.get("nextToken")
 
     def get_report(self, report_id: str) -> Report:
         call = Call(Operation.GET_REPORT, "GET", f"{REPORTS}/reports/{segment(report_id)}")

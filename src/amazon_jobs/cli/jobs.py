@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from amazon_jobs.acknowledge import acknowledge_job
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.handlers.reservation import Reservation, Selection
@@ -222,8 +223,23 @@ def log(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
 def cancel(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
     """Cancel a reserved or created job; every item goes back to its prior state."""
     with runtime() as rt:
-        cancel_job(rt, job_id)
-    console.print(f"Job {job_id} canceled; its listings are back as they were.")
+        done = cancel_job(rt, job_id)
+    if done:
+        console.print(f"Job {job_id} canceled; its items are back as they were.")
+    else:
+        console.print(
+            f"Job {job_id}: cancel requested; the worker asks Amazon to cancel the feed, "
+            f"which works while Amazon still has it queued (`amazon-jobs jobs log {job_id}`)."
+        )
+
+
+@app.command("ack")
+@friendly_errors
+def ack(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
+    """Acknowledge a job in error: retention may then prune it."""
+    with runtime() as rt:
+        acknowledge_job(rt, job_id)
+    console.print(f"Job {job_id} acknowledged.")
 
 
 def _print_job(job: Job, account: Account) -> None:

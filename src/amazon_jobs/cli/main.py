@@ -22,9 +22,10 @@ from amazon_jobs.cli.common import (
 )
 from amazon_jobs.crypto import generate_key
 from amazon_jobs.domain.jobs import JobStatus
+from amazon_jobs.scheduler import Scheduler
 from amazon_jobs.serving import serve_forever
 from amazon_jobs.store import migrate
-from amazon_jobs.worker import Worker
+from amazon_jobs.worker import Worker, new_worker_id
 
 app = typer.Typer(
     name="amazon-jobs",
@@ -80,14 +81,47 @@ def keygen() -> None:
 def worker(
     until_idle: Annotated[bool, typer.Option(help="Exit once every job is finished.")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Steps run at once.")] = 1,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the scheduler (automatic sync, periodic imports, retention); "
+            "one process acts at a time however many run it."
+        ),
+    ] = True,
 ) -> None:
-    """Advance due jobs step by step, within Amazon's quotas."""
+    """Advance due jobs step by step, within Amazon's quotas (SIGTERM: finish and stop)."""
     setup_logging()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with runtime() as rt:
-        stats = Worker(rt, concurrency=concurrency).run(until_idle=until_idle, stop=stop)
+        engine = Worker(rt, concurrency=concurrency)
+        planner = None
+        if scheduler and not until_idle:
+            planner = threading.Thread(
+                target=Scheduler(rt, engine.worker_id).run, args=(stop,), daemon=True
+            )
+            planner.start()
+        try:
+            stats = engine.run(until_idle=until_idle, stop=stop)
+        finally:
+            stop.set()
+            if planner:
+                planner.join(timeout=30)
     console.print(f"Worker stopped after {stats.steps} step(s).")
+
+
+@app.command("scheduler")
+@friendly_errors
+def scheduler_command() -> None:
+    """Run only the scheduler (when workers run with --no-scheduler)."""
+    setup_logging()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with runtime() as rt:
+        try:
+            Scheduler(rt, new_worker_id()).run(stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @app.command()
@@ -148,11 +182,8 @@ def _serve_demo(demo_: object, port: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threads = [
         threading.Thread(target=demo_.run_worker, args=(False, stop), daemon=True),
-        threading.Thread(
-            target=demo_.shop_activity,
-            args=(stop, lambda job_id: console.print(f"Shop sales → new job {job_id}")),
-            daemon=True,
-        ),
+        threading.Thread(target=demo_.run_scheduler, args=(stop,), daemon=True),
+        threading.Thread(target=demo_.shop_activity, args=(stop, console.print), daemon=True),
     ]
     for thread in threads:
         thread.start()

@@ -44,24 +44,33 @@ def refill(state: BucketState, limit: Limit, now: datetime) -> BucketState:
     return BucketState(tokens, max(now, state.updated_at), grants)
 
 
-def next_token_at(state: BucketState, limit: Limit, now: datetime) -> datetime:
-    """The earliest time, not before *now*, at which a token can be taken."""
+def next_token_at(
+    state: BucketState, limit: Limit, now: datetime, margin_s: float = 0.0
+) -> datetime:
+    """The earliest time, not before *now*, at which a token can be taken.
+
+    When the token is not there yet, *margin_s* more is waited: our call
+    reaches Amazon a little after we take the token, and the gap varies.
+    """
     current = refill(state, limit, now)
     at = now
     missing = 1.0 - current.tokens
     if missing > EPSILON:
         # Round the wait up to a whole microsecond, so at `at` the token is there.
-        at = now + timedelta(microseconds=math.ceil(missing / limit.rate * 1e6))
+        wait = missing / limit.rate + margin_s
+        at = now + timedelta(microseconds=math.ceil(wait * 1e6))
     if limit.window_max is not None and len(current.grants) >= limit.window_max:
         assert limit.window_s is not None
         oldest = current.grants[len(current.grants) - limit.window_max]
-        at = max(at, oldest + timedelta(seconds=limit.window_s))
+        at = max(at, oldest + timedelta(seconds=limit.window_s + margin_s))
     return at
 
 
-def take(state: BucketState, limit: Limit, now: datetime) -> BucketState | None:
+def take(
+    state: BucketState, limit: Limit, now: datetime, margin_s: float = 0.0
+) -> BucketState | None:
     """The state after taking one token at *now*, or None if none is available."""
-    if next_token_at(state, limit, now) > now:
+    if next_token_at(state, limit, now, margin_s) > now:
         return None
     current = refill(state, limit, now)
     grants = (*current.grants, now) if limit.window_s is not None else ()

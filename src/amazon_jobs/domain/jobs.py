@@ -8,6 +8,7 @@ from amazon_jobs.errors import IllegalTransition
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BASE_PRIORITY",
     "FEED_JOB_TYPES",
     "TERMINAL_STATUSES",
     "TRANSITIONS",
@@ -122,3 +123,19 @@ def check_transition(job_id: int | None, from_: JobStatus, to: JobStatus) -> Non
     """Raise :class:`IllegalTransition` unless *from_* -> *to* is allowed."""
     if to not in TRANSITIONS[from_]:
         raise IllegalTransition(job_id, from_, to)
+
+
+#: Which job goes first when quota is short (higher first): stops, then
+#: shipment confirmations, quantities, prices, and new offers last. A job's
+#: priority rises by one each time it has to wait for quota, so nothing starves.
+BASE_PRIORITY: dict[JobType, int] = {
+    JobType.STOP: 60,
+    JobType.STOP_REMOVE: 60,
+    JobType.ORDERS_FULFILLMENT: 50,
+    JobType.UPDATE_QTY: 40,
+    JobType.UPDATE_QTY_PRICE: 35,
+    JobType.ORDERS_IMPORT: 30,
+    JobType.UPDATE_PRICE: 20,
+    JobType.INVENTORY_REPORT: 15,
+    JobType.SEND_PRODUCTS: 10,
+}

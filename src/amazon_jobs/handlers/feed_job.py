@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.backoff import poll_interval
-from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import UPDATABLE_STATES, ListingState
-from amazon_jobs.errors import SelectionError
+from amazon_jobs.errors import AmazonClientError, SelectionError
 from amazon_jobs.feeds import listings_feed
 from amazon_jobs.feeds.processing_report import ProcessingReport, parse_processing_report
 from amazon_jobs.handlers.feed_result import (
@@ -37,12 +37,14 @@ from amazon_jobs.handlers.feed_result import (
     rollback_items,
     settle_failed_early,
 )
+from amazon_jobs.handlers.intents import SKEW, Created, adoptable, close_intent
 from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
+from amazon_jobs.testing import checkpoint
 
 __all__ = ["ListingsFeedJob"]
 
@@ -52,6 +54,7 @@ SUBMIT_OPERATIONS = (
     Operation.JSON_LISTINGS_FEED,
 )
 #: A presigned upload URL lives 5 minutes; past this age a new document is made.
+CREATE_FEED = Operation.CREATE_FEED.value
 UPLOAD_URL_MAX_AGE = timedelta(minutes=4)
 
 
@@ -100,7 +103,7 @@ class ListingsFeedJob(StepHandler, ABC):
     # Creating
 
     def reserve(
-        self, rt: Runtime, account_id: int, selection: Selection, priority: int = 0
+        self, rt: Runtime, account_id: int, selection: Selection, priority: int | None = None
     ) -> Reservation:
         changed = self.changed()
         if selection.changed and changed is None:
@@ -141,8 +144,38 @@ class ListingsFeedJob(StepHandler, ABC):
         self.assemble(rt, job_id, f"{pending} item(s) queued")
 
     def _start(self, rt: Runtime, job_id: int) -> bool:
-        """Take the submission tokens and enter processing; False while quota is short."""
+        """Enter processing once quota allows; False while it is short, or while another
+        listings feed of the account is stuck at Amazon (it processes them in order)."""
+        if self._behind_stuck_feed(rt, job_id):
+            return False
         return self.start(rt, job_id, SUBMIT_OPERATIONS, "building and sending the feed")
+
+    def _behind_stuck_feed(self, rt: Runtime, job_id: int) -> bool:
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            stuck = session.scalar(
+                select(Job.id).where(
+                    Job.account_id == job.account_id,
+                    Job.status == JobStatus.WAITING_FOR_RESULT.value,
+                    Job.stuck_at.is_not(None),
+                    Job.type.in_([t.value for t in FEED_JOB_TYPES]),
+                )
+            )
+            if stuck is None:
+                return False
+            job.next_run_at = now + timedelta(seconds=rt.settings.poll_max_s)
+            if job.data.get("behind") != stuck:
+                append_log(
+                    session,
+                    job_id,
+                    now,
+                    f"Waiting: feed of job {stuck} is stuck at Amazon, which processes an "
+                    "account's listings feeds one after another",
+                    level="warning",
+                )
+                record(job, now, behind=stuck)
+            return True
 
     def _submit(self, rt: Runtime, job_id: int) -> None:
         job, account = self.load(rt, job_id)
@@ -150,6 +183,7 @@ class ListingsFeedJob(StepHandler, ABC):
         phase = job.data.get("phase")
         if phase is None:
             self._build(rt, job_id, account)
+            checkpoint("feed:built")
             phase = "built"
         if phase == "document" and self._url_expired(job, rt.clock.now()):
             phase = "built"
@@ -157,30 +191,103 @@ class ListingsFeedJob(StepHandler, ABC):
             if not self.spend(rt, job_id, [Operation.CREATE_FEED_DOCUMENT]):
                 return
             self._create_document(rt, job_id, client)
+            checkpoint("feed:document")
             phase = "document"
         if phase == "document":
             self._upload(rt, job_id, account, client)
+            checkpoint("feed:uploaded")
             phase = "uploaded"
         if phase == "uploaded":
-            if not self.spend(rt, job_id, [Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED]):
-                return
-            self._create_feed(rt, job_id, account, client)
+            self._send(rt, job_id, account, client)
+
+    def _send(self, rt: Runtime, job_id: int, account: Account, client: SpApiClient) -> None:
+        """createFeed, exactly once: an earlier attempt's intent is reconciled first."""
+        job, _ = self.load(rt, job_id)
+        if job.intent_op == CREATE_FEED and self._recovered(rt, job, client):
+            return
+        operations = [Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED]
+        if not self.spend(rt, job_id, operations, intent=CREATE_FEED):
+            return
+        checkpoint("feed:intent")
+        try:
+            feed_id = client.create_feed(
+                listings_feed.FEED_TYPE, [account.marketplace_id], job.input_document_id or ""
+            )
+        except AmazonClientError:
+            with rt.db.transaction() as session:
+                close_intent(lock_job(session, job_id))
+            raise
+        checkpoint("feed:created")
+        with rt.db.transaction() as session:
+            self._submitted(session, lock_job(session, job_id), feed_id, rt)
+        checkpoint("feed:submitted")
+
+    def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
+        """Whether the feed of an interrupted createFeed exists: then adopt it."""
+        if not self.spend(rt, job.id, [Operation.GET_FEEDS]):
+            return True  # waiting for quota: try again later
+        assert job.intent_at is not None
+        feeds, token = client.get_feeds([listings_feed.FEED_TYPE], job.intent_at - SKEW)
+        while token:
+            page, token = client.get_feeds([], job.intent_at, token)
+            feeds.extend(page)
+        with rt.db.transaction() as session:
+            job = lock_job(session, job.id)
+            found = adoptable(
+                session, job, [Created(f.feed_id, f.created_time) for f in feeds], rt.clock.now()
+            )
+            close_intent(job)
+            if found is None:
+                return False
+            self._submitted(session, job, found.ref, rt)
+            return True
 
     def _follow(self, rt: Runtime, job_id: int) -> None:
         job, account = self.load(rt, job_id)
         client = self.client(rt, job_id, account)
         if job.data.get("phase") == "submitted":
+            if job.cancel_requested_at is not None:
+                self._ask_amazon_to_cancel(rt, job, client)
+                return
             if not self.spend(rt, job_id, [Operation.GET_FEED]):
                 return
             if not self._poll(rt, job_id, client):
                 return
+            checkpoint("feed:result")
             job, account = self.load(rt, job_id)
         report = None
         if job.result_document_id:
             if not self.spend(rt, job_id, [Operation.GET_FEED_DOCUMENT]):
                 return
             report = self._download(rt, job, client)
+            checkpoint("feed:downloaded")
         self._finish(rt, job_id, report)
+
+    def _ask_amazon_to_cancel(self, rt: Runtime, job: Job, client: SpApiClient) -> None:
+        """cancelFeed: Amazon agrees only while the feed is IN_QUEUE."""
+        if not self.spend(rt, job.id, [Operation.CANCEL_FEED]):
+            return
+        assert job.amazon_ref is not None
+        try:
+            client.cancel_feed(job.amazon_ref)
+        except AmazonClientError as refused:
+            with rt.db.transaction() as session:
+                job = lock_job(session, job.id)
+                job.cancel_requested_at = None
+                job.next_run_at = rt.clock.now()
+                append_log(
+                    session,
+                    job.id,
+                    rt.clock.now(),
+                    f"Too late to cancel: Amazon refused ({refused.message}); the feed is "
+                    "being processed and the job goes on",
+                    level="warning",
+                )
+            return
+        with rt.db.transaction() as session:
+            job = lock_job(session, job.id)
+            job.amazon_status = "CANCELLED"
+            self.cancel(session, job, rt.clock.now(), f"Amazon cancelled feed {job.amazon_ref}")
 
     # Processing, one recorded phase at a time
 
@@ -230,27 +337,21 @@ class ListingsFeedJob(StepHandler, ABC):
             record(lock_job(session, job_id), rt.clock.now(), phase="uploaded", url=None)
             append_log(session, job_id, rt.clock.now(), f"Feed uploaded ({len(payload)} bytes)")
 
-    def _create_feed(self, rt: Runtime, job_id: int, account: Account, client: SpApiClient) -> None:
-        job, _ = self.load(rt, job_id)
-        assert job.input_document_id is not None
-        feed_id = client.create_feed(
-            listings_feed.FEED_TYPE, [account.marketplace_id], job.input_document_id
-        )
+    def _submitted(self, session: Session, job: Job, feed_id: str, rt: Runtime) -> None:
+        """Amazon has the feed: store its id and wait for the result."""
         now = rt.clock.now()
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            job.amazon_ref = feed_id
-            job.amazon_status = "IN_QUEUE"
-            record(job, now, phase="submitted")
-            first_poll = now + timedelta(seconds=rt.settings.poll_first_s)
-            move(
-                session,
-                job,
-                JobStatus.WAITING_FOR_RESULT,
-                now,
-                f"Amazon accepted feed {feed_id}",
-                next_run_at=first_poll,
-            )
+        close_intent(job)
+        job.amazon_ref = feed_id
+        job.amazon_status = "IN_QUEUE"
+        record(job, now, phase="submitted")
+        move(
+            session,
+            job,
+            JobStatus.WAITING_FOR_RESULT,
+            now,
+            f"Amazon accepted feed {feed_id}",
+            next_run_at=now + timedelta(seconds=rt.settings.poll_first_s),
+        )
 
     def feed_document(self, rt: Runtime, job_id: int, account: Account) -> bytes:
         """The feed as sent: built from the values recorded on the items."""
@@ -311,6 +412,7 @@ class ListingsFeedJob(StepHandler, ABC):
                 self.fail(session, job, now, "Amazon finished the feed without a result document")
             else:
                 apply_report(session, job, report, self.confirmed_columns, self.error_columns, now)
+                checkpoint("feed:applying")  # inside the transaction: a kill rolls it back
                 move(session, job, JobStatus.DONE, now, _summary(job))
 
     # Cancel and failure

@@ -22,12 +22,14 @@ from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.backoff import poll_interval
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
+from amazon_jobs.errors import AmazonClientError
 from amazon_jobs.feeds.inventory_report import (
     REPORT_TYPE,
     InventoryRecord,
     RowProblem,
     read_inventory,
 )
+from amazon_jobs.handlers.intents import SKEW, Created, adoptable, close_intent
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.inventory import activate_snapshot, clear_snapshot, insert_records
@@ -36,7 +38,9 @@ from amazon_jobs.store.models import Account, Job
 
 __all__ = ["InventoryReport"]
 
+CREATE_REPORT = Operation.CREATE_REPORT.value
 CHUNK_ROWS = 5000
+NEWER_IN_PLACE = "a newer report of this account is in place already, so this one is dropped"
 PROBLEMS_LOGGED = 20
 
 
@@ -63,22 +67,53 @@ class InventoryReport(StepHandler):
             self._follow(rt, job, account)
 
     def _request(self, rt: Runtime, job_id: int, account: Account) -> None:
-        if not self.spend(rt, job_id, [Operation.CREATE_REPORT]):
-            return
+        """createReport, exactly once: an earlier attempt's intent is reconciled first."""
         client = self.client(rt, job_id, account)
-        report_id = client.create_report(REPORT_TYPE, [account.marketplace_id])
-        now = rt.clock.now()
+        job, _ = self.load(rt, job_id)
+        if job.intent_op == CREATE_REPORT and self._recovered(rt, job, client):
+            return
+        if not self.spend(rt, job_id, [Operation.CREATE_REPORT], intent=CREATE_REPORT):
+            return
+        try:
+            report_id = client.create_report(REPORT_TYPE, [account.marketplace_id])
+        except AmazonClientError:
+            with rt.db.transaction() as session:
+                close_intent(lock_job(session, job_id))
+            raise
         with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            job.amazon_ref, job.amazon_status = report_id, "IN_QUEUE"
-            move(
-                session,
-                job,
-                JobStatus.WAITING_FOR_RESULT,
-                now,
-                f"Amazon accepted report request {report_id}",
-                next_run_at=now + timedelta(seconds=rt.settings.poll_first_s),
-            )
+            self._requested(session, lock_job(session, job_id), report_id, rt)
+
+    def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
+        """Whether the report of an interrupted createReport exists: then adopt it."""
+        if not self.spend(rt, job.id, [Operation.GET_REPORTS]):
+            return True  # waiting for quota: try again later
+        assert job.intent_at is not None
+        reports, token = client.get_reports([REPORT_TYPE], job.intent_at - SKEW)
+        while token:
+            page, token = client.get_reports([], job.intent_at, token)
+            reports.extend(page)
+        found = [Created(r.report_id, r.created_time) for r in reports]
+        with rt.db.transaction() as session:
+            job = lock_job(session, job.id)
+            adopted = adoptable(session, job, found, rt.clock.now())
+            close_intent(job)
+            if adopted is None:
+                return False
+            self._requested(session, job, adopted.ref, rt)
+            return True
+
+    def _requested(self, session: Session, job: Job, report_id: str, rt: Runtime) -> None:
+        now = rt.clock.now()
+        close_intent(job)
+        job.amazon_ref, job.amazon_status = report_id, "IN_QUEUE"
+        move(
+            session,
+            job,
+            JobStatus.WAITING_FOR_RESULT,
+            now,
+            f"Amazon accepted report request {report_id}",
+            next_run_at=now + timedelta(seconds=rt.settings.poll_first_s),
+        )
 
     def _follow(self, rt: Runtime, job: Job, account: Account) -> None:
         client = self.client(rt, job.id, account)
@@ -121,16 +156,11 @@ class InventoryReport(StepHandler):
 
     def _no_data(self, session: Session, job: Job, now: datetime) -> None:
         """Amazon cancels a report that has no data: the inventory is now empty."""
-        rows, _ = activate_snapshot(session, job.account_id, job.id)
-        move(
-            session,
-            job,
-            JobStatus.DONE,
-            now,
-            "Amazon cancelled the report: no listings to report; the inventory is now empty",
-            level="warning",
+        activated = activate_snapshot(session, job.account_id, job.id)
+        message = "Amazon cancelled the report: no listings to report; " + (
+            "the inventory is now empty" if activated else NEWER_IN_PLACE
         )
-        job.items_total = rows
+        move(session, job, JobStatus.DONE, now, message, level="warning")
 
     def _import(self, rt: Runtime, job: Job, client: SpApiClient) -> None:
         assert job.result_document_id is not None
@@ -170,7 +200,11 @@ class InventoryReport(StepHandler):
             job = lock_job(session, job_id)
             if job.status != JobStatus.WAITING_FOR_RESULT:
                 return
-            rows, linked = activate_snapshot(session, job.account_id, job.id)
+            activated = activate_snapshot(session, job.account_id, job.id)
+            if activated is None:
+                move(session, job, JobStatus.DONE, now, f"Report read; {NEWER_IN_PLACE}")
+                return
+            rows, linked = activated
             for problem in problems[:PROBLEMS_LOGGED]:
                 append_log(
                     session,

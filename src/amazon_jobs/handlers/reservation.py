@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, update
+from sqlalchemy import ColumnElement, Row, or_, select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import JobType
@@ -52,6 +52,9 @@ class Selection:
     changed: bool = False
     #: Every eligible listing.
     all: bool = False
+    #: With ``changed``: also listings whose last update failed and whose product
+    #: has not changed since (a person asking gets them; automatic sync does not).
+    retry_failed: bool = True
 
     def __post_init__(self) -> None:
         if sum((bool(self.skus), self.changed, self.all)) != 1:
@@ -98,7 +101,7 @@ def reserve(
     requested: Callable[[Row[Any]], dict[str, Any]],
     max_items: int,
     now: datetime,
-    priority: int = 0,
+    priority: int | None = None,
 ) -> Reservation:
     """Create as many jobs as needed (at most *max_items* each) and lock their listings."""
     query = (
@@ -114,6 +117,10 @@ def reserve(
     )
     if selection.changed and changed is not None:
         query = query.where(changed)
+        if not selection.retry_failed:
+            query = query.where(
+                or_(Listing.last_error.is_(None), Product.updated_at > Listing.updated_at)
+            )
     rows = _select(session, query, selection.skus)
     reservation = Reservation()
     for chunk in _chunks(rows, max_items):

@@ -18,6 +18,7 @@ from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.jobs import JobStatus
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.handlers.base import call_logger
+from amazon_jobs.handlers.intents import claim_intent, close_intent
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
 from amazon_jobs.store.models import Account, Job
@@ -58,19 +59,33 @@ class StepHandler:
     def client(self, rt: Runtime, job_id: int, account: Account) -> SpApiClient:
         return rt.amazon(account, call_logger(rt, job_id, account.id))
 
-    def spend(self, rt: Runtime, job_id: int, operations: Sequence[Operation]) -> bool:
-        """Take a token for each operation (or use one held); False while quota is short."""
-        now = rt.clock.now()
+    def spend(
+        self,
+        rt: Runtime,
+        job_id: int,
+        operations: Sequence[Operation],
+        intent: str | None = None,
+    ) -> bool:
+        """Take a token for each operation, right before the call; False while quota is short.
+
+        Tokens are taken at the moment of the call, not earlier, so our copy of
+        each bucket drains when Amazon's does: taken early, it would refill early
+        and let a later call out before Amazon's bucket has a token for it. The
+        time is read once the job's row is locked (on SQLite, once this process
+        is the writer), and with *intent* the intent is recorded in the same
+        transaction (see :mod:`amazon_jobs.handlers.intents`).
+        """
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
-            held = set(job.data.get("held", ()))
-            needed = [op for op in operations if op.value not in held]
-            if needed:
-                ready_at = rt.throttle.try_acquire(session, job.account_id, needed, now)
-                if ready_at is not None:
-                    snooze_for_quota(session, job, ready_at, now, needed[0].value)
-                    return False
-            record(job, now, held=sorted(held - {op.value for op in operations}), quota_wait=None)
+            now = rt.clock.now()
+            if intent is not None and not claim_intent(session, job, intent, now):
+                return False
+            ready_at = rt.throttle.try_acquire(session, job.account_id, operations, now)
+            if ready_at is not None:
+                close_intent(job)
+                snooze_for_quota(session, job, ready_at, now, operations[0].value)
+                return False
+            record(job, now, quota_wait=None)
             return True
 
     def assemble(self, rt: Runtime, job_id: int, message: str) -> None:
@@ -83,17 +98,22 @@ class StepHandler:
     def start(
         self, rt: Runtime, job_id: int, operations: Sequence[Operation], message: str
     ) -> bool:
-        """created -> processing once the tokens of *operations* are taken (and held)."""
-        now = rt.clock.now()
+        """created -> processing once every one of *operations* has a token to spend.
+
+        The job waits for quota here, in ``created``, where it can still be
+        canceled; the tokens themselves are taken by :meth:`spend` right before
+        each call.
+        """
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
+            now = rt.clock.now()
             if job.status != JobStatus.CREATED:
                 return False
-            ready_at = rt.throttle.try_acquire(session, job.account_id, operations, now)
-            if ready_at is not None:
+            ready_at = rt.throttle.next_available(session, job.account_id, operations, now)
+            if ready_at > now:
                 snooze_for_quota(session, job, ready_at, now, operations[0].value)
                 return False
-            record(job, now, held=[op.value for op in operations], quota_wait=None)
+            record(job, now, quota_wait=None)
             move(session, job, JobStatus.PROCESSING, now, message)
             return True
 
@@ -108,8 +128,13 @@ def record(job: Job, now: datetime, **values: Any) -> None:
 def snooze_for_quota(
     session: Session, job: Job, ready_at: datetime, now: datetime, operation: str
 ) -> None:
-    """Wait for quota until *ready_at*, logging it once per operation waited for."""
+    """Wait for quota until *ready_at*, logging it once per operation waited for.
+
+    Each wait raises the job's priority by one, so a job that keeps losing the
+    token to higher-priority work is eventually served first.
+    """
     job.next_run_at = ready_at
+    job.priority += 1
     if job.data.get("quota_wait") != operation:
         wait_s = (ready_at - now).total_seconds()
         append_log(

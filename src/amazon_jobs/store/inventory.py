@@ -50,11 +50,19 @@ def insert_records(
         )
 
 
-def activate_snapshot(session: Session, account_id: int, snapshot_id: int) -> tuple[int, int]:
+def activate_snapshot(
+    session: Session, account_id: int, snapshot_id: int
+) -> tuple[int, int] | None:
     """Link rows to products by SKU and make them the account's inventory.
 
-    Returns (rows, rows linked to a product).
+    Returns (rows, rows linked to a product), or None when a newer report is
+    in place already (this one's rows are then dropped). The account row is
+    locked first, so two reports of one account never switch at once.
     """
+    account = session.get_one(Account, account_id, with_for_update=True)
+    if (account.inventory_snapshot_id or 0) > snapshot_id:
+        clear_snapshot(session, account_id, snapshot_id)
+        return None
     product = select(Product.id).where(Product.sku == InventoryRow.sku).scalar_subquery()
     mine = (InventoryRow.account_id == account_id, InventoryRow.snapshot_id == snapshot_id)
     session.execute(

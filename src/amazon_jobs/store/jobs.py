@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import (
     ACTIVE_STATUSES,
+    BASE_PRIORITY,
     TERMINAL_STATUSES,
     JobStatus,
     JobType,
@@ -44,15 +45,15 @@ def create_job(
     job_type: JobType,
     now: datetime,
     *,
-    priority: int = 0,
+    priority: int | None = None,
     parent_id: int | None = None,
 ) -> Job:
-    """A new job in ``reserved``, due at once."""
+    """A new job in ``reserved``, due at once; its priority defaults to its type's."""
     job = Job(
         account_id=account_id,
         type=job_type.value,
         status=JobStatus.RESERVED.value,
-        priority=priority,
+        priority=BASE_PRIORITY[job_type] if priority is None else priority,
         created_at=now,
         updated_at=now,
         next_run_at=now,
@@ -110,8 +111,11 @@ def move(
         job.finished_at = now
         job.next_run_at = None
         job.lease_owner = job.lease_expires_at = None
+        job.intent_op = job.intent_at = None
     else:
         job.next_run_at = next_run_at or now
+    if to is JobStatus.WAITING_FOR_RESULT:
+        job.submitted_at = now
     text = f"{from_.label} → {to.label}" + (f": {message}" if message else "")
     append_log(session, job.id, now, text, level=level)
 
@@ -135,9 +139,13 @@ def append_log(
 def claim_due_jobs(
     session: Session, worker_id: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[int]:
-    """Lease up to *limit* due jobs to *worker_id*; each is claimed by one worker only."""
+    """Lease up to *limit* due jobs to *worker_id*; each is claimed by one worker only.
+
+    A job still leased to another worker whose lease has expired is taken over,
+    and its log says so.
+    """
     due = (
-        select(Job.id)
+        select(Job.id, Job.lease_owner, Job.lease_expires_at)
         .where(
             Job.next_run_at <= now,
             or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
@@ -146,13 +154,24 @@ def claim_due_jobs(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = list(session.scalars(due))
+    rows = session.execute(due).all()
+    ids = [row.id for row in rows]
     if ids:
         session.execute(
             update(Job)
             .where(Job.id.in_(ids))
             .values(lease_owner=worker_id, lease_expires_at=lease_until)
         )
+    for row in rows:
+        if row.lease_owner and row.lease_owner != worker_id:
+            append_log(
+                session,
+                row.id,
+                now,
+                f"Taken over by worker {worker_id}: worker {row.lease_owner} stopped answering "
+                f"(its lease expired at {row.lease_expires_at:%H:%M:%S} UTC)",
+                level="warning",
+            )
     return ids
 
 

@@ -1,0 +1,188 @@
+"""The scheduler loop: hold the leader lease, tick every ``scheduler_interval_s``.
+
+Any number of processes may run a scheduler; the one holding the
+``scheduler`` lease acts, the others tick idle and take over when it stops
+(its lease is released) or dies (its lease expires, ``LEASE_TTL_INTERVALS``
+intervals after its last renewal). The lease is renewed at the start of each
+tick and between accounts, so a long tick keeps it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
+
+from amazon_jobs.domain.jobs import JobType
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.scheduler import periodic, sync
+from amazon_jobs.scheduler.retention import prune_jobs
+from amazon_jobs.scheduler.watchdog import flag_stuck_jobs
+from amazon_jobs.store import leases
+from amazon_jobs.store.accounts import list_accounts
+
+__all__ = ["LEASE_NAME", "LEASE_TTL_INTERVALS", "Scheduler", "TickReport"]
+
+logger = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+#: The lease outlives this many missed ticks before another process takes over.
+LEASE_TTL_INTERVALS = 3
+MIN_LEASE_TTL_S = 30.0
+
+T = TypeVar("T")
+
+
+@dataclass
+class TickReport:
+    """What one tick did, for logs and tests."""
+
+    at: datetime
+    #: Whether this scheduler held the lease; a tick without it does nothing.
+    leader: bool
+    #: Ids of the jobs created, by type.
+    created: dict[JobType, list[int]] = field(default_factory=dict)
+    #: Accounts whose sync waits for an update job not sent yet.
+    sync_deferred: list[int] = field(default_factory=list)
+    #: Jobs flagged stuck by the watchdog.
+    stuck: list[int] = field(default_factory=list)
+    #: Jobs deleted by retention.
+    pruned: int = 0
+    #: What failed (the rest of the tick went on).
+    errors: list[str] = field(default_factory=list)
+
+    def jobs(self, job_type: JobType) -> list[int]:
+        return self.created.get(job_type, [])
+
+    @property
+    def acted(self) -> bool:
+        return bool(self.created or self.stuck or self.pruned or self.errors)
+
+    def __str__(self) -> str:
+        if not self.leader:
+            return "not the leader: idle"
+        parts = [f"{t.label}: {len(ids)} job(s) {ids}" for t, ids in self.created.items()]
+        if self.sync_deferred:
+            parts.append(f"sync deferred for account(s) {self.sync_deferred}")
+        if self.stuck:
+            parts.append(f"stuck: jobs {self.stuck}")
+        if self.pruned:
+            parts.append(f"pruned {self.pruned} job(s)")
+        parts += [f"error: {e}" for e in self.errors]
+        return "; ".join(parts) or "nothing to do"
+
+
+class Scheduler:
+    """Creates jobs on its own while it holds the scheduler lease."""
+
+    def __init__(self, rt: Runtime, owner: str) -> None:
+        self.rt = rt
+        self.owner = owner
+        interval = rt.settings.scheduler_interval_s
+        self.lease_ttl = timedelta(seconds=max(LEASE_TTL_INTERVALS * interval, MIN_LEASE_TTL_S))
+
+    def run(self, stop: threading.Event) -> None:
+        """Tick every ``scheduler_interval_s`` until *stop* is set; then let the lease go."""
+        interval = self.rt.settings.scheduler_interval_s
+        try:
+            while not stop.is_set():
+                started = self.rt.clock.now()
+                try:
+                    report = self.tick()
+                except Exception:
+                    logger.exception("scheduler tick failed", extra={"action": "tick_failed"})
+                else:
+                    if report.acted:
+                        logger.info("scheduler: %s", report, extra={"action": "tick"})
+                elapsed = (self.rt.clock.now() - started).total_seconds()
+                if not self.rt.clock.sleep(max(0.0, interval - elapsed), stop):
+                    break
+        finally:
+            self.release()
+
+    def tick(self) -> TickReport:
+        """One pass over every account, if this scheduler holds (or takes) the lease."""
+        now = self.rt.clock.now()
+        report = TickReport(at=now, leader=self._hold())
+        if not report.leader:
+            return report
+        with self.rt.db.read() as session:
+            account_ids = [account.id for account in list_accounts(session)]
+        for account_id in account_ids:
+            if not self._hold():
+                report.errors.append("lost the scheduler lease: tick cut short")
+                return report
+            self._account(account_id, report)
+        report.stuck = self._guard(report, "watchdog", lambda: flag_stuck_jobs(self.rt, now)) or []
+        report.pruned = self._guard(report, "retention", self._prune) or 0
+        return report
+
+    def release(self) -> None:
+        """Give up the lease (if held), so another scheduler takes over at once."""
+        try:
+            with self.rt.db.transaction() as session:
+                leases.release(session, LEASE_NAME, self.owner)
+        except Exception:
+            logger.exception("could not release the scheduler lease")
+
+    # One account
+
+    def _account(self, account_id: int, report: TickReport) -> None:
+        rt, where = self.rt, f"account {account_id}"
+        if rt.settings.auto_sync:
+            self._guard(report, f"{where}: sync", lambda: self._sync(account_id, report))
+        for job_type in periodic.PERIODIC_JOB_TYPES:
+            created = self._guard(
+                report,
+                f"{where}: {job_type.label}",
+                partial(periodic.create_periodic, rt, account_id, job_type),
+            )
+            self._add(report, job_type, created)
+        created = self._guard(
+            report,
+            f"{where}: {JobType.ORDERS_FULFILLMENT.label}",
+            lambda: periodic.create_due_fulfillment(rt, account_id),
+        )
+        self._add(report, JobType.ORDERS_FULFILLMENT, created)
+
+    def _sync(self, account_id: int, report: TickReport) -> None:
+        with self.rt.db.read() as session:
+            waiting = sync.waiting_update_job(session, account_id)
+        if waiting is not None:
+            report.sync_deferred.append(account_id)
+            return
+        for job_id in sync.create_sync_jobs(self.rt, account_id):
+            self._add(report, sync.SYNC_JOB_TYPE, job_id)
+
+    def _prune(self) -> int:
+        return prune_jobs(self.rt.db, self.rt.clock.now(), self.rt.settings.retention_days)
+
+    # Helpers
+
+    def _hold(self) -> bool:
+        """Take or renew the lease; True while this scheduler is the leader."""
+        now = self.rt.clock.now()
+        with self.rt.db.transaction() as session:
+            return leases.acquire(session, LEASE_NAME, self.owner, now, self.lease_ttl)
+
+    @staticmethod
+    def _add(report: TickReport, job_type: JobType, job_id: int | None) -> None:
+        if job_id is not None:
+            report.created.setdefault(job_type, []).append(job_id)
+
+    @staticmethod
+    def _guard(report: TickReport, what: str, action: Callable[[], T]) -> T | None:
+        """Run one part of a tick; a failure is logged and reported, the rest goes on."""
+        try:
+            return action()
+        except Exception as exc:
+            logger.exception("scheduler: %s failed", what, extra={"action": "tick_part_failed"})
+            report.errors.append(f"{what}: {exc}")
+            return None
+
+    def __repr__(self) -> str:
+        return f"Scheduler(owner={self.owner!r})"

@@ -1,0 +1,38 @@
+"""Hooks for tests that kill a worker at a chosen point of a job's life.
+
+``checkpoint(name)`` does nothing, unless the environment variable
+``AMAZON_JOBS_CHECKPOINT`` names this checkpoint: the process then touches the
+file named by ``AMAZON_JOBS_CHECKPOINT_FILE`` (so the test knows it got
+there) and stops still, until the test kills it with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+__all__ = ["CHECKPOINTS", "checkpoint"]
+
+#: Every checkpoint, in the order a listings feed job passes them.
+CHECKPOINTS = (
+    "feed:built",
+    "feed:document",
+    "feed:uploaded",
+    "feed:intent",
+    "feed:created",
+    "feed:submitted",
+    "feed:result",
+    "feed:downloaded",
+    "feed:applying",
+)
+
+
+def checkpoint(name: str) -> None:
+    """Pause here forever if the test asked for this checkpoint."""
+    if os.environ.get("AMAZON_JOBS_CHECKPOINT") != name:
+        return
+    marker = os.environ.get("AMAZON_JOBS_CHECKPOINT_FILE")
+    if marker:
+        Path(marker).write_text(name, encoding="utf-8")
+    threading.Event().wait()
