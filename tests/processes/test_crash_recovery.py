@@ -64,3 +64,28 @@ def test_killed_at_each_step_boundary(pg_url, tmp_path, point):
         assert stats["feeds_created"] == 1
         assert crew.sim.listings("A01SELLER")["P1-0"].quantity == 42
         assert not stats["throttled"]
+
+
+def test_sigterm_finishes_the_step_and_lets_the_leases_go(pg_url, tmp_path):
+    truncate(pg_url)
+    with fleet(pg_url, tmp_path, scale=20.0) as crew:
+        account_id = crew.add_account(1, products=3)
+        (job,) = create_listings_job(
+            crew.rt, JobType.UPDATE_QTY, account_id, Selection(skus=("P1-0",))
+        ).jobs
+        worker = crew.worker("graceful", "--no-scheduler")
+
+        def waiting() -> bool:
+            with crew.rt.db.read() as session:
+                return get_job(session, job.id).status == JobStatus.WAITING_FOR_RESULT
+
+        wait_for(waiting, 60, "the feed to be sent")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0
+        assert "Worker stopped" in (tmp_path / "logs" / "graceful.log").read_text()
+        with crew.rt.db.read() as session:
+            stopped = get_job(session, job.id)
+        assert stopped.lease_owner is None and stopped.status == JobStatus.WAITING_FOR_RESULT
+        assert crew.worker("next", "--until-idle").wait(60) == 0
+        with crew.rt.db.read() as session:
+            assert get_job(session, job.id).status == JobStatus.DONE
