@@ -80,6 +80,10 @@ class Settings(BaseModel):
     max_attempts: int = Field(default=5, ge=1)
     #: HTTP timeout for calls to Amazon, in seconds.
     http_timeout_s: float = Field(default=30.0, gt=0)
+    #: How long a dashboard login lasts, in seconds.
+    session_lifetime_s: float = Field(default=8 * 3600.0, gt=0)
+    #: Demo mode: the demo's user may log in (never outside the demo).
+    demo: bool = False
     #: Where ``amazon-jobs serve`` listens.
     web_host: str = "127.0.0.1"
     web_port: int = 8000

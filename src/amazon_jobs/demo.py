@@ -50,6 +50,7 @@ from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.jobs import count_by_status
 from amazon_jobs.store.models import (
     Account,
+    ApiToken,
     InventoryRow,
     Job,
     JobItem,
@@ -60,8 +61,11 @@ from amazon_jobs.store.models import (
     Product,
     Shipment,
     ThrottleBucket,
+    User,
+    WebSession,
 )
 from amazon_jobs.store.orders import ShipmentSpec
+from amazon_jobs.store.users import add_user
 from amazon_jobs.worker import Worker
 
 __all__ = ["Demo", "DemoOptions"]
@@ -70,6 +74,8 @@ ADJECTIVES = ["Classic", "Compact", "Deluxe", "Eco", "Pro", "Travel", "Smart", "
 NOUNS = ["Backpack", "Desk Lamp", "Water Bottle", "Notebook", "Headphones", "Mug", "Umbrella"]
 COLOURS = ["Black", "Blue", "Green", "Red", "Grey", "White", "Orange", "Teal"]
 DEMO_ACCOUNT = "demo-us"
+#: The demo's login: accepted only in demo mode (see ``Settings.demo``).
+DEMO_USER, DEMO_PASSWORD = "demo", "demo"
 #: SKUs the simulated seller does not have: their updates come back with Amazon errors.
 UNKNOWN_ON_AMAZON = 6
 
@@ -99,6 +105,7 @@ class Demo:
     def start(cls, settings: Settings, options: DemoOptions) -> Demo:
         clock = ScaledClock(options.scale)
         settings = settings.with_overrides(
+            demo=True,
             clock="scaled",
             clock_scale=options.scale,
             secret_key=settings.secret_key or generate_key(),
@@ -146,6 +153,7 @@ class Demo:
             catalog.upsert_products(session, products, now)
             catalog.upsert_listings(session, self.account_id, listings, now)
             catalog.add_to_list(session, self.account_id, [], now)
+            add_user(session, DEMO_USER, DEMO_PASSWORD, now, is_demo=True)
 
     def _first_new(self) -> int:
         """Index of the first product not on Amazon yet (the last sixth are new)."""
@@ -352,6 +360,9 @@ def _clear_previous_demo(session: Session) -> None:
     session.execute(update(Listing).values(locked_by_job_id=None))
     session.execute(update(Shipment).values(locked_by_job_id=None))
     for model in (
+        WebSession,
+        ApiToken,
+        User,
         JobLog,
         JobItem,
         Shipment,

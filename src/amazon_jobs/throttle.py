@@ -89,7 +89,19 @@ class Throttle:
             assert taken is not None
             _store(rows[op], taken)
             rows[op].granted += 1
+            rows[op].minutes = _count_minute(rows[op].minutes, now)
         return None
+
+    def hourly_use(self, session: Session, account_id: int, now: datetime) -> dict[str, int]:
+        """Calls per operation in the last hour (to the minute)."""
+        since = _minute(now) - 59
+        rows = session.scalars(
+            select(ThrottleBucket).where(ThrottleBucket.account_id == account_id)
+        )
+        return {
+            row.operation: sum(n for m, n in (row.minutes or {}).items() if int(m) >= since)
+            for row in rows
+        }
 
     def next_available(
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
@@ -126,6 +138,28 @@ class Throttle:
             _store(row, state)
             row.rate = rate
         return rate
+
+    def states(
+        self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
+    ) -> dict[Operation, tuple[Limit, buckets.BucketState]]:
+        """The buckets of *operations* as they are (read-only; unused ones are full)."""
+        rows = {
+            Operation(row.operation): row
+            for row in session.scalars(
+                select(ThrottleBucket).where(
+                    ThrottleBucket.account_id == account_id,
+                    ThrottleBucket.operation.in_([str(op) for op in operations]),
+                )
+            )
+        }
+        found: dict[Operation, tuple[Limit, buckets.BucketState]] = {}
+        for op in operations:
+            row = rows.get(op)
+            if row is None:
+                found[op] = (self.limits[op], buckets.full(self.limits[op], now))
+            else:
+                found[op] = (self._limit(row), _state(row))
+        return found
 
     def views(self, session: Session, account_id: int, now: datetime) -> list[BucketView]:
         """Every bucket of the account that has been used, as of *now*."""
@@ -187,10 +221,23 @@ class Throttle:
                 "grants": [],
                 "granted": 0,
                 "throttled": 0,
+                "minutes": {},
             }
             for op in operations
         ]
         session.execute(insert(ThrottleBucket).values(values).on_conflict_do_nothing())
+
+
+def _minute(now: datetime) -> int:
+    return int(now.timestamp() // 60)
+
+
+def _count_minute(minutes: dict[str, int] | None, now: datetime) -> dict[str, int]:
+    """One more grant in this minute; minutes older than an hour are dropped."""
+    current = _minute(now)
+    kept = {m: n for m, n in (minutes or {}).items() if int(m) > current - 60}
+    kept[str(current)] = kept.get(str(current), 0) + 1
+    return kept
 
 
 def _state(row: ThrottleBucket) -> buckets.BucketState:

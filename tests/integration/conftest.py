@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select, update
@@ -19,6 +20,8 @@ from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
 from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.models import Listing, Product
+from amazon_jobs.store.users import add_user, create_api_token
+from amazon_jobs.web.app import create_app as create_web_app
 from amazon_jobs.worker import Worker
 from tests.conftest import make_runtime
 
@@ -129,3 +132,36 @@ def shop_factory(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[C
     for rt, server in made:
         server.stop()
         rt.close()
+
+
+WEB_USER, WEB_PASSWORD = "seller", "a long password 123"
+
+
+@dataclass
+class Web:
+    """The web app served over HTTP for a shop, with a logged-in browser and an API token."""
+
+    url: str
+    browser: httpx.Client
+    api: httpx.Client
+    token: str
+    csrf: str
+
+
+@pytest.fixture
+def web(shop: Shop) -> Iterator[Web]:
+    with shop.rt.db.transaction() as session:
+        user = add_user(session, WEB_USER, WEB_PASSWORD, shop.clock.now())
+        token = create_api_token(session, user, "tests", shop.clock.now())
+    with serve_in_thread(create_web_app(shop.rt)) as server:
+        browser = httpx.Client(base_url=server.url, follow_redirects=False)
+        answer = browser.post(
+            "/login", data={"username": WEB_USER, "password": WEB_PASSWORD, "next": "/"}
+        )
+        assert answer.status_code == 303, answer.text
+        page = browser.get("/").text
+        csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+        yield Web(server.url, browser, api, token, csrf)
+        browser.close()
+        api.close()

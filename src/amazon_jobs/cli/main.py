@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from amazon_jobs import __version__
-from amazon_jobs.cli import accounts, catalog, inventory, jobs, orders, simulator
+from amazon_jobs.cli import accounts, catalog, inventory, jobs, orders, simulator, users
 from amazon_jobs.cli.common import (
     console,
     friendly_errors,
@@ -40,6 +40,8 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(orders.app, name="orders")
 app.add_typer(inventory.app, name="inventory")
 app.command("simulator")(simulator.simulator)
+app.add_typer(users.users, name="users")
+app.add_typer(users.tokens, name="tokens")
 
 
 @app.callback()
@@ -173,7 +175,7 @@ def demo(
 
 
 def _serve_demo(demo_: object, port: int) -> None:
-    from amazon_jobs.demo import Demo
+    from amazon_jobs.demo import DEMO_PASSWORD, DEMO_USER, Demo
     from amazon_jobs.serving import serve_in_thread
     from amazon_jobs.web.app import create_app
 
@@ -188,7 +190,10 @@ def _serve_demo(demo_: object, port: int) -> None:
     for thread in threads:
         thread.start()
     with serve_in_thread(create_app(demo_.rt), port=port) as web:
-        console.print(f"\n[bold green]Dashboard:[/] {web.url}/   (Ctrl-C to stop)\n")
+        console.print(
+            f"\n[bold green]Dashboard:[/] {web.url}/   log in as [bold]{DEMO_USER}[/] / "
+            f"[bold]{DEMO_PASSWORD}[/]   (Ctrl-C to stop)\n"
+        )
         try:
             while not stop.wait(0.5):
                 pass

@@ -42,6 +42,7 @@ from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
+from amazon_jobs.store.documents import save_document
 from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
 from amazon_jobs.testing import checkpoint
@@ -103,7 +104,12 @@ class ListingsFeedJob(StepHandler, ABC):
     # Creating
 
     def reserve(
-        self, rt: Runtime, account_id: int, selection: Selection, priority: int | None = None
+        self,
+        rt: Runtime,
+        account_id: int,
+        selection: Selection,
+        priority: int | None = None,
+        parent_id: int | None = None,
     ) -> Reservation:
         changed = self.changed()
         if selection.changed and changed is None:
@@ -120,6 +126,7 @@ class ListingsFeedJob(StepHandler, ABC):
                 max_items=rt.settings.feed_max_messages,
                 now=rt.clock.now(),
                 priority=priority,
+                parent_id=parent_id,
             )
 
     # Stepping
@@ -336,6 +343,9 @@ class ListingsFeedJob(StepHandler, ABC):
         with rt.db.transaction() as session:
             record(lock_job(session, job_id), rt.clock.now(), phase="uploaded", url=None)
             append_log(session, job_id, rt.clock.now(), f"Feed uploaded ({len(payload)} bytes)")
+            save_document(
+                session, job_id, "feed", listings_feed.CONTENT_TYPE, payload, rt.clock.now()
+            )
 
     def _submitted(self, session: Session, job: Job, feed_id: str, rt: Runtime) -> None:
         """Amazon has the feed: store its id and wait for the result."""
@@ -396,6 +406,9 @@ class ListingsFeedJob(StepHandler, ABC):
         assert job.result_document_id is not None
         location = client.get_feed_document(job.result_document_id)
         content, charset = client.download(location)
+        with rt.db.transaction() as session:
+            content_type = f"application/json; charset={charset or 'utf-8'}"
+            save_document(session, job.id, "result", content_type, content, rt.clock.now())
         return parse_processing_report(content, charset)
 
     def _finish(self, rt: Runtime, job_id: int, report: ProcessingReport | None) -> None:

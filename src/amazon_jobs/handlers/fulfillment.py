@@ -35,7 +35,13 @@ CONFIRM = Operation.CONFIRM_SHIPMENT
 class OrdersFulfillment(StepHandler):
     job_type: ClassVar[JobType] = JobType.ORDERS_FULFILLMENT
 
-    def reserve(self, rt: Runtime, account_id: int, order_ids: Sequence[str] = ()) -> Job:
+    def reserve(
+        self,
+        rt: Runtime,
+        account_id: int,
+        order_ids: Sequence[str] = (),
+        parent_id: int | None = None,
+    ) -> Job:
         """A job for the account's due packages (of *order_ids* only, if given)."""
         now = rt.clock.now()
         with rt.db.transaction() as session:
@@ -58,7 +64,7 @@ class OrdersFulfillment(StepHandler):
                     "no shipped order waits for confirmation: mark orders shipped first "
                     "(`amazon-jobs orders ship`)"
                 )
-            job = create_job(session, account_id, self.job_type, now)
+            job = create_job(session, account_id, self.job_type, now, parent_id=parent_id)
             _lock(session, job, rows)
             append_log(session, job.id, now, f"Reserved {len(rows)} package(s)")
             return job

@@ -102,6 +102,7 @@ def reserve(
     max_items: int,
     now: datetime,
     priority: int | None = None,
+    parent_id: int | None = None,
 ) -> Reservation:
     """Create as many jobs as needed (at most *max_items* each) and lock their listings."""
     query = (
@@ -124,7 +125,7 @@ def reserve(
     rows = _select(session, query, selection.skus)
     reservation = Reservation()
     for chunk in _chunks(rows, max_items):
-        job = create_job(session, account_id, job_type, now, priority=priority)
+        job = create_job(session, account_id, job_type, now, priority=priority, parent_id=parent_id)
         _lock(session, job, chunk, requested, now)
         reservation.jobs.append(job)
     if selection.skus:

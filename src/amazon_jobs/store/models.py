@@ -16,11 +16,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,9 +30,11 @@ from amazon_jobs.store.types import BigId, JsonDoc, UtcDateTime
 
 __all__ = [
     "Account",
+    "ApiToken",
     "Base",
     "InventoryRow",
     "Job",
+    "JobDocument",
     "JobItem",
     "JobLog",
     "LeaderLease",
@@ -40,6 +44,8 @@ __all__ = [
     "Product",
     "Shipment",
     "ThrottleBucket",
+    "User",
+    "WebSession",
 ]
 
 NAMING = {
@@ -247,6 +253,8 @@ class ThrottleBucket(Base):
     grants: Mapped[list[float]] = mapped_column(JsonDoc, default=list)
     granted: Mapped[int] = mapped_column(Integer, default=0)
     throttled: Mapped[int] = mapped_column(Integer, default=0)
+    #: Grants per minute over the last hour: {"<epoch minute>": count}.
+    minutes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class Order(Base):
@@ -356,3 +364,57 @@ class LeaderLease(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     owner: Mapped[str | None] = mapped_column(String(100))
     expires_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A person who may use the dashboard and the API."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    #: scrypt, with its salt and parameters; never the password.
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+    #: The demo's user: refused outside demo mode.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the row its hash."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The session's CSRF token, required on every form that changes something.
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token for the REST API; only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+class JobDocument(Base):
+    """A document a job exchanged with Amazon (the feed sent, the result received), gzip."""
+
+    __tablename__ = "job_documents"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    #: "feed" or "result".
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    gzipped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

@@ -1,0 +1,121 @@
+"""Users, browser sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from amazon_jobs.store.models import ApiToken, User, WebSession
+
+__all__ = [
+    "add_user",
+    "authenticate",
+    "create_api_token",
+    "end_session",
+    "find_session",
+    "start_session",
+    "user_for_api_token",
+]
+
+#: An unknown user name costs as much as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = hash_password("not a password of anyone")
+
+
+def add_user(
+    session: Session, username: str, password: str, now: datetime, *, is_demo: bool = False
+) -> User:
+    username = username.strip()
+    if not username:
+        raise AmazonJobsError("the user name is empty")
+    if len(password) < MIN_PASSWORD_LENGTH and not is_demo:
+        raise AmazonJobsError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        created_at=now,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AmazonJobsError(f"a user named {username!r} exists already") from None
+    return user
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, allow_demo: bool
+) -> User | None:
+    """The user, if the password is right (and demo users only in demo mode)."""
+    user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    if not verify_password(password, user.password_hash):
+        return None
+    if user.is_demo and not allow_demo:
+        return None
+    return user
+
+
+def start_session(session: Session, user: User, now: datetime, lifetime: timedelta) -> str:
+    """A new browser session; returns the cookie value (only its hash is stored)."""
+    token = new_token()
+    session.add(
+        WebSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            csrf_token=new_token(),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    user.last_login_at = now
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    return token
+
+
+def find_session(session: Session, token: str, now: datetime) -> tuple[WebSession, User] | None:
+    found = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == token_digest(token), WebSession.expires_at > now)
+    ).one_or_none()
+    return (found[0], found[1]) if found else None
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
+
+
+def create_api_token(session: Session, user: User, name: str, now: datetime) -> str:
+    """A new API token for *user*; returned once, only its hash is stored."""
+    token = new_token("aj_")
+    session.add(
+        ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), created_at=now)
+    )
+    session.flush()
+    return token
+
+
+def user_for_api_token(session: Session, token: str, now: datetime) -> User | None:
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(token))
+    ).one_or_none()
+    if row is None:
+        return None
+    row[0].last_used_at = now
+    return row[1]

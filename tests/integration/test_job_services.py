@@ -1,0 +1,106 @@
+"""What the dashboard offers around a job: check now, retry failed items, documents,
+the estimate of when a queued job is sent, hourly use, testing an account."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from amazon_jobs.domain.amazon_errors import explain
+from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.errors import AmazonJobsError, SelectionError
+from amazon_jobs.handlers.reservation import Selection
+from amazon_jobs.insight import estimate_send, hourly_use
+from amazon_jobs.service import (
+    check_job,
+    create_listings_job,
+    retry_failed_items,
+    test_connection,
+)
+from amazon_jobs.store.documents import get_document
+from amazon_jobs.store.jobs import get_job
+from amazon_jobs.store.models import Account
+from amazon_jobs.worker import Worker
+from tests.integration.conftest import sku
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def create(shop, job_type, *skus):
+    selection = Selection(skus=skus) if skus else Selection(all=True)
+    return create_listings_job(shop.rt, job_type, shop.account_id, selection).jobs[0]
+
+
+def test_documents_are_kept_and_failed_items_retried_in_a_child_job(shop):
+    job = create(shop, JobType.UPDATE_QTY, sku(2), sku(3))
+    shop.run_worker()
+    with shop.rt.db.read() as session:
+        feed = get_document(session, job.id, "feed")
+        result = get_document(session, job.id, "result")
+    assert feed and json.loads(feed.content)["messages"][0]["operationType"] == "PATCH"
+    assert feed.filename == f"job-{job.id}-feed.json"
+    assert result and json.loads(result.content)["summary"]["messagesInvalid"] == 1
+    (child,) = retry_failed_items(shop.rt, job.id)
+    assert child.parent_id == job.id and child.items_total == 1
+    with pytest.raises(SelectionError, match="no failed items"):
+        retry_failed_items(shop.rt, create_and_finish(shop))
+
+
+def create_and_finish(shop):
+    job = create(shop, JobType.UPDATE_QTY, sku(5))
+    shop.run_worker()
+    return job.id
+
+
+def test_check_now_makes_a_waiting_job_due(shop):
+    job = create(shop, JobType.UPDATE_QTY, sku(1))
+    worker = Worker(shop.rt)
+    while True:
+        worker.run_once()
+        with shop.rt.db.read() as session:
+            current = get_job(session, job.id)
+        if current.status == JobStatus.WAITING_FOR_RESULT:
+            break
+    assert current.next_run_at > shop.clock.now()
+    check_job(shop.rt, job.id)
+    with shop.rt.db.read() as session:
+        assert get_job(session, job.id).next_run_at <= shop.clock.now()
+    shop.run_worker()
+    with pytest.raises(AmazonJobsError, match="nothing left to check"):
+        check_job(shop.rt, job.id)
+
+
+def test_estimate_of_when_a_queued_job_is_sent(shop_factory):
+    shop = shop_factory(limits={"createFeed": {"burst": 1, "rate": 1 / 120}})
+    first = create(shop, JobType.UPDATE_QTY, sku(0))
+    second = create(shop, JobType.UPDATE_QTY, sku(1))
+    third = create(shop, JobType.UPDATE_QTY, sku(2))
+    now = shop.clock.now()
+    assert estimate_send(shop.rt, first.id) == now
+    assert estimate_send(shop.rt, second.id) == now + timedelta(seconds=120)
+    assert estimate_send(shop.rt, third.id) == now + timedelta(seconds=240)
+    shop.run_worker()
+    assert estimate_send(shop.rt, third.id) is None  # sent
+    assert hourly_use(shop.rt, shop.account_id)["createFeed"] == 3
+
+
+def test_test_connection_says_what_is_wrong(shop):
+    ok, message = test_connection(shop.rt, shop.account_id)
+    assert ok and "request id" in message
+    with shop.rt.db.transaction() as session:
+        session.execute(
+            update(Account).values(refresh_token_enc=shop.rt.cipher.encrypt("Atzr|revoked"))
+        )
+    shop.rt.gateway._auth.clear()  # a new process would not have the cached token
+    ok, message = test_connection(shop.rt, shop.account_id)
+    assert not ok and "invalid_grant" in message and "Atzr|revoked" not in message
+
+
+def test_common_amazon_codes_come_with_advice():
+    for code in ("8572", "8541", "8560", "5002", "90057", "99022"):
+        assert explain(code, None)
+    assert explain(None, "NOT_FOUND: The SKU 'X' does not exist") is not None
+    assert explain("12345", "something new") is None
