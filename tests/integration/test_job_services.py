@@ -18,8 +18,8 @@ from amazon_jobs.service import (
     check_job,
     create_listings_job,
     retry_failed_items,
-    test_connection,
 )
+from amazon_jobs.service import test_connection as probe_account
 from amazon_jobs.store.documents import get_document
 from amazon_jobs.store.jobs import get_job
 from amazon_jobs.store.models import Account
@@ -88,14 +88,14 @@ def test_estimate_of_when_a_queued_job_is_sent(shop_factory):
 
 
 def test_test_connection_says_what_is_wrong(shop):
-    ok, message = test_connection(shop.rt, shop.account_id)
+    ok, message = probe_account(shop.rt, shop.account_id)
     assert ok and "request id" in message
     with shop.rt.db.transaction() as session:
         session.execute(
             update(Account).values(refresh_token_enc=shop.rt.cipher.encrypt("Atzr|revoked"))
         )
     shop.rt.gateway._auth.clear()  # a new process would not have the cached token
-    ok, message = test_connection(shop.rt, shop.account_id)
+    ok, message = probe_account(shop.rt, shop.account_id)
     assert not ok and "invalid_grant" in message and "Atzr|revoked" not in message
 
 
