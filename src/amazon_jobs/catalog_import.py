@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
@@ -20,7 +20,7 @@ from amazon_jobs.errors import CsvError, CsvRowError
 from amazon_jobs.store import catalog
 from amazon_jobs.store.database import Database
 
-__all__ = ["ImportResult", "import_listings", "import_products"]
+__all__ = ["ImportResult", "import_listings", "import_product_rows", "import_products"]
 
 CHUNK_ROWS = 1000
 PRODUCT_COLUMNS = ("sku", "title", "quantity", "price")
@@ -52,6 +52,35 @@ def import_products(
         for chunk in _chunks(rows):
             with db.transaction() as session:
                 counts = catalog.upsert_products(session, chunk, clock.now())
+            result.created += counts.created
+            result.updated += counts.updated
+    return result
+
+
+def import_product_rows(
+    db: Database, rows: Sequence[Mapping[str, str | None]], clock: Clock
+) -> ImportResult:
+    """Validate and upsert product rows given as mappings (the REST API's bulk upsert).
+
+    Errors carry the row's index in *rows* as their line. The good rows are
+    stored in one transaction, in chunks.
+    """
+    result = ImportResult(rows=len(rows))
+    good: list[ProductRow] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(rows):
+        try:
+            row = parse_product_row(raw, index)
+            if row.sku in seen:
+                raise CsvRowError(index, f"SKU {row.sku!r} appears already in row {seen[row.sku]}")
+        except CsvRowError as error:
+            result.errors.append(error)
+            continue
+        seen[row.sku] = index
+        good.append(row)
+    with db.transaction() as session:
+        for chunk in _chunks(iter(good)):
+            counts = catalog.upsert_products(session, chunk, clock.now())
             result.created += counts.created
             result.updated += counts.updated
     return result

@@ -263,7 +263,7 @@ class Demo:
     # Running
 
     def run_worker(self, until_idle: bool, stop: threading.Event | None = None) -> None:
-        Worker(self.rt, idle_poll_s=self.options.scale * 0.2).run(until_idle=until_idle, stop=stop)
+        Worker(self.rt, idle_poll_s=0.2).run(until_idle=until_idle, stop=stop)
 
     def run_to_the_end(self) -> None:
         """The first wave, then fulfillment of the imported orders, to completion."""

@@ -37,6 +37,8 @@ __all__ = ["Worker", "WorkerStats", "new_worker_id"]
 
 logger = logging.getLogger(__name__)
 
+#: Real seconds between looks for new jobs while idle: a new job waits at most this.
+IDLE_POLL_S = 0.1
 #: Longest wait, in clock seconds, between attempts to reach a database that is down.
 RECONNECT_MAX_S = 10.0
 
@@ -61,11 +63,12 @@ class Worker:
         *,
         worker_id: str | None = None,
         concurrency: int = 1,
-        idle_poll_s: float = 1.0,
+        idle_poll_s: float = IDLE_POLL_S,
     ) -> None:
         self.rt = rt
         self.worker_id = worker_id or new_worker_id()
         self.concurrency = max(1, concurrency)
+        #: Real seconds between looks for new jobs while idle.
         self.idle_poll_s = idle_poll_s
         self.stats = WorkerStats()
         self._running: set[int] = set()
@@ -114,8 +117,7 @@ class Worker:
 
     def _collect(self, in_flight: dict[Future[None], int]) -> None:
         """Wait for at least one running step; account for the finished ones."""
-        poll = self.rt.clock.real_seconds(self.idle_poll_s)
-        done, _ = wait(in_flight, timeout=poll, return_when=FIRST_COMPLETED)
+        done, _ = wait(in_flight, timeout=self.idle_poll_s, return_when=FIRST_COMPLETED)
         for future in done:
             in_flight.pop(future)
             self.stats.steps += 1
@@ -215,8 +217,13 @@ class Worker:
         return wake_at
 
     def _cap_wait(self, wake_at: datetime | None, until_idle: bool) -> datetime:
-        """Sleep to the next due job, but look for new jobs every ``idle_poll_s``."""
-        poll_at = self.rt.clock.now() + timedelta(seconds=self.idle_poll_s)
+        """Sleep to the next due job, but look for new jobs every ``idle_poll_s`` (real).
+
+        On a virtual clock, where no time passes by itself, an idle worker with
+        nothing due looks again one clock second later.
+        """
+        poll_s = self.rt.clock.from_real(self.idle_poll_s) or 1.0
+        poll_at = self.rt.clock.now() + timedelta(seconds=poll_s)
         if wake_at is None:
             return poll_at
         return wake_at if until_idle else min(wake_at, poll_at)

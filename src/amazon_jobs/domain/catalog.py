@@ -19,6 +19,8 @@ __all__ = [
 ]
 
 SKU_MAX = 40
+#: The largest quantity a product can hold (a 32-bit column).
+QUANTITY_MAX = 2**31 - 1
 TITLE_MAX = 500
 ASIN_LENGTH = 10
 
@@ -109,6 +111,8 @@ def _quantity(row: Mapping[str, str | None], line: int) -> int:
         raise CsvRowError(line, f"quantity {raw!r} is not a whole number") from None
     if quantity < 0:
         raise CsvRowError(line, f"quantity {quantity} is negative")
+    if quantity > QUANTITY_MAX:
+        raise CsvRowError(line, f"quantity {quantity} is too large (at most {QUANTITY_MAX})")
     return quantity
 
 
@@ -120,8 +124,9 @@ def _price(row: Mapping[str, str | None], line: int) -> Decimal:
         raise CsvRowError(line, f"price {raw!r} is not a number") from None
     if not price.is_finite() or price <= 0:
         raise CsvRowError(line, f"price {raw} must be greater than 0")
-    if price != price.quantize(Decimal("0.01")):
-        raise CsvRowError(line, f"price {raw} has more than two decimals")
+    # Too large first: quantizing a huge number exceeds the decimal precision.
     if price >= Decimal("10000000000"):
         raise CsvRowError(line, f"price {raw} is too large")
+    if price != price.quantize(Decimal("0.01")):
+        raise CsvRowError(line, f"price {raw} has more than two decimals")
     return price.quantize(Decimal("0.01"))

@@ -56,33 +56,48 @@ def read_inventory(raw: IO[bytes], charset: str | None) -> Iterator[InventoryRec
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise AmazonDocumentError(f"the listings report has no {', '.join(missing)} column")
-    columns = {name: index for index, name in enumerate(header)}
+    read = _Columns(header)
     try:
         for row in reader:
             if row:
-                yield _record(row, columns, reader.line_num)
+                yield read.record(row, reader.line_num)
     except (OSError, EOFError, csv.Error) as exc:
         raise _unreadable(exc) from exc
 
 
-def _record(row: list[str], columns: dict[str, int], line: int) -> InventoryRecord | RowProblem:
-    def cell(name: str) -> str | None:
-        index = columns.get(name)
-        value = row[index].strip() if index is not None and index < len(row) else ""
-        return value or None
+class _Columns:
+    """Where each column we keep sits in a row (the header decides; some may be absent)."""
 
-    sku = cell("seller-sku")
-    if sku is None:
-        return RowProblem(line, "no seller-sku")
-    try:
-        price = Decimal(cell("price") or "") if cell("price") else None
-        quantity = int(cell("quantity") or "") if cell("quantity") else None
-    except (InvalidOperation, ValueError):
-        return RowProblem(
-            line,
-            f"SKU {sku}: price {cell('price')!r} or quantity {cell('quantity')!r} is not a number",
-        )
-    return InventoryRecord(sku, cell("asin1"), cell("item-name"), price, quantity, cell("status"))
+    def __init__(self, header: list[str]) -> None:
+        def at(name: str) -> int:
+            return header.index(name) if name in header else -1
+
+        self.sku, self.asin, self.title = at("seller-sku"), at("asin1"), at("item-name")
+        self.price, self.quantity, self.status = at("price"), at("quantity"), at("status")
+
+    def record(self, row: list[str], line: int) -> InventoryRecord | RowProblem:
+        width = len(row)
+
+        def cell(index: int) -> str | None:
+            return (row[index].strip() or None) if 0 <= index < width else None
+
+        sku = cell(self.sku)
+        if sku is None:
+            return RowProblem(line, "no seller-sku")
+        price, quantity = cell(self.price), cell(self.quantity)
+        try:
+            return InventoryRecord(
+                sku,
+                cell(self.asin),
+                cell(self.title),
+                Decimal(price) if price else None,
+                int(quantity) if quantity else None,
+                cell(self.status),
+            )
+        except (InvalidOperation, ValueError):
+            return RowProblem(
+                line, f"SKU {sku}: price {price!r} or quantity {quantity!r} is not a number"
+            )
 
 
 def _maybe_gunzip(raw: IO[bytes]) -> IO[bytes]:

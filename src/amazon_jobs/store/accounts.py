@@ -15,7 +15,15 @@ from amazon_jobs.crypto import Cipher
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.store.models import Account
 
-__all__ = ["AccountSpec", "add_account", "credentials", "find_account", "list_accounts"]
+__all__ = [
+    "AccountChanges",
+    "AccountSpec",
+    "add_account",
+    "credentials",
+    "find_account",
+    "list_accounts",
+    "update_account",
+]
 
 #: Amazon's regional SP-API endpoints.
 REGION_ENDPOINTS = {
@@ -76,11 +84,53 @@ def add_account(session: Session, spec: AccountSpec, cipher: Cipher, now: dateti
     return account
 
 
+@dataclass(frozen=True)
+class AccountChanges:
+    """What may change on an account; None leaves a value as it is."""
+
+    name: str | None = None
+    marketplace_id: str | None = None
+    endpoint: str | None = None
+    lwa_token_url: str | None = None
+    orders_api: str | None = None
+    lwa_client_id: str | None = None
+    lwa_client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+
+    def __repr__(self) -> str:
+        return f"AccountChanges(name={self.name!r}, endpoint={self.endpoint!r})"
+
+
+def update_account(
+    session: Session, account: Account, changes: AccountChanges, cipher: Cipher
+) -> Account:
+    """Apply *changes* to *account*; secrets are encrypted before they are stored."""
+    if changes.orders_api is not None and changes.orders_api not in ORDERS_APIS:
+        raise AmazonJobsError(f"unknown orders API {changes.orders_api!r}: use 2026-01-01 or v0")
+    for column in ("name", "marketplace_id", "orders_api", "lwa_client_id"):
+        value = getattr(changes, column)
+        if value is not None:
+            setattr(account, column, value)
+    if changes.endpoint is not None:
+        account.endpoint = changes.endpoint.rstrip("/")
+    if changes.lwa_token_url is not None:
+        account.lwa_token_url = changes.lwa_token_url
+    if changes.lwa_client_secret is not None:
+        account.lwa_client_secret_enc = cipher.encrypt(changes.lwa_client_secret.get_secret_value())
+    if changes.refresh_token is not None:
+        account.refresh_token_enc = cipher.encrypt(changes.refresh_token.get_secret_value())
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AmazonJobsError(f"an account named {changes.name!r} exists already") from None
+    return account
+
+
 def find_account(session: Session, name_or_id: str | int) -> Account:
     """The account with that name (or numeric id)."""
     query = select(Account).where(Account.name == str(name_or_id))
     account = session.scalars(query).one_or_none()
-    if account is None and str(name_or_id).isdigit():
+    if account is None and str(name_or_id).isdecimal() and int(name_or_id) < 2**63:
         account = session.get(Account, int(name_or_id))
     if account is None:
         raise AmazonJobsError(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,8 +17,12 @@ from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.store.models import Listing, Product
 
 __all__ = [
+    "ListingView",
     "UpsertCounts",
     "add_to_list",
+    "find_listings",
+    "find_products",
+    "product_by_sku",
     "product_ids_by_sku",
     "upsert_listings",
     "upsert_products",
@@ -164,3 +169,66 @@ def add_to_list(
             .values(state=ListingState.NOT_LISTED.value, last_error=None, updated_at=now)
         )
     return len(new) + len(back), skipped
+
+
+def find_products(
+    session: Session, search: str | None = None, *, before_id: int | None = None, limit: int = 50
+) -> list[Product]:
+    """Products newest first, keyset-paginated by id.
+
+    *search* matches the start of a SKU, a whole EAN/UPC, or part of a title
+    (case-insensitive).
+    """
+    query = select(Product)
+    if search:
+        query = query.where(
+            or_(
+                Product.sku.startswith(search, autoescape=True),
+                Product.ean == search,
+                Product.title.icontains(search, autoescape=True),
+            )
+        )
+    if before_id is not None:
+        query = query.where(Product.id < before_id)
+    return list(session.scalars(query.order_by(Product.id.desc()).limit(limit)))
+
+
+def product_by_sku(session: Session, sku: str) -> Product | None:
+    return session.scalars(select(Product).where(Product.sku == sku)).one_or_none()
+
+
+#: A listing with its product's SKU, EAN, title and shop values.
+ListingView = Row[Listing, str, str | None, str, int, Decimal]
+
+
+def find_listings(
+    session: Session,
+    account_id: int,
+    *,
+    state: ListingState | None = None,
+    search: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[ListingView]:
+    """The account's selling list newest first, keyset-paginated by listing id.
+
+    *search* matches the start of a SKU, a whole EAN/UPC or a whole ASIN.
+    """
+    query = (
+        select(Listing, Product.sku, Product.ean, Product.title, Product.quantity, Product.price)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Listing.account_id == account_id)
+    )
+    if state is not None:
+        query = query.where(Listing.state == state.value)
+    if search:
+        query = query.where(
+            or_(
+                Product.sku.startswith(search, autoescape=True),
+                Product.ean == search,
+                Listing.asin == search.upper(),
+            )
+        )
+    if before_id is not None:
+        query = query.where(Listing.id < before_id)
+    return list(session.execute(query.order_by(Listing.id.desc()).limit(limit)))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.feeds.inventory_report import InventoryRecord
 from amazon_jobs.store.models import Account, InventoryRow, Product
 
-__all__ = ["activate_snapshot", "clear_snapshot", "insert_records"]
+__all__ = ["activate_snapshot", "clear_snapshot", "insert_records", "snapshot_rows"]
+
+INVENTORY: Table = InventoryRow.__table__  # type: ignore[assignment]
 
 
 def clear_snapshot(session: Session, account_id: int, snapshot_id: int) -> None:
@@ -32,8 +34,9 @@ def insert_records(
     session: Session, account_id: int, snapshot_id: int, records: Sequence[InventoryRecord]
 ) -> None:
     if records:
+        # Core executemany: the ORM's bulk path costs more per row than the insert itself.
         session.execute(
-            insert(InventoryRow),
+            insert(INVENTORY),
             [
                 {
                     "account_id": account_id,
@@ -87,3 +90,28 @@ def activate_snapshot(
         or 0
     )
     return rows, linked
+
+
+def snapshot_rows(
+    session: Session,
+    account: Account,
+    *,
+    unmatched: bool = False,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[InventoryRow]:
+    """Rows of the account's current report in report order, keyset-paginated by id.
+
+    *unmatched* keeps only the SKUs no shop product has.
+    """
+    if account.inventory_snapshot_id is None:
+        return []
+    query = select(InventoryRow).where(
+        InventoryRow.account_id == account.id,
+        InventoryRow.snapshot_id == account.inventory_snapshot_id,
+    )
+    if unmatched:
+        query = query.where(InventoryRow.product_id.is_(None))
+    if after_id is not None:
+        query = query.where(InventoryRow.id > after_id)
+    return list(session.scalars(query.order_by(InventoryRow.id).limit(limit)))

@@ -31,6 +31,7 @@ __all__ = [
     "insert_items",
     "job_items",
     "job_log",
+    "job_with_account",
     "list_jobs",
     "lock_job",
     "move",
@@ -232,14 +233,36 @@ def list_jobs(
     return [(job, name) for job, name in session.execute(query)]
 
 
-def job_items(session: Session, job_id: int) -> list[JobItem]:
-    query = select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.id)
-    return list(session.scalars(query))
+def job_items(
+    session: Session, job_id: int, *, after_id: int | None = None, limit: int | None = None
+) -> list[JobItem]:
+    """The job's items in order; keyset-paginated by id when *after_id*/*limit* are given."""
+    query = select(JobItem).where(JobItem.job_id == job_id)
+    if after_id is not None:
+        query = query.where(JobItem.id > after_id)
+    return list(session.scalars(query.order_by(JobItem.id).limit(limit)))
 
 
-def job_log(session: Session, job_id: int) -> list[JobLog]:
-    query = select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id)
-    return list(session.scalars(query))
+def job_log(
+    session: Session, job_id: int, *, after_id: int | None = None, limit: int | None = None
+) -> list[JobLog]:
+    """The job's log, oldest line first; keyset-paginated by id like :func:`job_items`."""
+    query = select(JobLog).where(JobLog.job_id == job_id)
+    if after_id is not None:
+        query = query.where(JobLog.id > after_id)
+    return list(session.scalars(query.order_by(JobLog.id).limit(limit)))
+
+
+def job_with_account(session: Session, job_id: int) -> tuple[Job, str]:
+    """The job and its account's name."""
+    row = session.execute(
+        select(Job, Account.name)
+        .join(Account, Account.id == Job.account_id)
+        .where(Job.id == job_id)
+    ).one_or_none()
+    if row is None:
+        raise JobNotFound(job_id)
+    return row[0], row[1]
 
 
 def _values(statuses: Iterable[JobStatus]) -> list[str]:

@@ -25,6 +25,8 @@ __all__ = [
     "ShipmentSpec",
     "create_shipment",
     "find_order",
+    "list_orders",
+    "order_lines",
     "store_order_items",
     "upsert_orders",
 ]
@@ -90,6 +92,36 @@ def store_order_items(session: Session, order_id: int, items: Sequence[AmazonOrd
         OrderItem,
         [{"id": existing[r["order_item_id"]], **r} for r in rows if r["order_item_id"] in existing],
     )
+
+
+def list_orders(
+    session: Session,
+    account_id: int,
+    *,
+    status: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[Order]:
+    """The account's orders, most recently imported first, keyset-paginated by id."""
+    query = select(Order).where(Order.account_id == account_id)
+    if status:
+        query = query.where(Order.status == status.upper())
+    if before_id is not None:
+        query = query.where(Order.id < before_id)
+    return list(session.scalars(query.order_by(Order.id.desc()).limit(limit)))
+
+
+def order_lines(session: Session, order_id: int) -> tuple[list[OrderItem], list[Shipment]]:
+    """The order's items and the packages the shop shipped for it."""
+    items = session.scalars(
+        select(OrderItem).where(OrderItem.order_id == order_id).order_by(OrderItem.id)
+    )
+    packages = session.scalars(
+        select(Shipment)
+        .where(Shipment.order_id == order_id)
+        .order_by(Shipment.package_reference_id)
+    )
+    return list(items), list(packages)
 
 
 def find_order(session: Session, account_id: int, amazon_order_id: str) -> Order:

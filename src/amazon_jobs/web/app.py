@@ -10,7 +10,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from amazon_jobs import __version__
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.web.api import api_router, health_router
+from amazon_jobs.web.api import api_router, health_router, metrics_router
 from amazon_jobs.web.errors import install_error_handlers
 from amazon_jobs.web.pages import pages_router
 
@@ -52,5 +52,6 @@ def create_app(rt: Runtime) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(metrics_router)
     app.include_router(pages_router)
     return app

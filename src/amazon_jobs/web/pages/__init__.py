@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from amazon_jobs.web.pages import auth, jobs
+from amazon_jobs.web.pages import accounts, auth, inventory, job, jobs, listings, orders, quota
 
 __all__ = ["pages_router"]
 
 pages_router = APIRouter(include_in_schema=False)
-pages_router.include_router(auth.router)
-pages_router.include_router(jobs.router)
+for module in (auth, jobs, job, quota, accounts, listings, inventory, orders):
+    pages_router.include_router(module.router)

@@ -10,21 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from amazon_jobs.store.users import authenticate, end_session, start_session
 from amazon_jobs.web.deps import SESSION_COOKIE, CsrfChecked, RuntimeDep
+from amazon_jobs.web.pages.common import safe_next
 from amazon_jobs.web.templating import templates
 
 router = APIRouter()
 
 
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site: never an absolute URL (open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
-
-
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> Response:
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next)})
+    return templates.TemplateResponse(request, "login.html", {"next": safe_next(next)})
 
 
 @router.post("/login", response_model=None)
@@ -41,12 +35,12 @@ def login(
         token = start_session(session, user, rt.clock.now(), lifetime) if user else None
     if token is None:
         context = {
-            "next": _safe_next(next),
+            "next": safe_next(next),
             "error": "Wrong user name or password.",
             "username": username,
         }
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,

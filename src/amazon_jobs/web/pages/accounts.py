@@ -1,0 +1,244 @@
+"""Amazon accounts: list, add, edit, test the connection.
+
+Secrets are write-only: the forms never show them, and an empty secret field
+on the edit form keeps the stored value. An account's seller id and region are
+fixed once it exists (another seller is another account).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import SecretStr
+
+from amazon_jobs import service
+from amazon_jobs.domain.marketplaces import MARKETPLACES
+from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.store.accounts import (
+    LWA_TOKEN_URL,
+    ORDERS_APIS,
+    REGION_ENDPOINTS,
+    AccountChanges,
+    AccountSpec,
+    add_account,
+    update_account,
+)
+from amazon_jobs.store.accounts import list_accounts as stored_accounts
+from amazon_jobs.store.models import Account
+from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep, SignedIn
+from amazon_jobs.web.pages.common import is_htmx, not_found, partial, redirect, render
+
+router = APIRouter()
+
+Text = Annotated[str, Form(max_length=300)]
+Secret = Annotated[str, Form(max_length=2000)]
+
+
+@dataclass(frozen=True)
+class AccountForm:
+    """What the add and edit forms send (secrets apart, everything is shown back)."""
+
+    name: str = ""
+    seller_id: str = ""
+    region: str = "na"
+    marketplace_id: str = ""
+    lwa_client_id: str = ""
+    endpoint: str = ""
+    lwa_token_url: str = ""
+    orders_api: str = "2026-01-01"
+
+    @classmethod
+    def of(cls, account: Account) -> AccountForm:
+        regional = account.endpoint == REGION_ENDPOINTS.get(account.region)
+        return cls(
+            name=account.name,
+            seller_id=account.seller_id,
+            region=account.region,
+            marketplace_id=account.marketplace_id,
+            lwa_client_id=account.lwa_client_id,
+            endpoint="" if regional else account.endpoint,
+            lwa_token_url=account.lwa_token_url,
+            orders_api=account.orders_api,
+        )
+
+    def problems(self) -> list[str]:
+        found = [
+            f"{label} is required."
+            for label, value in (
+                ("Name", self.name),
+                ("Seller id", self.seller_id),
+                ("Marketplace id", self.marketplace_id),
+                ("LWA client id", self.lwa_client_id),
+            )
+            if not value
+        ]
+        for label, url in (
+            ("SP-API endpoint", self.endpoint),
+            ("LWA token URL", self.lwa_token_url),
+        ):
+            if url and not url.startswith(("https://", "http://")):
+                found.append(f"{label} must be an http(s) URL.")
+        return found
+
+
+@dataclass(frozen=True)
+class Secrets:
+    lwa_client_secret: str = ""
+    refresh_token: str = ""
+
+
+def account_form(
+    name: Text = "",
+    seller_id: Text = "",
+    region: Text = "na",
+    marketplace_id: Text = "",
+    lwa_client_id: Text = "",
+    endpoint: Text = "",
+    lwa_token_url: Text = "",
+    orders_api: Text = "2026-01-01",
+) -> AccountForm:
+    return AccountForm(
+        name.strip(),
+        seller_id.strip(),
+        region.strip().lower(),
+        marketplace_id.strip(),
+        lwa_client_id.strip(),
+        endpoint.strip(),
+        lwa_token_url.strip(),
+        orders_api.strip(),
+    )
+
+
+def secrets(lwa_client_secret: Secret = "", refresh_token: Secret = "") -> Secrets:
+    return Secrets(lwa_client_secret.strip(), refresh_token.strip())
+
+
+FormDep = Annotated[AccountForm, Depends(account_form)]
+SecretsDep = Annotated[Secrets, Depends(secrets)]
+
+
+def _form_page(
+    request: Request,
+    me: SignedIn,
+    form: AccountForm,
+    account: Account | None,
+    problems: list[str] | None = None,
+) -> Response:
+    context: dict[str, Any] = {
+        "me": me,
+        "form": form,
+        "account": account,
+        "problems": problems or [],
+        "regions": list(REGION_ENDPOINTS),
+        "orders_apis": ORDERS_APIS,
+        "marketplaces": MARKETPLACES.values(),
+    }
+    return render(request, "account_form.html", context, status_code=422 if problems else 200)
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request, rt: RuntimeDep, me: PageUser) -> Response:
+    with rt.db.read() as session:
+        accounts = stored_accounts(session)
+    context = {
+        "me": me,
+        "accounts": accounts,
+        "regional": {a.id: a.endpoint == REGION_ENDPOINTS.get(a.region) for a in accounts},
+        "marketplaces": MARKETPLACES,
+    }
+    return render(request, "accounts.html", context)
+
+
+@router.get("/accounts/new", response_class=HTMLResponse)
+def new_account_page(request: Request, me: PageUser) -> Response:
+    return _form_page(request, me, AccountForm(), None)
+
+
+@router.post("/accounts", response_model=None)
+def add_account_form(
+    request: Request, rt: RuntimeDep, me: CsrfChecked, form: FormDep, given: SecretsDep
+) -> Response:
+    problems = form.problems()
+    if not given.lwa_client_secret or not given.refresh_token:
+        problems.append("A new account needs its LWA client secret and refresh token.")
+    if problems:
+        return _form_page(request, me, form, None, problems)
+    spec = AccountSpec(
+        **{k: v for k, v in asdict(form).items() if k not in ("endpoint", "lwa_token_url")},
+        endpoint=form.endpoint or None,
+        lwa_token_url=form.lwa_token_url or None,
+        lwa_client_secret=SecretStr(given.lwa_client_secret),
+        refresh_token=SecretStr(given.refresh_token),
+    )
+    try:
+        with rt.db.transaction() as session:
+            account = add_account(session, spec, rt.cipher, rt.clock.now())
+    except AmazonJobsError as exc:
+        return _form_page(request, me, form, None, [_sentence(exc.message)])
+    return redirect(request, "/accounts", f"Account {account.name} added: test its connection.")
+
+
+@router.get("/accounts/{account_id}/edit", response_class=HTMLResponse)
+def edit_account_page(request: Request, rt: RuntimeDep, me: PageUser, account_id: int) -> Response:
+    with rt.db.read() as session:
+        account = session.get(Account, account_id)
+    if account is None:
+        return not_found(request, me, f"Account {account_id} does not exist.")
+    return _form_page(request, me, AccountForm.of(account), account)
+
+
+@router.post("/accounts/{account_id}", response_model=None)
+def edit_account(
+    request: Request,
+    rt: RuntimeDep,
+    me: CsrfChecked,
+    account_id: int,
+    form: FormDep,
+    given: SecretsDep,
+) -> Response:
+    with rt.db.read() as session:
+        account = session.get(Account, account_id)
+    if account is None:
+        return not_found(request, me, f"Account {account_id} does not exist.")
+    # The seller id and the region are not editable: the form shows them as they are.
+    form = replace(form, seller_id=account.seller_id, region=account.region)
+    problems = form.problems()
+    if problems:
+        return _form_page(request, me, form, account, problems)
+    changes = AccountChanges(
+        name=form.name,
+        marketplace_id=form.marketplace_id,
+        endpoint=form.endpoint or REGION_ENDPOINTS[account.region],
+        lwa_token_url=form.lwa_token_url or LWA_TOKEN_URL,
+        orders_api=form.orders_api,
+        lwa_client_id=form.lwa_client_id,
+        lwa_client_secret=SecretStr(given.lwa_client_secret) if given.lwa_client_secret else None,
+        refresh_token=SecretStr(given.refresh_token) if given.refresh_token else None,
+    )
+    try:
+        with rt.db.transaction() as session:
+            stored = session.get_one(Account, account_id, with_for_update=True)
+            update_account(session, stored, changes, rt.cipher)
+    except AmazonJobsError as exc:
+        return _form_page(request, me, form, account, [_sentence(exc.message)])
+    return redirect(request, "/accounts", f"Account {form.name} saved.")
+
+
+@router.post("/accounts/{account_id}/test", response_model=None)
+def test_account(request: Request, rt: RuntimeDep, me: CsrfChecked, account_id: int) -> Response:
+    """Ask Login with Amazon and the SP-API whether the account's credentials work."""
+    try:
+        ok, message = service.test_connection(rt, account_id)
+    except AmazonJobsError as exc:
+        ok, message = False, exc.message
+    if is_htmx(request):
+        context = {"me": me, "ok": ok, "message": message, "account_id": account_id}
+        return partial(request, "_probe.html", context)
+    return redirect(request, "/accounts", message, "ok" if ok else "error")
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")

@@ -1,0 +1,150 @@
+"""A job's page: its items, its log, its documents, retries; refreshed while it runs."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from amazon_jobs import insight, service
+from amazon_jobs.domain.amazon_errors import explain
+from amazon_jobs.domain.jobs import FEED_JOB_TYPES, USER_CANCELABLE, JobStatus, JobType
+from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.documents import get_document
+from amazon_jobs.store.models import Account, Job
+from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep
+from amazon_jobs.web.pages import queries
+from amazon_jobs.web.pages.common import not_found, partial, redirect, render, url_with
+
+router = APIRouter()
+
+ITEMS_PAGE = 100
+LOG_LINES = 1000
+DOCUMENT_KINDS = ("feed", "result")
+#: Job types whose failed items can be sent again in a new job.
+RETRYABLE = FEED_JOB_TYPES | {JobType.ORDERS_FULFILLMENT}
+
+FailedOnly = Annotated[bool, Query(alias="failed")]
+ItemsAfter = Annotated[int | None, Query(ge=1)]
+
+
+def _detail(
+    rt: Runtime, job_id: int, failed_only: bool, items_after: int | None
+) -> dict[str, Any] | None:
+    with rt.db.read() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return None
+        account = session.get_one(Account, job.account_id)
+        items = queries.job_items_page(
+            session, job_id, failed_only=failed_only, after=items_after, limit=ITEMS_PAGE
+        )
+        log, log_cut = queries.job_log_tail(session, job_id, LOG_LINES)
+        finished_with_errors = JobStatus(job.status).is_terminal and job.items_failed > 0
+        children = queries.child_jobs(session, job_id) if finished_with_errors else []
+        documents = queries.document_kinds(session, job_id)
+    status, job_type = JobStatus(job.status), JobType(job.type)
+    queued = status in USER_CANCELABLE
+    here = f"/jobs/{job_id}"
+    return {
+        "job": job,
+        "account": account,
+        "type": job_type,
+        "status": status,
+        "version": queries.version(job.status, job.updated_at),
+        "items": items.rows,
+        "failed_only": failed_only,
+        "items_next": url_with(here, {"failed": failed_only, "items_after": items.next["after"]})
+        if items.next
+        else None,
+        "items_first": url_with(here, {"failed": failed_only}) if items_after else None,
+        "advice": {
+            item.id: explain(item.error_code, item.error_message)
+            for item in items.rows
+            if item.outcome == "error"
+        },
+        "log": log,
+        "log_cut": log_cut,
+        "children": children,
+        "documents": [kind for kind in DOCUMENT_KINDS if kind in documents],
+        "estimate": insight.estimate_send(rt, job_id) if queued else None,
+        "cancelable": queued,
+        "retryable": status.is_terminal and job.items_failed > 0 and job_type in RETRYABLE,
+        "now": rt.clock.now(),
+        "here": here,
+        "live_url": url_with(f"{here}/live", {"failed": failed_only, "items_after": items_after}),
+    }
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(
+    request: Request,
+    rt: RuntimeDep,
+    me: PageUser,
+    job_id: int,
+    failed_only: FailedOnly = False,
+    items_after: ItemsAfter = None,
+) -> Response:
+    context = _detail(rt, job_id, failed_only, items_after)
+    if context is None:
+        return not_found(request, me, f"Job {job_id} does not exist (or was pruned).")
+    return render(request, "job.html", {**context, "me": me})
+
+
+@router.get("/jobs/{job_id}/live", response_class=HTMLResponse)
+def job_live(
+    request: Request,
+    rt: RuntimeDep,
+    me: PageUser,
+    job_id: int,
+    v: str = "",
+    failed_only: FailedOnly = False,
+    items_after: ItemsAfter = None,
+) -> Response:
+    """The page's body again once the job changed; 204 (nothing to do) until then."""
+    with rt.db.read() as session:
+        current = queries.versions(session, [job_id]).get(job_id)
+    if current is None or current == v:
+        return Response(status_code=204)
+    context = _detail(rt, job_id, failed_only, items_after)
+    if context is None:
+        return Response(status_code=204)
+    return partial(request, "_job_live.html", {**context, "me": me})
+
+
+@router.get("/jobs/{job_id}/documents/{kind}")
+def job_document(
+    request: Request, rt: RuntimeDep, me: PageUser, job_id: int, kind: str
+) -> Response:
+    """The feed the job sent, or the result Amazon returned, as a download."""
+    document = None
+    if kind in DOCUMENT_KINDS:
+        with rt.db.read() as session:
+            document = get_document(session, job_id, kind)
+    if document is None:
+        return not_found(request, me, f"Job {job_id} has no {kind} document.")
+    return Response(
+        document.content,
+        media_type=document.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{_safe(document.filename)}"'},
+    )
+
+
+def _safe(filename: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "document"
+
+
+@router.post("/jobs/{job_id}/retry")
+def retry_failed(request: Request, rt: RuntimeDep, _: CsrfChecked, job_id: int) -> Response:
+    """New job(s) for the items that failed, linked to this one."""
+    try:
+        jobs = service.retry_failed_items(rt, job_id)
+    except AmazonJobsError as exc:
+        return redirect(request, f"/jobs/{job_id}", exc.message, "error")
+    ids = ", ".join(str(job.id) for job in jobs)
+    items = sum(job.items_total for job in jobs)
+    message = f"Retrying {items} failed item(s) in job {ids}."
+    return redirect(request, f"/jobs/{jobs[0].id}" if jobs else f"/jobs/{job_id}", message)
