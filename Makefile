@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := AMAZON_JOBS_HOME=$(CURDIR)/.demo AMAZON_JOBS_DATABASE_URL=sqlite:///$(CURDIR)/.demo/demo.db
 
-.PHONY: help install dev demo demo-quick test check lint format bench clean
+.PHONY: help install dev demo demo-quick test soak check lint format bench clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,21 @@ demo-quick: install  ## The demo without the dashboard: run the jobs to the end,
 
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
 	$(BIN)/pytest
+
+soak: dev  ## The long soak: workers killed, PostgreSQL restarted, invariants checked (~10 min).
+	AMAZON_JOBS_SOAK=large $(BIN)/pytest -s tests/processes/test_soak.py
+
+$(VENV)/.bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.bench  ## Run every benchmark (tables printed, JSON in bench/results/; ~1 h).
+	$(BIN)/python -m bench.quota
+	$(BIN)/python -m bench.peers
+	$(BIN)/python -m bench.feeds_used
+	$(BIN)/python -m bench.local_work
+	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.dashboard
 
 check: dev  ## Lint, format check and type check.
 	$(BIN)/ruff check .

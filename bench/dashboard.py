@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import UTC, datetime, timedelta
 
 from starlette.testclient import TestClient
 
@@ -31,12 +32,13 @@ FROM generate_series(1, 5) AS a;
 
 INSERT INTO jobs (account_id, type, status, priority, created_at, updated_at, finished_at,
                   next_run_at, attempts, polls, items_total, items_ok, items_failed, data)
-SELECT 1 + i % 5,
+SELECT 1 + mod(i, 5),
        (ARRAY['send_products','update_qty','update_price','update_qty_price','stop',
-              'stop_remove','orders_fulfillment','inventory_report','orders_import'])[1 + i % 9],
-       CASE WHEN i % 100 < 90 THEN 'done' WHEN i % 100 < 93 THEN 'canceled'
-            WHEN i % 100 < 95 THEN 'error' WHEN i % 100 < 97 THEN 'waiting_for_result'
-            WHEN i % 100 < 99 THEN 'created' ELSE 'reserved' END,
+              'stop_remove','orders_fulfillment','inventory_report','orders_import'])
+           [1 + mod(i, 9)],
+       CASE WHEN mod(i, 100) < 90 THEN 'done' WHEN mod(i, 100) < 93 THEN 'canceled'
+            WHEN mod(i, 100) < 95 THEN 'error' WHEN mod(i, 100) < 97 THEN 'waiting_for_result'
+            WHEN mod(i, 100) < 99 THEN 'created' ELSE 'reserved' END,
        0,
        now() - make_interval(secs => (:n - i) * 30),
        now() - make_interval(secs => (:n - i) * 30),
@@ -55,6 +57,12 @@ REQUESTS = [
     ("api: first", "/api/v1/jobs"),
     ("api: status=error", "/api/v1/jobs?status=error"),
     ("api: account+type", "/api/v1/jobs?account=3&type=update_qty"),
+]
+#: Date-range requests, relative to today (the seeded jobs are 30 s apart, newest now).
+DAY_RANGES = [
+    ("page: yesterday", 1, 1),
+    ("page: one day, 20 days back", 20, 20),
+    ("page: the last 7 days", 7, 0),
 ]
 
 
@@ -87,7 +95,7 @@ def measure(size: int, repeat: int) -> list[list[object]]:
         client, auth = client_for(rt)
         with client:
             deep = _hundredth_page(client)
-            for name, path in REQUESTS:
+            for name, path in [*REQUESTS, *_date_requests()]:
                 target = path or deep
                 headers = auth if target.startswith("/api") else {}
                 status = client.get(target, headers=headers).status_code
@@ -95,6 +103,14 @@ def measure(size: int, repeat: int) -> list[list[object]]:
                 rows.append([size, name, status, median(times), p95(times)])
         rt.close()
     return rows
+
+
+def _date_requests() -> list[tuple[str, str | None]]:
+    today = datetime.now(UTC).date()
+    return [
+        (name, f"/?from={today - timedelta(days=start)}&to={today - timedelta(days=end)}")
+        for name, start, end in DAY_RANGES
+    ]
 
 
 def _hundredth_page(client: TestClient) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from amazon_jobs.clock import SystemClock
 from amazon_jobs.config import load_settings
@@ -145,12 +146,35 @@ def measure(kind: str, workers: int, jobs: int) -> list[object]:
         with serve_in_thread(create_app(sim)) as server:
             accounts = seed(rt, sim, server.url)
             create_jobs(rt, accounts, jobs)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds()
             steps = steps_of(spawn(env, workers, until_idle=True))
             seconds = time.perf_counter() - started
+            workers_cpu, amazon_cpu = (b - a for a, b in zip(cpu, _cpu_seconds(), strict=True))
+            busy = stepping_seconds(rt)
             lags = due_to_claim(rt, env, accounts, workers)
         rt.close()
-    return [kind, workers, jobs, steps, seconds, steps / seconds, median(lags), p95(lags)]
+    per_step = [1000 * workers_cpu / steps, 1000 * amazon_cpu / steps]
+    return [kind, workers, jobs, steps, seconds, busy, steps / busy, *per_step, median(lags),
+            p95(lags)]  # fmt: skip
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of the finished worker processes, and of this process
+    (where the simulator, playing Amazon, answers them)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
+
+
+def stepping_seconds(rt: Runtime) -> float:
+    """From the first step's record to the last job's end: the run without process start-up."""
+    with rt.db.read() as session:
+        first = session.scalar(
+            select(func.min(JobLog.at)).where(JobLog.message.like("Reserved → Created%"))
+        )
+        last = session.scalar(select(func.max(Job.finished_at)))
+    assert first is not None and last is not None
+    return (last - first).total_seconds()
 
 
 def due_to_claim(
@@ -186,7 +210,17 @@ def main() -> None:
         measure("postgres", 1, args.jobs),
         measure("postgres", 4, args.jobs),
     ]
-    headers = ["db", "workers", "jobs", "steps", "seconds", "steps/s", "claim p50 ms", "p95 ms"]
+    headers = [
+        "db",
+        "workers",
+        "jobs",
+        "steps",
+        "wall s",
+        "stepping s",
+        "steps/s",
+        "claim p50 ms",
+        "p95 ms",
+    ]
     title = "Engine: steps per second, simulator answering at once (targets in the docstring)"
     print_table(title, headers, rows)
     save("engine", title, headers, rows)

@@ -109,6 +109,7 @@ def seed_listings(rt: Runtime, count: int) -> int:
         " SELECT n FROM s) AS g"
     )
     now = "'2026-11-27 00:00:00'"
+    quantity = "mod(n, 50)" if dialect == "postgresql" else "n % 50"  # psycopg reads % itself
     with rt.db.engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO accounts (name, seller_id, region, marketplace_id, endpoint, "
@@ -118,7 +119,8 @@ def seed_listings(rt: Runtime, count: int) -> int:
         )
         conn.exec_driver_sql(
             "INSERT INTO products (sku, ean, title, quantity, price, created_at, updated_at) "
-            f"SELECT 'SKU-' || n, NULL, 'Product ' || n, n % 50, 9.99, {now}, {now} FROM {series}"
+            f"SELECT 'SKU-' || n, NULL, 'Product ' || n, {quantity}, 9.99, {now}, {now} "
+            f"FROM {series}"
         )
         conn.exec_driver_sql(
             "INSERT INTO listings (account_id, product_id, state, asin, confirmed_quantity, "

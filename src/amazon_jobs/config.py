@@ -80,9 +80,18 @@ class Settings(BaseModel):
     max_attempts: int = Field(default=5, ge=1)
     #: HTTP timeout for calls to Amazon, in seconds.
     http_timeout_s: float = Field(default=30.0, gt=0)
-    #: How long a dashboard login lasts, in seconds.
+    #: How long a dashboard login lasts at most, in seconds.
     session_lifetime_s: float = Field(default=8 * 3600.0, gt=0)
-    #: Demo mode: the demo's user may log in (never outside the demo).
+    #: A dashboard login not used for this long is over, in seconds.
+    session_idle_s: float = Field(default=3600.0, gt=0)
+    #: Wrong passwords for one user name within ``login_window_s`` before its
+    #: logins are refused for ``login_window_s``.
+    login_max_failures: int = Field(default=5, ge=1)
+    #: Wrong passwords from one client address (any user name) within the window.
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_window_s: float = Field(default=900.0, gt=0)
+    #: Demo mode: the demo's user may log in. Only ``amazon-jobs demo`` sets it;
+    #: neither the file nor the environment can.
     demo: bool = False
     #: Where ``amazon-jobs serve`` listens.
     web_host: str = "127.0.0.1"
@@ -98,6 +107,17 @@ class Settings(BaseModel):
         if self.orders_page_size is not None:
             return self.orders_page_size
         return 20 if self.limits_profile == "seed" else 100
+
+    def require_secret_key(self, what: str) -> None:
+        """Refuse to run *what* without a secret key, outside the demo (which makes its own)."""
+        key = self.secret_key.get_secret_value().strip() if self.secret_key else ""
+        if not key and not self.demo:
+            raise ConfigError(
+                f"{what} needs the secret key that encrypts the Amazon credentials: set "
+                f"{ENV_PREFIX}SECRET_KEY (or secret_key in the configuration file) to the key "
+                "the accounts were added with; for a new installation create one with "
+                f"`export {ENV_PREFIX}SECRET_KEY=$(amazon-jobs keygen)`"
+            )
 
     def make_clock(self) -> Clock:
         if self.clock == "virtual":
@@ -126,7 +146,13 @@ def load_settings(
     env = os.environ if environ is None else environ
     values: dict[str, Any] = base.model_dump() if base else {}
     if base is None:
-        values.update(_read_toml(config_file, env))
+        from_file = _read_toml(config_file, env)
+        if "demo" in from_file:
+            raise ConfigError(
+                "demo is not a setting of the configuration file: demo mode is only "
+                "`amazon-jobs demo`, on its own database"
+            )
+        values.update(from_file)
         values.update(_from_env(env))
     values.update({k: v for k, v in overrides.items() if v is not None})
     if isinstance(values.get("secret_key"), SecretStr):
@@ -159,8 +185,18 @@ def _default_config_file(env: Mapping[str, str]) -> Path | None:
     return home / "amazon-jobs.toml"
 
 
+#: Settings the environment cannot set: ``limits`` is a table, and demo mode (which lets
+#: the demo's well-known login in) is only ever switched on by ``amazon-jobs demo``.
+_NOT_FROM_ENV = frozenset({"limits", "demo"})
+
+
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
-    fields = set(Settings.model_fields) - {"limits"}
+    if f"{ENV_PREFIX}DEMO" in env:
+        raise ConfigError(
+            f"{ENV_PREFIX}DEMO is not a setting: demo mode is only `amazon-jobs demo`, "
+            "on its own database; unset it"
+        )
+    fields = set(Settings.model_fields) - _NOT_FROM_ENV
     found: dict[str, Any] = {}
     for key, value in env.items():
         if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in fields:

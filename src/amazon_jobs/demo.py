@@ -28,6 +28,7 @@ from amazon_jobs.errors import AmazonJobsError, SelectionError
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.scheduler import Scheduler
+from amazon_jobs.security import DEMO_PASSWORD, DEMO_USER
 from amazon_jobs.service import (
     cancel_job,
     create_fulfillment_job,
@@ -68,14 +69,12 @@ from amazon_jobs.store.orders import ShipmentSpec
 from amazon_jobs.store.users import add_user
 from amazon_jobs.worker import Worker
 
-__all__ = ["Demo", "DemoOptions"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USER", "Demo", "DemoOptions"]
 
 ADJECTIVES = ["Classic", "Compact", "Deluxe", "Eco", "Pro", "Travel", "Smart", "Vintage"]
 NOUNS = ["Backpack", "Desk Lamp", "Water Bottle", "Notebook", "Headphones", "Mug", "Umbrella"]
 COLOURS = ["Black", "Blue", "Green", "Red", "Grey", "White", "Orange", "Teal"]
 DEMO_ACCOUNT = "demo-us"
-#: The demo's login: accepted only in demo mode (see ``Settings.demo``).
-DEMO_USER, DEMO_PASSWORD = "demo", "demo"
 #: SKUs the simulated seller does not have: their updates come back with Amazon errors.
 UNKNOWN_ON_AMAZON = 6
 

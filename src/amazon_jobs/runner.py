@@ -27,6 +27,7 @@ from amazon_jobs.errors import (
 from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.base import Handler
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store import log_buffer
 from amazon_jobs.store.jobs import append_log, get_job, lock_job, release
 
 __all__ = ["run_step"]
@@ -34,10 +35,20 @@ __all__ = ["run_step"]
 logger = logging.getLogger(__name__)
 
 
-def run_step(rt: Runtime, job_id: int, worker_id: str) -> None:
-    """Advance *job_id* by one step and release the worker's lease on it."""
-    with rt.db.read() as session:
-        handler = handler_for(get_job(session, job_id).type)
+def run_step(rt: Runtime, job_id: int, worker_id: str, job_type: str | None = None) -> None:
+    """Advance *job_id* (of *job_type*, read if not given) by one step and release
+    the worker's lease on it. The step's call log lines are written with its
+    records (see :mod:`amazon_jobs.store.log_buffer`), at the latest as the lease
+    is released."""
+    if job_type is None:
+        with rt.db.read() as session:
+            job_type = get_job(session, job_id).type
+    handler = handler_for(job_type)
+    with log_buffer.deferred_logs():
+        _run(rt, handler, job_id, worker_id)
+
+
+def _run(rt: Runtime, handler: Handler, job_id: int, worker_id: str) -> None:
     try:
         handler.step(rt, job_id)
     except AmazonThrottled as exc:

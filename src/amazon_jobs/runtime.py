@@ -20,7 +20,7 @@ from amazon_jobs.amazon.gateway import AmazonGateway
 from amazon_jobs.clock import Clock
 from amazon_jobs.config import Settings
 from amazon_jobs.crypto import Cipher
-from amazon_jobs.store import accounts
+from amazon_jobs.store import accounts, log_buffer
 from amazon_jobs.store.database import Database
 from amazon_jobs.store.models import Account
 from amazon_jobs.throttle import Throttle
@@ -48,9 +48,11 @@ class Runtime:
     ) -> Runtime:
         clock = clock or settings.make_clock()
         rng = rng or random.Random()
+        db = Database(settings.resolved_database_url)
+        db.on_write.append(log_buffer.flush)
         return cls(
             settings=settings,
-            db=Database(settings.resolved_database_url),
+            db=db,
             clock=clock,
             throttle=Throttle(
                 settings.operation_limits(), clock.from_real(settings.throttle_margin_s)

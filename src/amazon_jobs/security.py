@@ -7,10 +7,21 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["hash_password", "new_token", "token_digest", "verify_password"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USER",
+    "MIN_PASSWORD_LENGTH",
+    "hash_password",
+    "new_token",
+    "token_digest",
+    "verify_password",
+]
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
+#: The demo's login, printed by ``amazon-jobs demo``: accepted only in demo mode
+#: (a password this short is refused outside it, whoever the user).
+DEMO_USER, DEMO_PASSWORD = "demo", "demo"
 
 
 def hash_password(password: str) -> str:

@@ -63,6 +63,7 @@ class Throttle:
         self.limits = dict(limits)
         #: Extra wait, in clock seconds, for the time a call takes to reach Amazon.
         self.margin_s = margin_s
+        self._announced: dict[tuple[int, Operation], str | None] = {}
 
     def try_acquire(
         self,
@@ -122,6 +123,38 @@ class Throttle:
         row.throttled += 1
         return buckets.next_token_at(_state(row), self._limit(row), now, self.margin_s)
 
+    def settle(
+        self,
+        session: Session,
+        account_id: int,
+        operations: Sequence[Operation],
+        taken_at: datetime,
+        answered_at: datetime,
+    ) -> None:
+        """Move the grant taken at *taken_at* to *answered_at*, once the call is answered.
+
+        Amazon counts a call in a rolling window (JSON_LISTINGS_FEED's 5 in 5
+        minutes) from when it arrives, which is some time after we took the
+        token; the answer's time is a bound on the arrival, so the window we
+        keep never ends before Amazon's does, however slow the call was.
+        """
+        windowed = [op for op in operations if self.limits[op].window_s is not None]
+        if not windowed:
+            return
+        taken, answered = taken_at.timestamp(), answered_at.timestamp()
+        for row in self._lock(session, account_id, windowed, answered_at).values():
+            grants = list(row.grants or ())
+            for k, grant in enumerate(grants):
+                if abs(grant - taken) < 1e-6:
+                    grants[k] = max(grant, answered)
+                    row.grants = sorted(grants)
+                    break
+
+    def knows(self, account_id: int, operation: Operation, header: str | None) -> bool:
+        """Whether *header* is the rate this process last adopted for the bucket."""
+        key = (account_id, operation)
+        return key in self._announced and self._announced[key] == header
+
     def announce_rate(
         self,
         session: Session,
@@ -130,7 +163,14 @@ class Throttle:
         header: str | None,
         now: datetime,
     ) -> float | None:
-        """Adopt the rate Amazon announced for this account and operation, if it differs."""
+        """Adopt the rate Amazon announced for this account and operation, if it differs.
+
+        Amazon repeats the same rate on nearly every answer: a header already
+        seen for this bucket costs no query.
+        """
+        if self.knows(account_id, operation, header):
+            return None
+        self._announced[(account_id, operation)] = header
         row = self._lock(session, account_id, [operation], now)[operation]
         rate = announced_rate(row.rate, header)
         if rate is not None:
@@ -194,7 +234,6 @@ class Throttle:
         now: datetime,
     ) -> dict[Operation, ThrottleBucket]:
         wanted = sorted(set(operations))
-        self._create_missing(session, account_id, wanted, now)
         query = (
             select(ThrottleBucket)
             .where(
@@ -205,7 +244,12 @@ class Throttle:
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return {Operation(row.operation): row for row in session.scalars(query)}
+        rows = {Operation(row.operation): row for row in session.scalars(query)}
+        missing = [op for op in wanted if op not in rows]
+        if missing:  # first use of these buckets: create them (once), then lock them
+            self._create_missing(session, account_id, missing, now)
+            rows = {Operation(row.operation): row for row in session.scalars(query)}
+        return rows
 
     def _create_missing(
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime

@@ -107,8 +107,8 @@ class Worker:
                 failures += 1
                 self._database_down(exc, failures, stop)
                 continue
-            for job_id in claimed:
-                in_flight[pool.submit(self._step, job_id)] = job_id
+            for job_id, job_type in claimed.items():
+                in_flight[pool.submit(self._step, job_id, job_type)] = job_id
             if in_flight:
                 self._collect(in_flight)
                 continue
@@ -143,31 +143,31 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim the due jobs (up to the concurrency), step each once, and return."""
-        job_ids = self._claim(self.concurrency)
-        if self.concurrency > 1 and len(job_ids) > 1:
-            with ThreadPoolExecutor(len(job_ids)) as pool:
-                list(pool.map(self._step, job_ids))
+        claimed = self._claim(self.concurrency)
+        if self.concurrency > 1 and len(claimed) > 1:
+            with ThreadPoolExecutor(len(claimed)) as pool:
+                list(pool.map(self._step, claimed, claimed.values()))
         else:
-            for job_id in job_ids:
-                self._step(job_id)
-        self.stats.steps += len(job_ids)
-        return len(job_ids)
+            for job_id, job_type in claimed.items():
+                self._step(job_id, job_type)
+        self.stats.steps += len(claimed)
+        return len(claimed)
 
     # One step
 
-    def _claim(self, slots: int) -> list[int]:
+    def _claim(self, slots: int) -> dict[int, str]:
         if slots <= 0:
-            return []
+            return {}
         now = self.rt.clock.now()
         lease_until = now + timedelta(seconds=self.rt.settings.lease_s)
         with self.rt.db.transaction() as session:
             return claim_due_jobs(session, self.worker_id, now, lease_until, slots)
 
-    def _step(self, job_id: int) -> None:
+    def _step(self, job_id: int, job_type: str) -> None:
         with self._lock:
             self._running.add(job_id)
         try:
-            run_step(self.rt, job_id, self.worker_id)
+            run_step(self.rt, job_id, self.worker_id, job_type)
         finally:
             with self._lock:
                 self._running.discard(job_id)
@@ -217,16 +217,18 @@ class Worker:
         return wake_at
 
     def _cap_wait(self, wake_at: datetime | None, until_idle: bool) -> datetime:
-        """Sleep to the next due job, but look for new jobs every ``idle_poll_s`` (real).
+        """Sleep to the next due job, but look again every ``idle_poll_s`` (real): for
+        new jobs, and for jobs another worker releases before its lease ends.
 
         On a virtual clock, where no time passes by itself, an idle worker with
-        nothing due looks again one clock second later.
+        nothing due looks again one clock second later, and one draining the
+        queue (``until_idle``) jumps straight to the next due job.
         """
-        poll_s = self.rt.clock.from_real(self.idle_poll_s) or 1.0
-        poll_at = self.rt.clock.now() + timedelta(seconds=poll_s)
+        poll_s = self.rt.clock.from_real(self.idle_poll_s)
+        poll_at = self.rt.clock.now() + timedelta(seconds=poll_s or 1.0)
         if wake_at is None:
             return poll_at
-        return wake_at if until_idle else min(wake_at, poll_at)
+        return wake_at if until_idle and not poll_s else min(wake_at, poll_at)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -154,14 +154,16 @@ def web(shop: Shop) -> Iterator[Web]:
         user = add_user(session, WEB_USER, WEB_PASSWORD, shop.clock.now())
         token = create_api_token(session, user, "tests", shop.clock.now())
     with serve_in_thread(create_web_app(shop.rt)) as server:
-        browser = httpx.Client(base_url=server.url, follow_redirects=False)
+        browser = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
         answer = browser.post(
             "/login", data={"username": WEB_USER, "password": WEB_PASSWORD, "next": "/"}
         )
         assert answer.status_code == 303, answer.text
         page = browser.get("/").text
         csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+        api = httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
         yield Web(server.url, browser, api, token, csrf)
         browser.close()
         api.close()

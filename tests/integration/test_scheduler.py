@@ -95,11 +95,15 @@ def test_sync_sends_changed_active_listings_one_waiting_job_at_a_time(shop_facto
     assert set(items) == {sku(1), sku(2)}
     assert items[sku(2)].requested == {"quantity": 12, "price": "12.00"}
 
-    # While it waits to be sent, changes accumulate instead of making a second feed.
-    shop.set_quantity(sku(5), 55)
+    # While it waits to be sent, changes join it instead of making a second feed.
+    shop.set_quantity(sku(5), 55)  # added to the waiting job
     shop.set_quantity(sku(1), 72)  # coalesced into the waiting job
     deferred = scheduler.tick()
     assert deferred.created == {} and deferred.sync_deferred == [shop.account_id]
+    assert deferred.topped_up == {job_id: 1}
+    job, items = load(shop, job_id)
+    assert set(items) == {sku(1), sku(2), sku(5)} and job.items_total == 3
+    assert "Added 1 listing(s)" in log_lines(shop, job_id)
     Worker(shop.rt).run_once()
     assert load(shop, job_id)[0].status == JobStatus.CREATED
     assert scheduler.tick().created == {}
@@ -108,8 +112,11 @@ def test_sync_sends_changed_active_listings_one_waiting_job_at_a_time(shop_facto
     job, items = load(shop, job_id)
     assert job.status == JobStatus.DONE and items[sku(1)].sent == {"quantity": 72, "price": "9.99"}
     assert shop.listing(sku(1)).confirmed_quantity == 72
+    assert shop.listing(sku(5)).confirmed_quantity == 55
+    assert scheduler.tick().created == {}
+    shop.set_quantity(sku(3), 33)  # once the waiting job is sent, the next change is a new job
     (next_id,) = scheduler.tick().jobs(QTY_PRICE)
-    assert set(load(shop, next_id)[1]) == {sku(5)}
+    assert set(load(shop, next_id)[1]) == {sku(3)}
     shop.run_worker()
     assert scheduler.tick().created == {}
     assert shop.listing(sku(4)).confirmed_quantity == 0
@@ -170,6 +177,37 @@ def test_5000_price_changes_become_the_fewest_feeds(shop_factory, feed_max, feed
     assert shop.sim.listings()["BULK-04999"].price == Decimal("20.00") + 4999 % 7 + 1
     assert shop.listing("BULK-04999").confirmed_price == Decimal("20.00") + 4999 % 7 + 1
     assert scheduler.tick().created == {}
+
+
+def test_changes_spread_over_ticks_still_fill_every_feed(shop_factory):
+    shop = quiet_shop(shop_factory, feed_max_messages=1000)
+    seed_bulk(shop, 2500)
+    scheduler = Scheduler(shop.rt, "host-a")
+
+    def raise_prices(first: int, last: int) -> None:
+        skus = [f"BULK-{n:05d}" for n in range(first, last)]
+        with shop.rt.db.transaction() as session:
+            session.execute(
+                update(Product).where(Product.sku.in_(skus)).values(price=Product.price + 1)
+            )
+
+    raise_prices(0, 1500)
+    first = scheduler.tick()
+    job_ids = first.jobs(QTY_PRICE)
+    assert [load(shop, job_id)[0].items_total for job_id in job_ids] == [1000, 500]
+    raise_prices(1500, 2200)  # the second job has room for 500 of these 700
+    second = scheduler.tick()
+    assert second.created == {} and second.topped_up == {job_ids[1]: 500}
+    assert [load(shop, job_id)[0].items_total for job_id in job_ids] == [1000, 1000]
+    shop.run_worker()
+    (last_id,) = scheduler.tick().jobs(QTY_PRICE)
+    assert load(shop, last_id)[0].items_total == 200
+    shop.run_worker()
+
+    stats = shop.sim.stats()
+    assert [feed["messages"] for feed in stats["feeds"]] == [1000, 1000, 200]  # ceil(2200/1000)
+    assert shop.sim.listings()["BULK-02199"].price == shop.listing("BULK-02199").confirmed_price
+    assert shop.listing("BULK-02200").confirmed_price == Decimal("20.00") + 2200 % 7
 
 
 # Periodic jobs

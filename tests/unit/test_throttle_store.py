@@ -97,3 +97,30 @@ def test_announced_rate_tolerates_rounding():
     assert announced_rate(1 / 60, "0.5") == 0.5
     assert announced_rate(1 / 60, "garbage") is None
     assert announced_rate(1 / 60, None) is None
+
+
+def test_a_slow_call_moves_its_grant_in_the_rolling_window(runtime, account_id):
+    """A call answered 40 s after its token was taken counts in the window from then."""
+    throttle = Throttle({JLF: Limit(5, 1.0, window_s=300, window_max=5)})
+    clock, start = runtime.clock, runtime.clock.now()
+    with runtime.db.transaction() as session:
+        assert throttle.try_acquire(session, account_id, [JLF], start) is None
+        throttle.settle(session, account_id, [JLF], start, start + timedelta(seconds=40))
+    for k in range(1, 5):
+        with runtime.db.transaction() as session:
+            at = start + timedelta(seconds=60 * k)
+            assert throttle.try_acquire(session, account_id, [JLF], at) is None
+    with runtime.db.transaction() as session:
+        ready_at = throttle.next_available(session, account_id, [JLF], clock.now())
+    assert ready_at == start + timedelta(seconds=340)
+
+
+def test_settle_leaves_buckets_without_a_window_alone(runtime, account_id):
+    throttle = Throttle({CF: Limit(15, 1 / 120)})
+    now = runtime.clock.now()
+    with runtime.db.transaction() as session:
+        assert throttle.try_acquire(session, account_id, [CF], now) is None
+        throttle.settle(session, account_id, [CF], now, now + timedelta(seconds=40))
+    with runtime.db.read() as session:
+        (view,) = throttle.views(session, account_id, now)
+    assert view.granted == 1

@@ -22,23 +22,21 @@ def add(
     marketplace: Annotated[str, typer.Option(help="Marketplace id, e.g. ATVPDKIKX0DER (US).")],
     client_id: Annotated[str, typer.Option(help="LWA client id of your SP-API application.")],
     client_secret: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
             envvar="AMAZON_JOBS_LWA_CLIENT_SECRET",
+            show_default=False,
             help="LWA client secret (prompted for if not given).",
         ),
-    ],
+    ] = None,
     refresh_token: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
             envvar="AMAZON_JOBS_LWA_REFRESH_TOKEN",
+            show_default=False,
             help="The seller's LWA refresh token (prompted for if not given).",
         ),
-    ],
+    ] = None,
     region: Annotated[str, typer.Option(help="na, eu or fe.")] = "na",
     endpoint: Annotated[
         str | None, typer.Option(help="SP-API base URL; default: Amazon's for the region.")
@@ -49,21 +47,25 @@ def add(
     ] = "2026-01-01",
 ) -> None:
     """Add an account; its secrets are stored encrypted and never shown again."""
-    spec = AccountSpec(
-        name=name,
-        seller_id=seller_id,
-        region=region,
-        marketplace_id=marketplace,
-        lwa_client_id=client_id,
-        lwa_client_secret=SecretStr(client_secret),
-        refresh_token=SecretStr(refresh_token),
-        endpoint=endpoint,
-        lwa_token_url=lwa_url,
-        orders_api=orders_api,
-    )
-    with runtime() as rt, rt.db.transaction() as session:
-        account = add_account(session, spec, rt.cipher, rt.clock.now())
-        console.print(f"Account [bold]{account.name}[/] added (id {account.id}).")
+    with runtime(needs_key="amazon-jobs accounts add") as rt:
+        # Asked only once the key is known to be there: no secret typed in vain.
+        secret = client_secret or typer.prompt("Client secret", hide_input=True)
+        refresh = refresh_token or typer.prompt("Refresh token", hide_input=True)
+        spec = AccountSpec(
+            name=name,
+            seller_id=seller_id,
+            region=region,
+            marketplace_id=marketplace,
+            lwa_client_id=client_id,
+            lwa_client_secret=SecretStr(secret),
+            refresh_token=SecretStr(refresh),
+            endpoint=endpoint,
+            lwa_token_url=lwa_url,
+            orders_api=orders_api,
+        )
+        with rt.db.transaction() as session:
+            account = add_account(session, spec, rt.cipher, rt.clock.now())
+            console.print(f"Account [bold]{account.name}[/] added (id {account.id}).")
 
 
 @app.command("list")

@@ -14,16 +14,19 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
 
-from amazon_jobs.config import Settings, load_settings
-from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.config import ENV_PREFIX, Settings, load_settings
+from amazon_jobs.errors import AmazonJobsError, ConfigError
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.accounts import undecryptable
 
 __all__ = [
     "console",
     "err_console",
     "fmt_time",
     "friendly_errors",
+    "require_secret_key",
     "runtime",
     "settings",
     "setup_logging",
@@ -49,12 +52,32 @@ def settings(**overrides: Any) -> Settings:
 
 
 @contextmanager
-def runtime(**overrides: Any) -> Iterator[Runtime]:
+def runtime(needs_key: str | None = None, **overrides: Any) -> Iterator[Runtime]:
+    """The runtime of a command; *needs_key* names a command that uses the credentials,
+    which refuses to start without the secret key that decrypts them."""
     rt = Runtime.build(settings(**overrides))
     try:
+        if needs_key:
+            require_secret_key(rt, needs_key)
         yield rt
     finally:
         rt.close()
+
+
+def require_secret_key(rt: Runtime, what: str) -> None:
+    """Refuse to start *what* without a secret key, or with one that is not the accounts'."""
+    rt.settings.require_secret_key(what)
+    try:
+        with rt.db.read() as session:
+            wrong = undecryptable(session, rt.cipher)
+    except DBAPIError:
+        return  # no database or no schema (yet): the command itself says so
+    if wrong:
+        names = ", ".join(repr(name) for name in wrong)
+        raise ConfigError(
+            f"{what} cannot start: {ENV_PREFIX}SECRET_KEY does not decrypt the credentials "
+            f"of account(s) {names}; set it to the key they were added with"
+        )
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:

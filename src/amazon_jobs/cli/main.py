@@ -95,7 +95,7 @@ def worker(
     setup_logging()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with runtime() as rt:
+    with runtime(needs_key="amazon-jobs worker") as rt:
         engine = Worker(rt, concurrency=concurrency)
         planner = None
         if scheduler and not until_idle:
@@ -119,7 +119,7 @@ def scheduler_command() -> None:
     setup_logging()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with runtime() as rt:
+    with runtime(needs_key="amazon-jobs scheduler") as rt:
         try:
             Scheduler(rt, new_worker_id()).run(stop)
         except KeyboardInterrupt:
@@ -137,7 +137,7 @@ def serve(
 
     setup_logging()
     cfg = settings()
-    with runtime() as rt:
+    with runtime(needs_key="amazon-jobs serve") as rt:
         host, port = host or cfg.web_host, port or cfg.web_port
         console.print(f"Amazon Jobs dashboard on http://{host}:{port}/")
         serve_forever(create_app(rt), host, port)

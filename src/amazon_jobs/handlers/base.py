@@ -11,6 +11,7 @@ from amazon_jobs.amazon.client import CallRecord, Observer
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store import log_buffer
 from amazon_jobs.store.jobs import append_log
 from amazon_jobs.store.models import Job
 
@@ -40,16 +41,19 @@ def call_logger(rt: Runtime, job_id: int, account_id: int) -> Observer:
 
     def observe(record: CallRecord) -> None:
         now = rt.clock.now()
+        message, level = _describe(record), _level(record)
+        announced = (
+            record.rate_limit is not None
+            and record.operation in _OPERATIONS
+            and not rt.throttle.knows(account_id, Operation(record.operation), record.rate_limit)
+        )
+        deferred = log_buffer.defer(job_id, now, message, level=level, request_id=record.request_id)
+        if deferred and not announced:
+            return
         with rt.db.transaction() as session:
-            append_log(
-                session,
-                job_id,
-                now,
-                _describe(record),
-                level=_level(record),
-                request_id=record.request_id,
-            )
-            if record.rate_limit and record.operation in _OPERATIONS:
+            if not deferred:
+                append_log(session, job_id, now, message, level=level, request_id=record.request_id)
+            if announced:
                 rt.throttle.announce_rate(
                     session, account_id, Operation(record.operation), record.rate_limit, now
                 )

@@ -17,6 +17,7 @@ waits there, cancelable. Subtypes say what a message changes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -43,7 +44,7 @@ from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.documents import save_document
-from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
+from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
 from amazon_jobs.testing import checkpoint
 
@@ -132,62 +133,65 @@ class ListingsFeedJob(StepHandler, ABC):
     # Stepping
 
     def step(self, rt: Runtime, job_id: int) -> None:
-        with rt.db.read() as session:
-            status = JobStatus(get_job(session, job_id).status)
+        job, account = self.load(rt, job_id)
+        status = JobStatus(job.status)
         if status is JobStatus.RESERVED:
-            self._assemble(rt, job_id)
+            self._assemble(rt, job, account)
         elif status is JobStatus.CREATED:
             if self._start(rt, job_id):
-                self._submit(rt, job_id)
+                self._submit(rt, job, account)
         elif status is JobStatus.PROCESSING:
-            self._submit(rt, job_id)
+            self._submit(rt, job, account)
         elif status is JobStatus.WAITING_FOR_RESULT:
-            self._follow(rt, job_id)
+            self._follow(rt, job, account)
 
-    def _assemble(self, rt: Runtime, job_id: int) -> None:
-        with rt.db.read() as session:
-            job = get_job(session, job_id)
-        pending = job.items_total - job.items_failed
-        self.assemble(rt, job_id, f"{pending} item(s) queued")
+    def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
+        """reserved -> created (subtypes may first complete the items)."""
+        self.assemble(rt, job.id, f"{job.items_total - job.items_failed} item(s) queued")
 
     def _start(self, rt: Runtime, job_id: int) -> bool:
         """Enter processing once quota allows; False while it is short, or while another
         listings feed of the account is stuck at Amazon (it processes them in order)."""
-        if self._behind_stuck_feed(rt, job_id):
-            return False
-        return self.start(rt, job_id, SUBMIT_OPERATIONS, "building and sending the feed")
+        return self.start(
+            rt,
+            job_id,
+            SUBMIT_OPERATIONS,
+            "building and sending the feed",
+            blocked=self._behind_stuck_feed,
+        )
 
-    def _behind_stuck_feed(self, rt: Runtime, job_id: int) -> bool:
-        now = rt.clock.now()
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            stuck = session.scalar(
-                select(Job.id).where(
-                    Job.account_id == job.account_id,
-                    Job.status == JobStatus.WAITING_FOR_RESULT.value,
-                    Job.stuck_at.is_not(None),
-                    Job.type.in_([t.value for t in FEED_JOB_TYPES]),
-                )
+    def _behind_stuck_feed(self, rt: Runtime, session: Session, job: Job, now: datetime) -> bool:
+        """Whether the job must wait for a stuck feed of its account (the wait is logged)."""
+        stuck = session.scalar(
+            select(Job.id).where(
+                Job.account_id == job.account_id,
+                Job.status == JobStatus.WAITING_FOR_RESULT.value,
+                Job.stuck_at.is_not(None),
+                Job.type.in_([t.value for t in FEED_JOB_TYPES]),
             )
-            if stuck is None:
-                return False
-            job.next_run_at = now + timedelta(seconds=rt.settings.poll_max_s)
-            if job.data.get("behind") != stuck:
-                append_log(
-                    session,
-                    job_id,
-                    now,
-                    f"Waiting: feed of job {stuck} is stuck at Amazon, which processes an "
-                    "account's listings feeds one after another",
-                    level="warning",
-                )
-                record(job, now, behind=stuck)
-            return True
+        )
+        if stuck is None:
+            return False
+        job.next_run_at = now + timedelta(seconds=rt.settings.poll_max_s)
+        if job.data.get("behind") != stuck:
+            append_log(
+                session,
+                job.id,
+                now,
+                f"Waiting: feed of job {stuck} is stuck at Amazon, which processes an "
+                "account's listings feeds one after another",
+                level="warning",
+            )
+            record(job, now, behind=stuck)
+        return True
 
-    def _submit(self, rt: Runtime, job_id: int) -> None:
-        job, account = self.load(rt, job_id)
+    def _submit(self, rt: Runtime, job: Job, account: Account) -> None:
+        """Go through the phases of ``processing`` from the one *job* (as read at the
+        start of the step) is in."""
+        job_id = job.id
         client = self.client(rt, job_id, account)
         phase = job.data.get("phase")
+        document_id, url = job.input_document_id, job.data.get("url") or ""
         if phase is None:
             self._build(rt, job_id, account)
             checkpoint("feed:built")
@@ -197,36 +201,43 @@ class ListingsFeedJob(StepHandler, ABC):
         if phase == "built":
             if not self.spend(rt, job_id, [Operation.CREATE_FEED_DOCUMENT]):
                 return
-            self._create_document(rt, job_id, client)
+            document_id, url = self._create_document(rt, job_id, client)
             checkpoint("feed:document")
             phase = "document"
         if phase == "document":
-            self._upload(rt, job_id, account, client)
+            self._upload(rt, job_id, url, account, client)
             checkpoint("feed:uploaded")
             phase = "uploaded"
         if phase == "uploaded":
-            self._send(rt, job_id, account, client)
+            # An intent can only be open if the step started in this phase.
+            self._send(rt, job, document_id or "", account, client)
 
-    def _send(self, rt: Runtime, job_id: int, account: Account, client: SpApiClient) -> None:
+    def _send(
+        self, rt: Runtime, job: Job, document_id: str, account: Account, client: SpApiClient
+    ) -> None:
         """createFeed, exactly once: an earlier attempt's intent is reconciled first."""
-        job, _ = self.load(rt, job_id)
+        job_id = job.id
         if job.intent_op == CREATE_FEED and self._recovered(rt, job, client):
             return
         operations = [Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED]
-        if not self.spend(rt, job_id, operations, intent=CREATE_FEED):
+        taken_at = self.spend(rt, job_id, operations, intent=CREATE_FEED)
+        if taken_at is None:
             return
         checkpoint("feed:intent")
         try:
             feed_id = client.create_feed(
-                listings_feed.FEED_TYPE, [account.marketplace_id], job.input_document_id or ""
+                listings_feed.FEED_TYPE, [account.marketplace_id], document_id
             )
         except AmazonClientError:
             with rt.db.transaction() as session:
                 close_intent(lock_job(session, job_id))
+                rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
             raise
         checkpoint("feed:created")
         with rt.db.transaction() as session:
-            self._submitted(session, lock_job(session, job_id), feed_id, rt)
+            job = lock_job(session, job_id)  # the job first, then its buckets, as in spend
+            rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
+            self._submitted(session, job, feed_id, rt)
         checkpoint("feed:submitted")
 
     def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
@@ -249,24 +260,25 @@ class ListingsFeedJob(StepHandler, ABC):
             self._submitted(session, job, found.ref, rt)
             return True
 
-    def _follow(self, rt: Runtime, job_id: int) -> None:
-        job, account = self.load(rt, job_id)
+    def _follow(self, rt: Runtime, job: Job, account: Account) -> None:
+        job_id = job.id
         client = self.client(rt, job_id, account)
+        result_document_id = job.result_document_id
         if job.data.get("phase") == "submitted":
             if job.cancel_requested_at is not None:
                 self._ask_amazon_to_cancel(rt, job, client)
                 return
             if not self.spend(rt, job_id, [Operation.GET_FEED]):
                 return
-            if not self._poll(rt, job_id, client):
+            finished, result_document_id = self._poll(rt, job, client)
+            if not finished:
                 return
             checkpoint("feed:result")
-            job, account = self.load(rt, job_id)
         report = None
-        if job.result_document_id:
+        if result_document_id:
             if not self.spend(rt, job_id, [Operation.GET_FEED_DOCUMENT]):
                 return
-            report = self._download(rt, job, client)
+            report = self._download(rt, job_id, result_document_id, client)
             checkpoint("feed:downloaded")
         self._finish(rt, job_id, report)
 
@@ -328,18 +340,21 @@ class ListingsFeedJob(StepHandler, ABC):
                 f"Feed built: {len(values)} message(s) for seller {account.seller_id}",
             )
 
-    def _create_document(self, rt: Runtime, job_id: int, client: SpApiClient) -> None:
+    def _create_document(self, rt: Runtime, job_id: int, client: SpApiClient) -> tuple[str, str]:
+        """createFeedDocument; returns the document's id and upload URL."""
         upload = client.create_feed_document(listings_feed.CONTENT_TYPE)
         now = rt.clock.now()
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
             job.input_document_id = upload.document_id
             record(job, now, phase="document", url=upload.url, url_at=now.isoformat())
+        return upload.document_id, upload.url
 
-    def _upload(self, rt: Runtime, job_id: int, account: Account, client: SpApiClient) -> None:
-        job, _ = self.load(rt, job_id)
+    def _upload(
+        self, rt: Runtime, job_id: int, url: str, account: Account, client: SpApiClient
+    ) -> None:
         payload = self.feed_document(rt, job_id, account)
-        client.upload_document(job.data["url"], payload, listings_feed.CONTENT_TYPE)
+        client.upload_document(url, payload, listings_feed.CONTENT_TYPE)
         with rt.db.transaction() as session:
             record(lock_job(session, job_id), rt.clock.now(), phase="uploaded", url=None)
             append_log(session, job_id, rt.clock.now(), f"Feed uploaded ({len(payload)} bytes)")
@@ -376,16 +391,16 @@ class ListingsFeedJob(StepHandler, ABC):
 
     # Waiting for the result
 
-    def _poll(self, rt: Runtime, job_id: int, client: SpApiClient) -> bool:
-        """Ask Amazon about the feed; True once it has finished."""
-        job, _ = self.load(rt, job_id)
+    def _poll(self, rt: Runtime, job: Job, client: SpApiClient) -> tuple[bool, str | None]:
+        """Ask Amazon about the feed: whether it has finished, and its result document."""
+        job_id = job.id
         assert job.amazon_ref is not None
         feed = client.get_feed(job.amazon_ref)
         now = rt.clock.now()
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
             if job.status != JobStatus.WAITING_FOR_RESULT:
-                return False
+                return False, None
             if feed.processing_status != job.amazon_status:
                 append_log(session, job_id, now, f"Amazon: feed {feed.processing_status}")
             job.amazon_status = feed.processing_status
@@ -394,29 +409,39 @@ class ListingsFeedJob(StepHandler, ABC):
             if feed.processing_status in ("IN_QUEUE", "IN_PROGRESS"):
                 wait = poll_interval(job.polls, rt.settings.poll_first_s, rt.settings.poll_max_s)
                 job.next_run_at = now + timedelta(seconds=wait)
-                return False
+                return False, None
             if feed.processing_status == "CANCELLED":
                 self.cancel(session, job, now, "Amazon reports the feed CANCELLED")
-                return False
+                return False, None
             job.result_document_id = feed.result_document_id
             record(job, now, phase="result")
-            return True
+            return True, feed.result_document_id
 
-    def _download(self, rt: Runtime, job: Job, client: SpApiClient) -> ProcessingReport:
-        assert job.result_document_id is not None
-        location = client.get_feed_document(job.result_document_id)
+    def _download(
+        self, rt: Runtime, job_id: int, document_id: str, client: SpApiClient
+    ) -> Downloaded:
+        """The processing report; one that cannot be read is kept for inspection."""
+        location = client.get_feed_document(document_id)
         content, charset = client.download(location)
-        with rt.db.transaction() as session:
-            content_type = f"application/json; charset={charset or 'utf-8'}"
-            save_document(session, job.id, "result", content_type, content, rt.clock.now())
-        return parse_processing_report(content, charset)
+        try:
+            report = parse_processing_report(content, charset)
+        except Exception:
+            downloaded = Downloaded(content, charset, None)
+            with rt.db.transaction() as session:
+                downloaded.save(session, job_id, rt.clock.now())
+            raise
+        return Downloaded(content, charset, report)
 
-    def _finish(self, rt: Runtime, job_id: int, report: ProcessingReport | None) -> None:
+    def _finish(self, rt: Runtime, job_id: int, result: Downloaded | None) -> None:
+        """Keep the processing report and apply it to the items, in one transaction."""
         now = rt.clock.now()
+        report = result.report if result else None
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
             if job.status != JobStatus.WAITING_FOR_RESULT:
                 return
+            if result is not None:
+                result.save(session, job_id, now)
             if job.amazon_status == "FATAL":
                 issues = "; ".join(i.describe() for i in report.feed_errors) if report else ""
                 reason = "Amazon aborted the feed (FATAL)" + (f": {issues}" if issues else "")
@@ -444,6 +469,19 @@ class ListingsFeedJob(StepHandler, ABC):
     def _url_expired(job: Job, now: datetime) -> bool:
         issued = job.data.get("url_at")
         return issued is None or now - datetime.fromisoformat(issued) > UPLOAD_URL_MAX_AGE
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    """A processing report as Amazon sent it, and as read."""
+
+    content: bytes
+    charset: str | None
+    report: ProcessingReport | None
+
+    def save(self, session: Session, job_id: int, now: datetime) -> None:
+        content_type = f"application/json; charset={self.charset or 'utf-8'}"
+        save_document(session, job_id, "result", content_type, self.content, now)
 
 
 def _summary(job: Job) -> str:

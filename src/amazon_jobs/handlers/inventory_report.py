@@ -72,16 +72,21 @@ class InventoryReport(StepHandler):
         job, _ = self.load(rt, job_id)
         if job.intent_op == CREATE_REPORT and self._recovered(rt, job, client):
             return
-        if not self.spend(rt, job_id, [Operation.CREATE_REPORT], intent=CREATE_REPORT):
+        operations = [Operation.CREATE_REPORT]
+        taken_at = self.spend(rt, job_id, operations, intent=CREATE_REPORT)
+        if taken_at is None:
             return
         try:
             report_id = client.create_report(REPORT_TYPE, [account.marketplace_id])
         except AmazonClientError:
             with rt.db.transaction() as session:
                 close_intent(lock_job(session, job_id))
+                rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
             raise
         with rt.db.transaction() as session:
-            self._requested(session, lock_job(session, job_id), report_id, rt)
+            job = lock_job(session, job_id)  # the job first, then its buckets, as in spend
+            rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
+            self._requested(session, job, report_id, rt)
 
     def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
         """Whether the report of an interrupted createReport exists: then adopt it."""

@@ -29,6 +29,7 @@ __all__ = [
     "prior_snapshot",
     "reserve",
     "restored_columns",
+    "top_up",
 ]
 
 #: Listing columns saved before a job and restored on cancel.
@@ -105,6 +106,55 @@ def reserve(
     parent_id: int | None = None,
 ) -> Reservation:
     """Create as many jobs as needed (at most *max_items* each) and lock their listings."""
+    rows = _candidates(session, account_id, selection, eligible, changed)
+    reservation = Reservation()
+    for chunk in _chunks(rows, max_items):
+        job = create_job(session, account_id, job_type, now, priority=priority, parent_id=parent_id)
+        _lock(session, job, chunk, requested, now)
+        reservation.jobs.append(job)
+    if selection.skus:
+        taken = {row.sku for row in rows}
+        reservation.skipped = explain_skipped(
+            session, account_id, [s for s in selection.skus if s not in taken], eligible
+        )
+    return reservation
+
+
+def top_up(
+    session: Session,
+    job: Job,
+    *,
+    selection: Selection,
+    eligible: frozenset[ListingState],
+    changed: ColumnElement[bool] | None,
+    requested: Callable[[Row[Any]], dict[str, Any]],
+    max_items: int,
+    now: datetime,
+) -> int:
+    """Add selected listings to *job*, not sent yet, up to *max_items* in all.
+
+    The caller holds the job's row lock and has checked it is still reserved or
+    created: its feed is built from its items when it starts, so the added
+    listings go out in the same feed. Returns how many were added.
+    """
+    room = max_items - job.items_total
+    if room <= 0:
+        return 0
+    rows = _candidates(session, job.account_id, selection, eligible, changed, limit=room)
+    if rows:
+        _lock(session, job, rows, requested, now, verb="Added")
+    return len(rows)
+
+
+def _candidates(
+    session: Session,
+    account_id: int,
+    selection: Selection,
+    eligible: frozenset[ListingState],
+    changed: ColumnElement[bool] | None,
+    limit: int | None = None,
+) -> list[Row[Any]]:
+    """The selected listings no job holds, locked (skipping rows another writer locked)."""
     query = (
         select(Listing, Product.sku, Product.ean, Product.quantity, Product.price)
         .join(Product, Product.id == Listing.product_id)
@@ -122,18 +172,9 @@ def reserve(
             query = query.where(
                 or_(Listing.last_error.is_(None), Product.updated_at > Listing.updated_at)
             )
-    rows = _select(session, query, selection.skus)
-    reservation = Reservation()
-    for chunk in _chunks(rows, max_items):
-        job = create_job(session, account_id, job_type, now, priority=priority, parent_id=parent_id)
-        _lock(session, job, chunk, requested, now)
-        reservation.jobs.append(job)
-    if selection.skus:
-        taken = {row.sku for row in rows}
-        reservation.skipped = explain_skipped(
-            session, account_id, [s for s in selection.skus if s not in taken], eligible
-        )
-    return reservation
+    if limit is not None:
+        query = query.limit(limit)
+    return _select(session, query, selection.skus)
 
 
 def _select(session: Session, query: Any, skus: Sequence[str]) -> list[Row[Any]]:
@@ -158,6 +199,7 @@ def _lock(
     rows: list[Row[Any]],
     requested: Callable[[Row[Any]], dict[str, Any]],
     now: datetime,
+    verb: str = "Reserved",
 ) -> None:
     items = [
         {
@@ -179,8 +221,8 @@ def _lock(
             .execution_options(synchronize_session=False)
         )
     insert_items(session, items)
-    job.items_total = len(items)
-    append_log(session, job.id, now, f"Reserved {len(items)} listing(s)")
+    job.items_total = (job.items_total or 0) + len(items)
+    append_log(session, job.id, now, f"{verb} {len(items)} listing(s)")
 
 
 def explain_skipped(

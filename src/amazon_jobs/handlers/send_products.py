@@ -21,7 +21,7 @@ from sqlalchemy import Row, select
 from amazon_jobs.amazon.catalog_api import MAX_IDENTIFIERS, CatalogItem
 from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.catalog import gtin13, identifier_type
-from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.domain.marketplaces import marketplace
@@ -30,7 +30,7 @@ from amazon_jobs.handlers.feed_job import ListingsFeedJob
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log, lock_job
-from amazon_jobs.store.models import Account, JobItem, Product
+from amazon_jobs.store.models import Account, Job, JobItem, Product
 
 __all__ = ["SendProducts", "match_codes"]
 
@@ -108,17 +108,16 @@ class SendProducts(ListingsFeedJob):
 
     # Assembling: the ASIN lookup
 
-    def _assemble(self, rt: Runtime, job_id: int) -> None:
-        job, account = self.load(rt, job_id)
-        if job.status != JobStatus.RESERVED:
-            return
+    def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
+        job_id = job.id
         client = self.client(rt, job_id, account)
         for batch in _batches(self._codes_to_search(rt, job_id)):
             if not self.spend(rt, job_id, [Operation.SEARCH_CATALOG_ITEMS]):
                 return
             if not self._search(rt, job_id, account, client, batch):
                 return
-        super()._assemble(rt, job_id)
+        job, _ = self.load(rt, job_id)  # items may have failed in the lookup
+        super()._assemble(rt, job, account)
 
     def _codes_to_search(self, rt: Runtime, job_id: int) -> list[tuple[int, str]]:
         """(item id, EAN/UPC) of the items still without an ASIN.

@@ -8,22 +8,27 @@ last record left it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.jobs import JobStatus
 from amazon_jobs.domain.limits import Operation
+from amazon_jobs.errors import JobNotFound
 from amazon_jobs.handlers.base import call_logger
 from amazon_jobs.handlers.intents import claim_intent, close_intent
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.jobs import append_log, get_job, lock_job, move
+from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job
 
-__all__ = ["StepHandler", "record", "snooze_for_quota"]
+__all__ = ["Gate", "StepHandler", "record", "snooze_for_quota"]
+
+#: Holds a job back (True) inside :meth:`StepHandler.start`'s transaction; records why.
+Gate = Callable[[Runtime, Session, Job, datetime], bool]
 
 
 class StepHandler:
@@ -51,10 +56,16 @@ class StepHandler:
         move(session, job, JobStatus.ERROR, now, reason, level="error")
 
     def load(self, rt: Runtime, job_id: int) -> tuple[Job, Account]:
+        """The job and its account, read together (one query)."""
         with rt.db.read() as session:
-            job = get_job(session, job_id)
-            account = session.get_one(Account, job.account_id)
-            return job, account
+            row = session.execute(
+                select(Job, Account)
+                .join(Account, Account.id == Job.account_id)
+                .where(Job.id == job_id)
+            ).one_or_none()
+            if row is None:
+                raise JobNotFound(job_id)
+            return row.Job, row.Account
 
     def client(self, rt: Runtime, job_id: int, account: Account) -> SpApiClient:
         return rt.amazon(account, call_logger(rt, job_id, account.id))
@@ -65,8 +76,10 @@ class StepHandler:
         job_id: int,
         operations: Sequence[Operation],
         intent: str | None = None,
-    ) -> bool:
-        """Take a token for each operation, right before the call; False while quota is short.
+    ) -> datetime | None:
+        """Take a token for each operation, right before the call; None while quota is short.
+
+        Returns the time the tokens were taken (see :meth:`Throttle.settle`).
 
         Tokens are taken at the moment of the call, not earlier, so our copy of
         each bucket drains when Amazon's does: taken early, it would refill early
@@ -79,14 +92,14 @@ class StepHandler:
             job = lock_job(session, job_id)
             now = rt.clock.now()
             if intent is not None and not claim_intent(session, job, intent, now):
-                return False
+                return None
             ready_at = rt.throttle.try_acquire(session, job.account_id, operations, now)
             if ready_at is not None:
                 close_intent(job)
                 snooze_for_quota(session, job, ready_at, now, operations[0].value)
-                return False
+                return None
             record(job, now, quota_wait=None)
-            return True
+            return now
 
     def assemble(self, rt: Runtime, job_id: int, message: str) -> None:
         """reserved -> created."""
@@ -96,9 +109,16 @@ class StepHandler:
                 move(session, job, JobStatus.CREATED, rt.clock.now(), message)
 
     def start(
-        self, rt: Runtime, job_id: int, operations: Sequence[Operation], message: str
+        self,
+        rt: Runtime,
+        job_id: int,
+        operations: Sequence[Operation],
+        message: str,
+        *,
+        blocked: Gate | None = None,
     ) -> bool:
-        """created -> processing once every one of *operations* has a token to spend.
+        """created -> processing once every one of *operations* has a token to spend
+        (and *blocked*, if given, does not hold the job back).
 
         The job waits for quota here, in ``created``, where it can still be
         canceled; the tokens themselves are taken by :meth:`spend` right before
@@ -108,6 +128,8 @@ class StepHandler:
             job = lock_job(session, job_id)
             now = rt.clock.now()
             if job.status != JobStatus.CREATED:
+                return False
+            if blocked is not None and blocked(rt, session, job, now):
                 return False
             ready_at = rt.throttle.next_available(session, job.account_id, operations, now)
             if ready_at > now:

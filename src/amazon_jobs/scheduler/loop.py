@@ -48,6 +48,8 @@ class TickReport:
     created: dict[JobType, list[int]] = field(default_factory=dict)
     #: Accounts whose sync waits for an update job not sent yet.
     sync_deferred: list[int] = field(default_factory=list)
+    #: Listings added to sync jobs not sent yet, by job id.
+    topped_up: dict[int, int] = field(default_factory=dict)
     #: Jobs flagged stuck by the watchdog.
     stuck: list[int] = field(default_factory=list)
     #: Jobs deleted by retention.
@@ -60,12 +62,14 @@ class TickReport:
 
     @property
     def acted(self) -> bool:
-        return bool(self.created or self.stuck or self.pruned or self.errors)
+        return bool(self.created or self.topped_up or self.stuck or self.pruned or self.errors)
 
     def __str__(self) -> str:
         if not self.leader:
             return "not the leader: idle"
         parts = [f"{t.label}: {len(ids)} job(s) {ids}" for t, ids in self.created.items()]
+        for job_id, count in self.topped_up.items():
+            parts.append(f"{count} changed listing(s) added to job {job_id}")
         if self.sync_deferred:
             parts.append(f"sync deferred for account(s) {self.sync_deferred}")
         if self.stuck:
@@ -150,6 +154,7 @@ class Scheduler:
         self._add(report, JobType.ORDERS_FULFILLMENT, created)
 
     def _sync(self, account_id: int, report: TickReport) -> None:
+        report.topped_up.update(sync.top_up_waiting_jobs(self.rt, account_id))
         with self.rt.db.read() as session:
             waiting = sync.waiting_update_job(session, account_id)
         if waiting is not None:

@@ -3,10 +3,13 @@
 createFeed is the scarcest quota, so a feed should carry as many changes as
 it can. While an earlier update job of the account still waits in
 ``reserved`` or ``created`` (for the worker, or for quota), no new one is
-made: the changes made meanwhile accumulate and go into the next job, which
-is created once the waiting one has been sent. Listings inside the waiting
-job lose nothing either, since its values are read from the products when
-the feed is built. Only active listings are picked (the QTY & Price
+made: listings changed meanwhile join a waiting sync job that has room (up
+to ``feed_max_messages``; its feed is built from its items when it starts),
+and the rest accumulate for the next job, created once the waiting ones have
+been sent. So K changed listings take ceil(K / feed_max_messages) feeds
+however the changes are spread over time. Listings inside a waiting job lose
+nothing either, since its values are read from the products when the feed
+is built. Only active listings are picked (the QTY & Price
 handler's eligible states): stopped, removed and not listed ones never are.
 A listing whose last update Amazon refused is not sent again until the
 product changes, so a SKU Amazon keeps refusing does not cost a feed a tick.
@@ -19,18 +22,29 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import SelectionError
-from amazon_jobs.handlers.reservation import Selection
+from amazon_jobs.handlers import handler_for
+from amazon_jobs.handlers.feed_job import ListingsFeedJob
+from amazon_jobs.handlers.reservation import Selection, top_up
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.service import create_listings_job
+from amazon_jobs.store.jobs import lock_job
 from amazon_jobs.store.models import Job
 
-__all__ = ["SYNC_JOB_TYPE", "UPDATE_JOB_TYPES", "create_sync_jobs", "waiting_update_job"]
+__all__ = [
+    "SYNC_JOB_TYPE",
+    "UPDATE_JOB_TYPES",
+    "create_sync_jobs",
+    "top_up_waiting_jobs",
+    "waiting_update_job",
+]
 
 #: The job type the scheduler creates for changed listings.
 SYNC_JOB_TYPE = JobType.UPDATE_QTY_PRICE
 #: Jobs that send changed values: one of them waiting to be sent defers the next sync.
 UPDATE_JOB_TYPES = (JobType.UPDATE_QTY, JobType.UPDATE_PRICE, JobType.UPDATE_QTY_PRICE)
 NOT_SENT_YET = (JobStatus.RESERVED, JobStatus.CREATED)
+#: What automatic sync picks: changed listings, not those Amazon refused unchanged.
+SYNC_SELECTION = Selection(changed=True, retry_failed=False)
 
 
 def waiting_update_job(session: Session, account_id: int) -> int | None:
@@ -54,8 +68,46 @@ def create_sync_jobs(rt: Runtime, account_id: int) -> list[int]:
     Returns the new jobs' ids: none when nothing changed.
     """
     try:
-        selection = Selection(changed=True, retry_failed=False)
-        reservation = create_listings_job(rt, SYNC_JOB_TYPE, account_id, selection)
+        reservation = create_listings_job(rt, SYNC_JOB_TYPE, account_id, SYNC_SELECTION)
     except SelectionError:
         return []
     return [job.id for job in reservation.jobs]
+
+
+def top_up_waiting_jobs(rt: Runtime, account_id: int) -> dict[int, int]:
+    """Add changed listings to the account's sync jobs not sent yet, while they have room.
+
+    Returns how many listings each job received (jobs that got none are left out).
+    """
+    handler = handler_for(SYNC_JOB_TYPE)
+    assert isinstance(handler, ListingsFeedJob)
+    added: dict[int, int] = {}
+    with rt.db.transaction() as session:
+        waiting = session.scalars(
+            select(Job.id)
+            .where(
+                Job.account_id == account_id,
+                Job.type == SYNC_JOB_TYPE.value,
+                Job.status.in_([s.value for s in NOT_SENT_YET]),
+                Job.items_total < rt.settings.feed_max_messages,
+            )
+            .order_by(Job.id)
+        ).all()
+        for job_id in waiting:
+            job = lock_job(session, job_id)
+            if job.status not in {s.value for s in NOT_SENT_YET}:
+                continue  # a worker started it meanwhile
+            count = top_up(
+                session,
+                job,
+                selection=SYNC_SELECTION,
+                eligible=handler.eligible,
+                changed=handler.changed(),
+                requested=handler.requested,
+                max_items=rt.settings.feed_max_messages,
+                now=rt.clock.now(),
+            )
+            if count == 0:
+                break  # nothing more changed
+            added[job_id] = count
+    return added

@@ -73,6 +73,17 @@ class TokenBook:
         """Let *refresh_token* obtain access tokens acting for *seller_id*."""
         self._sellers_by_refresh[refresh_token] = seller_id
 
+    def revoke(self, refresh_token: str) -> None:
+        """Refuse *refresh_token* from now on (``invalid_grant``); tokens issued with it
+        live out their hour."""
+        self._sellers_by_refresh.pop(refresh_token, None)
+
+    def expire_all(self, now: datetime) -> None:
+        """End every access token issued so far, as if its hour were over."""
+        self._access = {
+            token: (seller, min(ends, now)) for token, (seller, ends) in self._access.items()
+        }
+
     def grant(self, form: Mapping[str, str], now: datetime) -> Grant | LwaRefusal:
         """Answer a token request whose form fields are *form*."""
         refusal = self._refusal(form)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "FAULT_ANSWERS",
     "QUOTA_EXCEEDED",
     "SERVER_ERRORS",
     "ApiError",
@@ -30,6 +31,8 @@ SERVER_ERRORS = {
     500: error_list("InternalFailure", "We encountered an internal error. Please try again."),
     503: error_list("ServiceUnavailable", "Service is temporarily unavailable. Please try again."),
 }
+#: The answers a queued or random fault can give (:mod:`.faults`): a 5xx, or a 429.
+FAULT_ANSWERS = {**SERVER_ERRORS, 429: QUOTA_EXCEEDED}
 
 
 class ApiError(Exception):

@@ -4,12 +4,16 @@ The body is an object; every key is optional and they apply in this order::
 
     {"clear": true,
      "fail_next": [{"operation": "getFeed", "status": 503, "times": 2}],
+     "reset_next": [{"operation": "getFeed", "times": 1}],
      "error_rate": {"rate": 0.1, "operation": "getFeed", "statuses": [500, 503], "seed": 7},
      "delay": {"seconds": 2.5, "operation": "createFeed", "times": 1},
      "abort_next_feeds": 1, "cancel_next_feeds": 1,
-     "corrupt_next_documents": 1, "fail_next_reports": 1}
+     "corrupt_next_documents": 1, "fail_next_reports": 1,
+     "omit_next_results": 1, "lose_next_results": 1,
+     "misnumber_next_reports": 1, "expire_access_tokens": 1}
 
-``error_rate`` and ``delay`` may also be arrays of such objects; leaving out
+Statuses are 500, 503 or 429. ``fail_next``, ``reset_next``, ``error_rate``
+and ``delay`` may also be arrays of such objects; leaving out
 ``operation`` means every operation (see :mod:`.faults`). The whole body is
 checked before anything is applied: a bad one changes nothing.
 """
@@ -26,8 +30,18 @@ from amazon_jobs.simulator.faults import Faults
 __all__ = ["apply_faults"]
 
 Step = Callable[[], None]
-_COUNTS = ("abort_next_feeds", "cancel_next_feeds", "corrupt_next_documents", "fail_next_reports")
-_KNOWN = frozenset({"clear", "fail_next", "error_rate", "delay", *_COUNTS})
+_COUNTS = (
+    "abort_next_feeds",
+    "cancel_next_feeds",
+    "corrupt_next_documents",
+    "fail_next_reports",
+    "omit_next_results",
+    "lose_next_results",
+    "misnumber_next_reports",
+    "expire_access_tokens",
+)
+_KNOWN = frozenset({"clear", "fail_next", "reset_next", "error_rate", "delay", *_COUNTS})
+_STATUSES = (500, 503, 429)
 
 
 def apply_faults(faults: Faults, body: Any) -> None:
@@ -41,6 +55,7 @@ def apply_faults(faults: Faults, body: Any) -> None:
     if body.get("clear"):
         steps.append(faults.clear)
     steps += [_fail_next(faults, entry) for entry in _entries(body, "fail_next")]
+    steps += [_reset_next(faults, entry) for entry in _entries(body, "reset_next")]
     steps += [_error_rate(faults, entry) for entry in _entries(body, "error_rate")]
     steps += [_delay(faults, entry) for entry in _entries(body, "delay")]
     for name in _COUNTS:
@@ -65,6 +80,14 @@ def _fail_next(faults: Faults, entry: Mapping[str, Any]) -> Step:
     status = _status(entry.get("status", 500))
     times = _whole(entry.get("times", 1), "times")
     return partial(faults.fail_next, operation, status, times)
+
+
+def _reset_next(faults: Faults, entry: Mapping[str, Any]) -> Step:
+    operation = _operation(entry.get("operation"))
+    if operation is None:
+        raise ValueError("reset_next needs an operation")
+    times = _whole(entry.get("times", 1), "times")
+    return partial(faults.reset_next, operation, times)
 
 
 def _error_rate(faults: Faults, entry: Mapping[str, Any]) -> Step:
@@ -99,8 +122,8 @@ def _operation(raw: Any) -> Operation | None:
 
 
 def _status(raw: Any) -> int:
-    if raw not in (500, 503) or isinstance(raw, bool):
-        raise ValueError("status must be 500 or 503")
+    if raw not in _STATUSES or isinstance(raw, bool):
+        raise ValueError("status must be 500, 503 or 429")
     return int(raw)
 
 

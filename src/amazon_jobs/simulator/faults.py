@@ -3,14 +3,33 @@
 Queued faults are used up one request or one feed/report/download at a time:
 
 - ``fail_next("getFeed", 503, times=2)``: the next two getFeed requests
-  answer 503;
+  answer 503; with 429 a storm of throttled answers, whatever the buckets
+  hold (another application spending the seller's quota). Injected 429s are
+  not counted as throttled in :meth:`.Simulator.stats`, which counts only the
+  429s our own buckets gave;
+- ``reset_next("getFeed", times=2)``: the next two getFeed requests lose
+  their connection: it is closed once the status line is out, before any of
+  the body (the client gets no usable answer). The operation has taken
+  effect, as with a slow answer;
 - ``abort_next_feeds(n)``: the next *n* feeds that finish end ``FATAL``;
 - ``cancel_next_feeds(n)``: the next *n* feeds created are cancelled by
   Amazon when they would start (``CANCELLED``, no result document);
 - ``corrupt_next_documents(n)``: the next *n* downloads of a processing
-  report or report document are cut in half (a truncated gzip, or broken
-  text when not compressed); the stored document stays intact;
-- ``fail_next_reports(n)``: the next *n* reports that finish end ``FATAL``.
+  report or report document are cut in half (a truncated gzip, or, when not
+  compressed, text cut in the middle of the line where its half falls: a
+  tab-separated report then ends inside a row); the stored document stays
+  intact;
+- ``fail_next_reports(n)``: the next *n* reports that finish end ``FATAL``;
+- ``omit_next_results(n)``: the next *n* feeds that finish end ``DONE``
+  without a ``resultFeedDocumentId``;
+- ``lose_next_results(n)``: the next *n* feeds that finish name a result
+  document that does not exist (getFeedDocument answers 404 NotFound);
+- ``misnumber_next_reports(n)``: the next *n* processing reports name each
+  message issue by a messageId the feed did not contain (the real one plus
+  1000); the issue's sku and the summary stay right;
+- ``expire_access_tokens(n)``: at each of the next *n* SP-API requests,
+  every access token issued before it has expired (403 Unauthorized, "The
+  access token you provided has expired."), as if its hour were over.
 
 Standing faults last until changed or :meth:`Faults.clear`:
 
@@ -23,7 +42,8 @@ Standing faults last until changed or :meth:`Faults.clear`:
   know whether its request was applied, as with Amazon.
 
 Queued errors come before the random rate. LWA and document URLs are never
-affected by errors or delays.
+affected by errors, resets or delays. A seller who revokes the application's
+authorization is not a fault but a state: :meth:`.Simulator.revoke_refresh_token`.
 """
 
 from __future__ import annotations
@@ -36,14 +56,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator.errors import SERVER_ERRORS
+from amazon_jobs.simulator.errors import FAULT_ANSWERS
 
-__all__ = ["Faults"]
+__all__ = ["MISNUMBER_OFFSET", "Faults"]
 
 _ABORT_FEEDS = "abort_next_feeds"
 _CANCEL_FEEDS = "cancel_next_feeds"
 _CORRUPT_DOCUMENTS = "corrupt_next_documents"
 _FAIL_REPORTS = "fail_next_reports"
+_OMIT_RESULTS = "omit_next_results"
+_LOSE_RESULTS = "lose_next_results"
+_MISNUMBER_REPORTS = "misnumber_next_reports"
+_EXPIRE_TOKENS = "expire_access_tokens"
+#: What a misnumbered processing report adds to each messageId.
+MISNUMBER_OFFSET = 1000
 #: Key of a standing fault that applies to every operation.
 _EVERY = "*"
 
@@ -69,6 +95,7 @@ class Faults:
         self._seed = seed
         self._random = random.Random(seed)
         self._errors: dict[Operation, deque[int]] = defaultdict(deque)
+        self._resets: Counter[Operation] = Counter()
         self._counts: Counter[str] = Counter()
         self._rates: dict[str, _ErrorRate] = {}
         self._delays: dict[str, _Delay] = {}
@@ -80,10 +107,17 @@ class Faults:
     # -- queued ---------------------------------------------------------------
 
     def fail_next(self, operation: Operation | str, status: int = 500, times: int = 1) -> None:
-        """Answer the next *times* requests of *operation* with *status* (500 or 503)."""
+        """Answer the next *times* requests of *operation* with *status* (500, 503 or 429)."""
         _check_statuses([status])
         with self._lock:
             self._errors[Operation(operation)].extend([status] * times)
+
+    def reset_next(self, operation: Operation | str, times: int = 1) -> None:
+        """Drop the connection of the next *times* requests of *operation* mid-answer."""
+        if times < 0:
+            raise ValueError("times must be 0 or more")
+        with self._lock:
+            self._resets[Operation(operation)] += times
 
     def abort_next_feeds(self, count: int = 1) -> None:
         """End the next *count* feeds that finish processing ``FATAL``."""
@@ -100,6 +134,22 @@ class Faults:
     def fail_next_reports(self, count: int = 1) -> None:
         """End the next *count* reports that finish ``FATAL``."""
         self._add(_FAIL_REPORTS, count)
+
+    def omit_next_results(self, count: int = 1) -> None:
+        """End the next *count* feeds that finish without a result document id."""
+        self._add(_OMIT_RESULTS, count)
+
+    def lose_next_results(self, count: int = 1) -> None:
+        """Have the next *count* feeds that finish name a result document that is not there."""
+        self._add(_LOSE_RESULTS, count)
+
+    def misnumber_next_reports(self, count: int = 1) -> None:
+        """Name the message issues of the next *count* processing reports by wrong ids."""
+        self._add(_MISNUMBER_REPORTS, count)
+
+    def expire_access_tokens(self, count: int = 1) -> None:
+        """Expire every access token issued so far at each of the next *count* requests."""
+        self._add(_EXPIRE_TOKENS, count)
 
     # -- standing -------------------------------------------------------------
 
@@ -144,6 +194,7 @@ class Faults:
         """Forget every queued and standing fault."""
         with self._lock:
             self._errors.clear()
+            self._resets.clear()
             self._counts.clear()
             self._rates.clear()
             self._delays.clear()
@@ -160,6 +211,14 @@ class Faults:
             if rate is None or self._random.random() >= rate.rate:
                 return None
             return self._random.choice(rate.statuses)
+
+    def take_reset(self, operation: Operation) -> bool:
+        """True (once per queued reset) if this answer of *operation* is to be cut off."""
+        with self._lock:
+            if self._resets[operation] <= 0:
+                return False
+            self._resets[operation] -= 1
+            return True
 
     def take_delay(self, operation: Operation) -> float:
         """Real seconds to hold this answer of *operation*."""
@@ -190,11 +249,28 @@ class Faults:
         """True (once per queued failure) if the finishing report must end FATAL."""
         return self._take(_FAIL_REPORTS)
 
+    def take_omitted_result(self) -> bool:
+        """True (once per queued omission) if the finishing feed gets no result document id."""
+        return self._take(_OMIT_RESULTS)
+
+    def take_lost_result(self) -> bool:
+        """True (once per queued loss) if the finishing feed's result document is gone."""
+        return self._take(_LOSE_RESULTS)
+
+    def take_misnumbering(self) -> bool:
+        """True (once per queued fault) if this processing report misnames its messages."""
+        return self._take(_MISNUMBER_REPORTS)
+
+    def take_token_expiry(self) -> bool:
+        """True (once per queued expiry) if the tokens issued so far expire now."""
+        return self._take(_EXPIRE_TOKENS)
+
     def snapshot(self) -> dict[str, Any]:
         """Every fault in force, as JSON."""
         with self._lock:
             return {
                 "fail_next": {str(op): list(q) for op, q in self._errors.items() if q},
+                "reset_next": {str(op): n for op, n in self._resets.items() if n > 0},
                 "error_rates": {
                     key: {"rate": rate.rate, "statuses": list(rate.statuses)}
                     for key, rate in self._rates.items()
@@ -221,7 +297,16 @@ class Faults:
             return True
 
 
-_COUNTED = (_ABORT_FEEDS, _CANCEL_FEEDS, _CORRUPT_DOCUMENTS, _FAIL_REPORTS)
+_COUNTED = (
+    _ABORT_FEEDS,
+    _CANCEL_FEEDS,
+    _CORRUPT_DOCUMENTS,
+    _FAIL_REPORTS,
+    _OMIT_RESULTS,
+    _LOSE_RESULTS,
+    _MISNUMBER_REPORTS,
+    _EXPIRE_TOKENS,
+)
 
 
 def _key(operation: Operation | str | None) -> str:
@@ -229,5 +314,5 @@ def _key(operation: Operation | str | None) -> str:
 
 
 def _check_statuses(statuses: Sequence[int]) -> None:
-    if not statuses or any(status not in SERVER_ERRORS for status in statuses):
-        raise ValueError(f"status must be one of {sorted(SERVER_ERRORS)}")
+    if not statuses or any(status not in FAULT_ANSWERS for status in statuses):
+        raise ValueError(f"status must be one of {sorted(FAULT_ANSWERS)}")

@@ -4,8 +4,11 @@ Every SP-API request goes through :func:`run_operation` under the simulator's
 lock:
 
 1. the state is brought up to the clock's now, and the request is counted; a
-   queued or random fault (:mod:`.faults`) answers 5xx here;
-2. the ``x-amz-access-token`` must be live, else 403 (no token taken);
+   queued or random fault (:mod:`.faults`) answers 5xx (or an injected 429)
+   here;
+2. the ``x-amz-access-token`` must be live, else 403 (no token taken); an
+   injected expiry (:meth:`.Faults.expire_access_tokens`) ends every token
+   issued so far first;
 3. the operation's bucket must hold a token, else 429 (nothing taken);
 4. the operation runs. It may :meth:`Call.require` further buckets (createFeed
    of a JSON_LISTINGS_FEED needs that feed type's own quota); if one is empty
@@ -14,8 +17,10 @@ lock:
    a success takes every bucket involved.
 
 An injected delay (:meth:`.Faults.delay_answers`) then holds the answer for
-real seconds, outside the lock. Answers carry ``x-amzn-RequestId`` always,
-and ``x-amzn-RateLimit-Limit`` on 2xx, 400 and 404 as in the models.
+real seconds, outside the lock, and an injected reset
+(:meth:`.Faults.reset_next`) cuts it off after its status line. Answers carry
+``x-amzn-RequestId`` always, and ``x-amzn-RateLimit-Limit`` on 2xx, 400 and
+404 as in the models.
 """
 
 from __future__ import annotations
@@ -30,9 +35,10 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator.errors import QUOTA_EXCEEDED, SERVER_ERRORS, ApiError, Throttled
+from amazon_jobs.simulator.errors import FAULT_ANSWERS, QUOTA_EXCEEDED, ApiError, Throttled
 from amazon_jobs.simulator.state import Simulator
 from amazon_jobs.simulator.throttling import format_rate
 
@@ -105,7 +111,9 @@ def run_operation(
         simulator.counters.request(operation)
         fault = simulator.faults.next_error(operation)
         if fault is not None:
-            return Answer(fault, SERVER_ERRORS[fault])
+            return Answer(fault, FAULT_ANSWERS[fault])
+        if simulator.faults.take_token_expiry():
+            simulator.tokens.expire_all(now)
         try:
             seller_id = simulator.tokens.seller_for(access_token, now)
         except ApiError as refused:
@@ -161,4 +169,24 @@ class Gateway:
         delay_s = self.simulator.faults.take_delay(operation)
         if delay_s > 0:
             await asyncio.sleep(delay_s)  # real seconds: an injected slow answer
-        return sp_response(answer, request_id)
+        response = sp_response(answer, request_id)
+        if self.simulator.faults.take_reset(operation):
+            return CutOff(response)
+        return response
+
+
+class CutOff(Response):
+    """*response* lost on the way (an injected reset): its status line and headers
+    go out, announcing a chunked body that never comes, and the connection closes
+    (an ASGI response that never completes makes the server close it)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(status_code=response.status_code)
+        self.raw_headers = [
+            (name, value) for name, value in response.raw_headers if name != b"content-length"
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )

@@ -21,7 +21,15 @@ from amazon_jobs.simulator.locales import locale_of
 from amazon_jobs.simulator.models import SimListing
 from amazon_jobs.simulator.timefmt import format_time
 
-__all__ = ["API_VERSION", "INCLUDED_DATA", "VERSION", "ItemView", "build_items", "build_report"]
+__all__ = [
+    "API_VERSION",
+    "INCLUDED_DATA",
+    "VERSION",
+    "ItemView",
+    "build_items",
+    "build_report",
+    "misnumbered",
+]
 
 VERSION = "2.0"
 API_VERSION = "2021-08-01"
@@ -62,6 +70,15 @@ def build_report(
         report["summary"]["itemSummary"] = {"items": len(items or []), "errors": 0, "warnings": 0}
         report["items"] = items or []
     return report
+
+
+def misnumbered(report: dict[str, Any], offset: int) -> dict[str, Any]:
+    """*report* with every message issue's ``messageId`` moved up by *offset* (a fault)."""
+    issues = [
+        {**issue, "messageId": issue["messageId"] + offset} if "messageId" in issue else issue
+        for issue in report["issues"]
+    ]
+    return {**report, "issues": issues}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from amazon_jobs.simulator.catalog import listings_from_rows, read_listings_csv
 from amazon_jobs.simulator.catalog_generator import configured_catalog
 from amazon_jobs.simulator.catalog_items import Catalog, CatalogItem, catalog_item
 from amazon_jobs.simulator.config import SimulatorConfig
-from amazon_jobs.simulator.faults import Faults
+from amazon_jobs.simulator.faults import MISNUMBER_OFFSET, Faults
 from amazon_jobs.simulator.feeds import FeedContext, FeedOutcome, aborted, process_feed
 from amazon_jobs.simulator.listings_report import (
     LISTINGS_REPORT_TYPES,
@@ -40,6 +40,7 @@ from amazon_jobs.simulator.locales import locale_of
 from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
 from amazon_jobs.simulator.order_book import OrderBook
 from amazon_jobs.simulator.presign import UrlSigner
+from amazon_jobs.simulator.report import misnumbered
 from amazon_jobs.simulator.reports import ReportBook, ReportStatus, SimReport
 from amazon_jobs.simulator.stats import Counters
 from amazon_jobs.simulator.throttling import Throttle
@@ -99,6 +100,13 @@ class Simulator:
         with self.lock:
             self.seller(seller_id).listings.update(listings)
         return len(listings)
+
+    def revoke_refresh_token(self, refresh_token: str) -> None:
+        """The seller revokes the application's authorization: LWA refuses
+        *refresh_token* (``invalid_grant``); access tokens already issued with it
+        work until they expire, as with Amazon."""
+        with self.lock:
+            self.tokens.revoke(refresh_token)
 
     def listings(self, seller_id: str | None = None) -> dict[str, SimListing]:
         """A copy of the seller's listings by SKU, as of now."""
@@ -278,8 +286,20 @@ class Simulator:
                 seller.listings[sku] = listing
         feed.started_at, feed.ended_at = slot.start, slot.end
         feed.outcome, feed.message_count = outcome.status, outcome.message_count
-        feed.result_document_id = self._store_report(seller.seller_id, outcome.report, slot.end)
+        feed.result_document_id = self._result_document(seller.seller_id, outcome, slot.end)
         feed.content = b""
+
+    def _result_document(self, seller_id: str, outcome: FeedOutcome, now: datetime) -> str | None:
+        """Store the processing report; its id, unless an injected fault loses it."""
+        report = outcome.report
+        if self.faults.take_misnumbering():
+            report = misnumbered(report, MISNUMBER_OFFSET)
+        if self.faults.take_omitted_result():
+            return None
+        document_id = self._store_report(seller_id, report, now)
+        if self.faults.take_lost_result():
+            del self.documents[document_id]
+        return document_id
 
     def _outcome(self, seller: SellerData, feed: SimFeed, slot: Slot) -> FeedOutcome:
         marketplace_id = (feed.marketplace_ids or (self.config.marketplace_id,))[0]

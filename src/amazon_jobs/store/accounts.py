@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.auth import LwaCredentials
 from amazon_jobs.crypto import Cipher
-from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.errors import AmazonJobsError, ConfigError
 from amazon_jobs.store.models import Account
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "credentials",
     "find_account",
     "list_accounts",
+    "undecryptable",
     "update_account",
 ]
 
@@ -151,3 +152,14 @@ def credentials(account: Account, cipher: Cipher) -> LwaCredentials:
         client_secret=cipher.decrypt(account.lwa_client_secret_enc),
         refresh_token=cipher.decrypt(account.refresh_token_enc),
     )
+
+
+def undecryptable(session: Session, cipher: Cipher) -> list[str]:
+    """Names of the accounts whose credentials *cipher* cannot decrypt (another key's)."""
+    names = []
+    for account in list_accounts(session):
+        try:
+            credentials(account, cipher)
+        except ConfigError:
+            names.append(account.name)
+    return names

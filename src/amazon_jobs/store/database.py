@@ -7,18 +7,21 @@ read transactions stay deferred and never block a writer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Database"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Real seconds a pooled PostgreSQL connection may sit idle before it is pinged at checkout.
+PING_AFTER_IDLE_S = 1.0
 
 
 class Database:
@@ -30,6 +33,8 @@ class Database:
         writer = self.engine.execution_options(sqlite_immediate=True)
         self._write = sessionmaker(writer, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+        #: Called with the session at the start of every write transaction.
+        self.on_write: list[Callable[[Session], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -39,6 +44,8 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on error."""
         with self._write() as session, session.begin():
+            for hook in self.on_write:
+                hook(session)
             yield session
 
     @contextmanager
@@ -57,15 +64,40 @@ class Database:
 def _create_engine(url: str, *, echo: bool, pool_size: int) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(
-            url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        event.listen(engine, "checkout", _ping_if_idle)
+        event.listen(engine, "checkin", _note_checkin)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Check a pooled connection that sat idle before handing it out.
+
+    A server restart or a network cut kills idle connections; a dead one is
+    replaced here (the pool retries on DisconnectionError) instead of failing
+    the caller's first statement. Unlike ``pool_pre_ping``, a connection back
+    from use a moment ago is not pinged: a busy worker checks out connections
+    many times a second, and a round trip each would cost more than its queries.
+    """
+    checked_in = record.info.get("checked_in_at")
+    if checked_in is not None and time.monotonic() - checked_in < PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception as dead:
+        raise exc.DisconnectionError(str(dead)) from dead
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

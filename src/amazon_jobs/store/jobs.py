@@ -139,14 +139,15 @@ def append_log(
 
 def claim_due_jobs(
     session: Session, worker_id: str, now: datetime, lease_until: datetime, limit: int
-) -> list[int]:
+) -> dict[int, str]:
     """Lease up to *limit* due jobs to *worker_id*; each is claimed by one worker only.
+    Returns each claimed job's type by its id, most urgent first.
 
     A job still leased to another worker whose lease has expired is taken over,
     and its log says so.
     """
     due = (
-        select(Job.id, Job.lease_owner, Job.lease_expires_at)
+        select(Job.id, Job.type, Job.lease_owner, Job.lease_expires_at)
         .where(
             Job.next_run_at <= now,
             or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
@@ -173,7 +174,7 @@ def claim_due_jobs(
                 f"(its lease expired at {row.lease_expires_at:%H:%M:%S} UTC)",
                 level="warning",
             )
-    return ids
+    return {row.id: row.type for row in rows}
 
 
 def release(session: Session, job_id: int, worker_id: str) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "JobLog",
     "LeaderLease",
     "Listing",
+    "LoginFailure",
     "Order",
     "OrderItem",
     "Product",
@@ -175,7 +176,9 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     #: Handler-specific state (e.g. the step reached inside ``processing``).
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
     #: An external call that may have reached Amazon without its answer being stored
     #: (e.g. "createFeed"), and when it was made: reconciled before any retry.
     intent_op: Mapped[str | None] = mapped_column(String(40))
@@ -391,7 +394,28 @@ class WebSession(Base):
     #: The session's CSRF token, required on every form that changes something.
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    #: The absolute end of the session (``session_lifetime_s`` after the login).
     expires_at: Mapped[datetime]
+    #: When the session was last used (roughly: refreshed at most once a minute);
+    #: it ends ``session_idle_s`` after that. None: not since the login.
+    last_seen_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """Wrong passwords counted per user name or client address, to refuse guessing.
+
+    Kept in the database so every web process shares them.
+    """
+
+    __tablename__ = "login_failures"
+
+    #: ``user:<name>`` or ``address:<client address>``.
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: The first failure of the current window.
+    window_start: Mapped[datetime]
+    #: Logins with this key are refused until then.
+    locked_until: Mapped[datetime | None]
 
 
 class ApiToken(Base):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.security import (
+    DEMO_PASSWORD,
     MIN_PASSWORD_LENGTH,
     hash_password,
     new_token,
@@ -25,6 +26,7 @@ __all__ = [
     "end_session",
     "find_session",
     "start_session",
+    "touch_session",
     "user_for_api_token",
 ]
 
@@ -57,14 +59,22 @@ def add_user(
 def authenticate(
     session: Session, username: str, password: str, *, allow_demo: bool
 ) -> User | None:
-    """The user, if the password is right (and demo users only in demo mode)."""
+    """The user, if the password is right.
+
+    Outside demo mode the demo's user is refused, and so is any password shorter
+    than the minimum (the demo's ``demo`` among them), whatever the database says:
+    a database the demo made, or a user added around ``add_user``, lets no one in
+    with the demo's well-known login.
+    """
     user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
     if user is None:
         verify_password(password, _DUMMY_HASH)
         return None
     if not verify_password(password, user.password_hash):
         return None
-    if user.is_demo and not allow_demo:
+    if not allow_demo and (
+        user.is_demo or len(password) < MIN_PASSWORD_LENGTH or password == DEMO_PASSWORD
+    ):
         return None
     return user
 
@@ -79,6 +89,7 @@ def start_session(session: Session, user: User, now: datetime, lifetime: timedel
             csrf_token=new_token(),
             created_at=now,
             expires_at=now + lifetime,
+            last_seen_at=now,
         )
     )
     user.last_login_at = now
@@ -86,13 +97,31 @@ def start_session(session: Session, user: User, now: datetime, lifetime: timedel
     return token
 
 
-def find_session(session: Session, token: str, now: datetime) -> tuple[WebSession, User] | None:
+def find_session(
+    session: Session, token: str, now: datetime, idle: timedelta | None = None
+) -> tuple[WebSession, User] | None:
+    """The live session of the cookie *token* and its user.
+
+    None once the session is over: past its absolute end, or unused for *idle*.
+    """
     found = session.execute(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
         .where(WebSession.token_hash == token_digest(token), WebSession.expires_at > now)
     ).one_or_none()
-    return (found[0], found[1]) if found else None
+    if found is None:
+        return None
+    web_session, user = found[0], found[1]
+    if idle is not None and (web_session.last_seen_at or web_session.created_at) + idle <= now:
+        return None
+    return web_session, user
+
+
+def touch_session(session: Session, token_hash: str, now: datetime) -> None:
+    """The session was used at *now*: its idle time starts again."""
+    session.execute(
+        update(WebSession).where(WebSession.token_hash == token_hash).values(last_seen_at=now)
+    )
 
 
 def end_session(session: Session, token: str) -> None:

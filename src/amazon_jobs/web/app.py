@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from amazon_jobs import __version__
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.web.api import api_router, health_router, metrics_router
+from amazon_jobs.web.deps import Reader
 from amazon_jobs.web.errors import install_error_handlers
 from amazon_jobs.web.pages import pages_router
 
@@ -37,14 +40,20 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+OPENAPI_URL = "/api/v1/openapi.json"
+DOCS_URL = "/api/docs"
+
+
 def create_app(rt: Runtime) -> FastAPI:
+    """The app; refuses to be built without a secret key outside the demo."""
+    rt.settings.require_secret_key("the dashboard (amazon-jobs serve)")
     app = FastAPI(
         title="amazon-jobs",
         version=__version__,
         description="Amazon Jobs: durable, visible jobs that keep a shop in sync with Amazon.",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=None,
     )
     app.state.runtime = rt
     app.add_middleware(SecurityHeaders)
@@ -54,4 +63,17 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(api_router)
     app.include_router(metrics_router)
     app.include_router(pages_router)
+    _add_docs(app)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """The OpenAPI schema and its docs page, for a logged-in browser or an API token."""
+
+    @app.get(OPENAPI_URL, include_in_schema=False)
+    def openapi(_: Reader) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    def docs(_: Reader) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=OPENAPI_URL, title="amazon-jobs API")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ from fastapi import Depends, Form, Request
 
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.models import User
-from amazon_jobs.store.users import find_session, user_for_api_token
+from amazon_jobs.store.users import find_session, touch_session, user_for_api_token
 from amazon_jobs.web.errors import ApiError, LoginRequired
 
 __all__ = [
@@ -19,12 +20,15 @@ __all__ = [
     "ApiUser",
     "CsrfChecked",
     "PageUser",
+    "Reader",
     "RuntimeDep",
     "SignedIn",
     "get_runtime",
 ]
 
 SESSION_COOKIE = "aj_session"
+#: Seconds between two updates of a session's last use.
+TOUCH_EVERY_S = 60.0
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -43,15 +47,34 @@ class SignedIn:
     csrf_token: str
 
 
+def signed_in(request: Request, rt: Runtime) -> SignedIn | None:
+    """The browser's live session, if it has one (see :func:`find_session`).
+
+    A session in use is marked seen at most every :data:`TOUCH_EVERY_S` (or a
+    quarter of the idle time), so pages and the live refresh cost no write each.
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    now = rt.clock.now()
+    idle = timedelta(seconds=rt.settings.session_idle_s)
+    with rt.db.read() as session:
+        found = find_session(session, token, now, idle)
+    if found is None:
+        return None
+    web_session, user = found
+    seen = web_session.last_seen_at or web_session.created_at
+    if (now - seen).total_seconds() >= min(TOUCH_EVERY_S, rt.settings.session_idle_s / 4):
+        with rt.db.transaction() as session:
+            touch_session(session, web_session.token_hash, now)
+    return SignedIn(user, web_session.csrf_token)
+
+
 def page_user(request: Request, rt: RuntimeDep) -> SignedIn:
     """The session's user; a browser without one is sent to the login page."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with rt.db.read() as session:
-            found = find_session(session, token, rt.clock.now())
-        if found:
-            web_session, user = found
-            return SignedIn(user, web_session.csrf_token)
+    found = signed_in(request, rt)
+    if found is not None:
+        return found
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise LoginRequired(quote(target, safe=""))
 
@@ -75,6 +98,25 @@ def api_user(request: Request, rt: RuntimeDep) -> User:
 
 
 ApiUser = Annotated[User, Depends(api_user)]
+
+
+def reader(request: Request, rt: RuntimeDep) -> User:
+    """A browser's session or an API token: for the API's schema and its docs.
+
+    Without either, a browser (it asks for HTML) goes to the login page; a
+    program gets the 401 of :func:`api_user`.
+    """
+    found = signed_in(request, rt)
+    if found is not None:
+        return found.user
+    if not request.headers.get("authorization") and "text/html" in request.headers.get(
+        "accept", ""
+    ):
+        raise LoginRequired(quote(request.url.path, safe=""))
+    return api_user(request, rt)
+
+
+Reader = Annotated[User, Depends(reader)]
 
 
 def csrf_checked(

@@ -74,8 +74,20 @@ def _download(simulator: Simulator, document_id: str, params: dict[str, str]) ->
             headers["Content-Encoding"] = params[GZIP_ENCODING_PARAM]
         content = document.content
         if document.result and simulator.faults.take_corruption():
-            content = content[: len(content) // 2]  # an injected fault: a truncated document
+            content = _truncated(content, document.compressed)  # an injected fault
         return Response(content, 200, headers, media_type=document.content_type)
+
+
+def _truncated(content: bytes, compressed: bool) -> bytes:
+    """*content* cut in half; text is cut in the middle of the line where its half falls,
+    so a tab-separated report ends inside a row, never between two."""
+    half = len(content) // 2
+    if compressed:
+        return content[:half]
+    start = content.rfind(b"\n", 0, half) + 1
+    end = content.find(b"\n", half)
+    end = len(content) if end < 0 else end
+    return content[: max(start + 1, (start + end) // 2)]
 
 
 def _error(status: int, refusal: UrlRefusal) -> Response:
