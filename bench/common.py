@@ -48,7 +48,7 @@ def median(values: Sequence[float]) -> float:
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in row] for row in rows]
+    cells = [[str(h) for h in headers]] + [[fmt(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     print(f"\n{title}")
     print("  ".join(h.ljust(w) for h, w in zip(cells[0], widths, strict=True)))
@@ -94,7 +94,7 @@ def pg_schema(prefix: str = "aj_bench") -> Iterator[str]:
         admin.dispose()
 
 
-def _fmt(value: Any) -> str:
+def fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}" if value < 1000 else f"{value:,.0f}"
     if isinstance(value, int):

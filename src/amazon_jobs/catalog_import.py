@@ -3,10 +3,17 @@
 A bad row is reported with its line number and skipped; good rows are
 stored, a chunk per transaction, so an interrupted import keeps every row it
 stored and never half a row.
+
+A file is read as a stream, so its size does not matter to memory: what is kept
+is the line of each SKU read (to report duplicates) and the first
+:data:`MAX_ERRORS_KEPT` problems; every rejected row is still counted. A file
+that is not UTF-8 is refused before anything is stored, naming the line and byte
+of the first bad character.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,6 +30,10 @@ from amazon_jobs.store.database import Database
 __all__ = ["ImportResult", "import_listings", "import_product_rows", "import_products"]
 
 CHUNK_ROWS = 1000
+#: How many rejected rows a file import describes; the others are only counted.
+MAX_ERRORS_KEPT = 1000
+#: Bytes read at a time when checking that a file is UTF-8.
+SCAN_BYTES = 1 << 20
 PRODUCT_COLUMNS = ("sku", "title", "quantity", "price")
 LISTING_COLUMNS = ("sku", "asin", "quantity", "price")
 
@@ -35,11 +46,20 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    #: The rejected rows' problems (the first *max_errors* of them).
     errors: list[CsvRowError] = field(default_factory=list)
+    #: How many rows were rejected, also beyond those in *errors*.
+    rejected: int = 0
+    max_errors: int | None = MAX_ERRORS_KEPT
 
     @property
     def stored(self) -> int:
         return self.created + self.updated
+
+    def reject(self, error: CsvRowError) -> None:
+        self.rejected += 1
+        if self.max_errors is None or len(self.errors) < self.max_errors:
+            self.errors.append(error)
 
 
 def import_products(
@@ -65,7 +85,7 @@ def import_product_rows(
     Errors carry the row's index in *rows* as their line. The good rows are
     stored in one transaction, in chunks.
     """
-    result = ImportResult(rows=len(rows))
+    result = ImportResult(rows=len(rows), max_errors=None)
     good: list[ProductRow] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(rows):
@@ -74,7 +94,7 @@ def import_product_rows(
             if row.sku in seen:
                 raise CsvRowError(index, f"SKU {row.sku!r} appears already in row {seen[row.sku]}")
         except CsvRowError as error:
-            result.errors.append(error)
+            result.reject(error)
             continue
         seen[row.sku] = index
         good.append(row)
@@ -103,10 +123,9 @@ def import_listings(
                 counts, unknown = catalog.upsert_listings(session, account_id, chunk, clock.now())
             result.created += counts.created
             result.updated += counts.updated
-            result.errors.extend(
-                CsvRowError(lines[sku], f"no product with SKU {sku!r}: import it first")
-                for sku in unknown
-            )
+            for sku in unknown:
+                problem = f"no product with SKU {sku!r}: import it first"
+                result.reject(CsvRowError(lines[sku], problem))
     result.errors.sort(key=lambda e: e.line)
     return result
 
@@ -116,7 +135,40 @@ def _open(path: Path) -> IO[str]:
         raw = path.open("rb")
     except OSError as exc:
         raise CsvError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        _check_utf8(raw)
+        raw.seek(0)
+    except OSError as exc:
+        raw.close()
+        raise CsvError(f"cannot read {path}: {exc}") from None
+    except BaseException:
+        raw.close()
+        raise
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _check_utf8(raw: IO[bytes]) -> None:
+    """Raise CsvError naming the line and byte of the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = newlines = 0
+    while True:
+        block = raw.read(SCAN_BYTES)
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            # exc.object is the bytes the decoder held back from the last block + this one.
+            held = len(exc.object) - len(block)
+            at = offset - held + exc.start
+            line = 1 + newlines + block.count(b"\n", 0, max(exc.start - held, 0))
+            bad = bytes(exc.object[exc.start : exc.start + 4])
+            raise CsvError(
+                f"line {line}: the file is not UTF-8 text (byte {at + 1} is {bad!r}...); "
+                'nothing was imported: save it as "CSV UTF-8" and import it again'
+            ) from None
+        if not block:
+            return
+        offset += len(block)
+        newlines += block.count(b"\n")
 
 
 def _parsed(
@@ -155,7 +207,7 @@ def _parsed(
             if row.sku in seen:
                 raise CsvRowError(line, f"SKU {row.sku!r} appears already on line {seen[row.sku]}")
         except CsvRowError as error:
-            result.errors.append(error)
+            result.reject(error)
             continue
         seen[row.sku] = line
         yield row

@@ -3,6 +3,7 @@ requests to every operation; never a 500, and every error in the one shape."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -15,7 +16,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from tests.integration.api_helpers import ERROR_KEYS, create_jobs  # noqa: E402
+from tests.integration.api_helpers import ERROR_KEYS, assert_error, create_jobs  # noqa: E402
 from tests.integration.conftest import sku  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
@@ -26,6 +27,8 @@ EXAMPLES = 30
 #: Calls the real Amazon (or whatever endpoint a generated account names): tested by hand.
 SKIPPED = {("POST", "/api/v1/accounts/{account_id}/test")}
 
+
+BAD_TOKEN = {"Authorization": "Bearer aj_not-a-token"}
 
 #: Every answer is documented: its status, its content type and its body's schema.
 CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -73,3 +76,13 @@ def test_no_request_makes_a_500_and_every_error_has_the_one_shape(shop, web):
                 assert mode is schemathesis.GenerationMode.NEGATIVE, operation.path
         tested += 1
     assert tested == len(operations) - len(SKIPPED) >= 24
+
+
+def test_the_schema_is_served_to_a_token_or_a_session_only(web):
+    """The test above reads the schema with the token; without one a program gets the one
+    error shape's 401, and a logged-in browser the same schema."""
+    assert_error(httpx.get(f"{web.url}/api/v1/openapi.json"), 401)
+    assert_error(httpx.get(f"{web.url}/api/v1/openapi.json", headers=BAD_TOKEN), 401)
+    with_token = web.api.get("/api/v1/openapi.json")
+    assert with_token.status_code == 200 and with_token.json()["paths"]
+    assert web.browser.get("/api/v1/openapi.json").json() == with_token.json()

@@ -15,8 +15,9 @@ simulator) running at the same time. Every case checks that
 
 The victim is created first, so at equal times the worker steps it first and
 a queued fault of an operation both jobs use reaches the victim. Where a fault
-is queued several times over (the 429 storm), the bystander is only created
-once the victim has its feed accepted, so the storm cannot spill over.
+is queued several times over (the 429 storm, a document corrupt at every
+attempt), the bystander is only created once the victim has its feed accepted
+(plus a head start), so the fault cannot spill over.
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from amazon_jobs.domain.catalog import ListingRow
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.handlers.reservation import Selection
-from amazon_jobs.service import create_inventory_job, create_listings_job
-from amazon_jobs.simulator import SimulatorConfig
+from amazon_jobs.service import cancel_job, create_inventory_job, create_listings_job
+from amazon_jobs.simulator import Simulator, SimulatorConfig
 from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.jobs import get_job, job_items, job_log
@@ -63,7 +65,7 @@ class Scene:
     before: dict[str, int | None] = field(default_factory=dict)
 
     @property
-    def sim(self):  # type: ignore[no-untyped-def]
+    def sim(self) -> Simulator:
         return self.shop.sim
 
     def job(self, job_id: int) -> Job:
@@ -88,9 +90,9 @@ class Scene:
                 .join(Listing)
                 .where(Listing.account_id == account_id, Product.sku.in_(skus))
             ).all()
-        return {name: quantity for name, quantity in rows}
+        return dict(rows)
 
-    def locked(self) -> list[tuple[str, int]]:
+    def locked(self) -> list[tuple[str, int | None]]:
         with self.shop.rt.db.read() as session:
             rows = session.execute(
                 select(Product.sku, Listing.locked_by_job_id)
@@ -106,11 +108,18 @@ class Scene:
         return [r for r in self.sim.stats()["reports"] if r["seller_id"] == seller_id]
 
     def run_until_waiting(self, job_id: int) -> None:
+        """Step the jobs (jumping the clock to the next due one) until *job_id* waits
+        for its result, or has ended."""
         worker = Worker(self.shop.rt)
         for _ in range(100):
-            if self.job(job_id).status == JobStatus.WAITING_FOR_RESULT:
+            status = JobStatus(self.job(job_id).status)
+            if status is JobStatus.WAITING_FOR_RESULT or status.is_terminal:
                 return
-            worker.run_once()
+            if worker.run_once() == 0:
+                with self.shop.rt.db.read() as session:
+                    due = session.scalar(select(func.min(Job.next_run_at)))
+                assert due is not None
+                self.shop.clock.set(due)
         raise AssertionError(f"job {job_id} never reached waiting_for_result")
 
 
@@ -233,6 +242,16 @@ def run_pair(scene: Scene) -> None:
     start_bystander(scene)
 
 
+def staggered_pair(scene: Scene, head_start_s: float) -> None:
+    """The victim, and once its feed is accepted and *head_start_s* later, the bystander:
+    for faults queued so many times over that, at equal times, the bystander would get
+    some of them."""
+    scene.victim = qty_job(scene.shop, scene.shop.account_id, VICTIM_SKUS)
+    scene.run_until_waiting(scene.victim)
+    scene.shop.clock.advance(head_start_s)
+    start_bystander(scene)
+
+
 # -- feed jobs: recovering by themselves ---------------------------------------
 
 
@@ -275,9 +294,9 @@ def test_connection_reset_on_create_feed_adopts_the_feed_instead_of_sending_agai
 
 
 def test_slow_answer_past_the_client_timeout_adopts_the_feed(scene_for):
-    scene = scene_for(http_timeout_s=0.5)
+    scene = scene_for(http_timeout_s=1.0)
     run_pair(scene)
-    scene.sim.faults.delay_answers(1.5, "createFeed", times=1)
+    scene.sim.faults.delay_answers(3.0, "createFeed", times=1)
     scene.shop.run_worker()
     check_recovered(scene)
     text = scene.text(scene.victim)
@@ -300,7 +319,7 @@ def test_429_storm_while_our_bucket_has_tokens_waits_for_the_refill(scene_for):
     assert len(throttled) == 3 and all(line.request_id for line in throttled)
     assert "although our bucket allowed it; retrying at" in throttled[0].message
     # each retry waited for the refill of the emptied bucket (1 per 120 s)
-    gaps = [(b.at - a.at).total_seconds() for a, b in zip(throttled, throttled[1:], strict=False)]
+    gaps = [(b.at - a.at).total_seconds() for a, b in pairwise(throttled)]
     assert all(gap >= 119 for gap in gaps), gaps
     check_common(scene)
 
@@ -335,6 +354,18 @@ def test_truncated_processing_report_is_downloaded_again(scene_for):
     scene.shop.run_worker()
     check_recovered(scene)
     assert "the processing report is not valid JSON" in scene.text(scene.victim)
+    check_common(scene)
+
+
+def test_processing_report_corrupt_at_every_attempt_ends_in_error(scene_for):
+    scene = scene_for()
+    attempts = scene.shop.rt.settings.max_attempts
+    scene.sim.faults.corrupt_next_documents(attempts)
+    staggered_pair(scene, 60)
+    scene.shop.run_worker()
+    job = check_failed(scene, "is not valid gzip")
+    assert f"(gave up after {attempts} attempts)" in (job.error or "")
+    assert f"Amazon had accepted feed {job.amazon_ref}" in (job.error or "")
     check_common(scene)
 
 
@@ -383,13 +414,32 @@ def test_feed_cancelled_by_amazon_ends_in_error(scene_for):
     check_common(scene)
 
 
+def test_seller_cancel_whose_answer_was_lost_still_ends_canceled(scene_for):
+    """Not Amazon's own cancel: the seller's cancelFeed reached Amazon, its answer did
+    not, and the repeat is refused (the feed is CANCELLED already)."""
+    scene = scene_for()
+    run_pair(scene)
+    scene.run_until_waiting(scene.victim)
+    assert cancel_job(scene.shop.rt, scene.victim) is False  # asked; Amazon decides
+    scene.sim.faults.reset_next("cancelFeed")
+    scene.shop.run_worker()
+    job = scene.job(scene.victim)
+    assert job.status == JobStatus.CANCELED and job.amazon_status == "CANCELLED"
+    assert "Amazon reports the feed CANCELLED" in scene.log(scene.victim)[-1].message
+    assert "cancelFeed connection failed" in scene.text(scene.victim)
+    assert scene.confirmed(scene.shop.account_id, VICTIM_SKUS) == scene.before
+    on_amazon = scene.sim.listings()
+    assert {name: on_amazon[name].quantity for name in VICTIM_SKUS} == scene.before
+    check_common(scene)
+
+
 def test_result_document_id_missing_ends_in_error(scene_for):
     scene = scene_for()
     run_pair(scene)
     scene.sim.faults.omit_next_results(1)
     scene.shop.run_worker()
     job = check_failed(scene, "without a processing report")
-    assert "check the quantities on Amazon" in (job.error or "")
+    assert "so its changes may be applied anyway: check the listings on Amazon" in (job.error or "")
     check_common(scene)
 
 
@@ -401,7 +451,10 @@ def test_result_document_gone_is_retried_then_ends_in_error(scene_for):
     job = check_failed(scene, "processing report of feed")
     assert "is missing at Amazon" in (job.error or "")
     assert f"gave up after {scene.shop.rt.settings.max_attempts} attempts" in (job.error or "")
-    assert "getFeedDocument answered HTTP 404" not in (job.error or "").split(":")[0]
+    assert (job.error or "").startswith("the processing report of feed")
+    assert "Amazon had accepted feed" in (job.error or "")
+    retries = [line for line in scene.log(scene.victim) if "retrying in" in line.message]
+    assert len(retries) == scene.shop.rt.settings.max_attempts - 1
     check_common(scene)
 
 
@@ -416,11 +469,32 @@ def test_lwa_refusing_the_refresh_token_ends_in_error(scene_for):
     check_common(scene, feeds=0)
 
 
+def test_lwa_refusing_the_refresh_token_after_the_feed_was_sent_says_so(scene_for):
+    scene = scene_for()
+    run_pair(scene)
+    scene.run_until_waiting(scene.victim)
+    scene.sim.revoke_refresh_token(scene.sim.config.refresh_token)
+    scene.sim.faults.expire_access_tokens(1)  # the access token's hour is over
+    scene.shop.run_worker()
+    job = scene.job(scene.victim)
+    assert job.status == JobStatus.ERROR
+    error = job.error or ""
+    assert error.startswith("Login with Amazon refused the account's credentials")
+    assert f"Amazon had accepted feed {job.amazon_ref}, so its changes may be applied" in error
+    items = scene.items(scene.victim)
+    assert {items[name].outcome for name in VICTIM_SKUS} == {"error"}
+    check_common(scene)
+
+
 # -- inventory report -----------------------------------------------------------
 
 
-def report_pair(scene: Scene) -> None:
+def report_pair(scene: Scene, head_start_s: float = 10) -> None:
+    """The report job, and 10 s later the bystander (feed jobs are stepped before
+    reports: without the head start, the bystander's download would come first)."""
     scene.victim = create_inventory_job(scene.shop.rt, scene.shop.account_id).id
+    scene.run_until_waiting(scene.victim)
+    scene.shop.clock.advance(head_start_s)
     start_bystander(scene)
 
 
@@ -441,9 +515,9 @@ def check_report_recovered(scene: Scene) -> None:
     assert job.items_ok == 12 and job.items_failed == 0
     assert inventory_skus(scene) == {sku(n) for n in range(12)}
     with scene.shop.rt.db.read() as session:
-        rows = session.scalars(select(InventoryRow).where(InventoryRow.snapshot_id == job.id))
-        quantities = {row.sku: row.quantity for row in rows}
-    assert quantities[sku(11)] == 21 and len(quantities) == 12
+        rows = session.scalars(select(InventoryRow).where(InventoryRow.snapshot_id == job.id)).all()
+    assert len(rows) == 12, "the rows of the broken download are not kept twice"
+    assert {row.sku: row.quantity for row in rows} == {sku(n): 10 + n for n in range(12)}
 
 
 def test_report_corrupt_gzip_is_downloaded_again(scene_for):
@@ -467,7 +541,24 @@ def test_report_truncated_tsv_is_downloaded_again(scene_for):
     check_common(scene, feeds=0, reports=1)
 
 
-def test_report_fatal_ends_in_error_and_keeps_the_inventory(scene_for):
+def test_report_corrupt_at_every_attempt_ends_in_error_and_keeps_no_row(scene_for):
+    scene = scene_for()
+    attempts = scene.shop.rt.settings.max_attempts
+    scene.sim.faults.corrupt_next_documents(attempts)
+    report_pair(scene, head_start_s=60)
+    scene.shop.run_worker()
+    job = scene.job(scene.victim)
+    assert job.status == JobStatus.ERROR
+    error = job.error or ""
+    assert error.startswith("the listings report cannot be read to its end")
+    assert f"(gave up after {attempts} attempts)" in error
+    assert scene.log(scene.victim)[-1].level == "error"
+    with scene.shop.rt.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(InventoryRow)) == 0
+    check_common(scene, feeds=0, reports=1)
+
+
+def test_report_fatal_ends_in_error_and_imports_nothing(scene_for):
     scene = scene_for()
     report_pair(scene)
     scene.sim.faults.fail_next_reports(1)
@@ -478,15 +569,19 @@ def test_report_fatal_ends_in_error_and_keeps_the_inventory(scene_for):
     last = scene.log(scene.victim)[-1]
     assert last.level == "error" and "FATAL" in last.message
     assert inventory_skus(scene) == set()
+    with scene.shop.rt.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(InventoryRow)) == 0
     check_common(scene, feeds=0, reports=1)
 
 
 def test_report_with_refused_refresh_token_ends_in_error(scene_for):
     scene = scene_for()
-    report_pair(scene)
     scene.sim.revoke_refresh_token(scene.sim.config.refresh_token)
+    report_pair(scene)
     scene.shop.run_worker()
     job = scene.job(scene.victim)
     assert job.status == JobStatus.ERROR
     assert "Login with Amazon refused the account's credentials" in (job.error or "")
+    last = scene.log(scene.victim)[-1]
+    assert last.level == "error" and "check the LWA client id" in last.message
     check_common(scene, feeds=0, reports=0)

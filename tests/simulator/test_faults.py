@@ -27,7 +27,7 @@ def test_queued_server_errors_are_answered_then_used_up(sp, simulator):
     assert response.status_code == 200
 
 
-def test_only_500_and_503_can_be_queued(simulator):
+def test_only_5xx_and_429_can_be_queued(simulator):
     with pytest.raises(ValueError, match="status must be one of"):
         simulator.faults.fail_next("getFeed", 404)
 
@@ -159,6 +159,11 @@ def test_faults_are_set_and_read_over_http(http, sp, clock, simulator):
         "cancel_next_feeds": 2,
         "corrupt_next_documents": 3,
         "fail_next_reports": 4,
+        "reset_next": {},
+        "omit_next_results": 0,
+        "lose_next_results": 0,
+        "misnumber_next_reports": 0,
+        "expire_access_tokens": 0,
     }
     assert response.json() == expected
     assert http.get("/_sim/faults").json() == expected

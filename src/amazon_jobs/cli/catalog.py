@@ -34,15 +34,16 @@ def _with_progress(
 def _report(result: ImportResult, what: str) -> None:
     console.print(
         f"{result.rows} row(s) read: {result.created} {what} created, {result.updated} updated, "
-        f"{len(result.errors)} rejected."
+        f"{result.rejected} rejected."
     )
     if result.errors:
         table = Table("Line", "Problem", title="Rejected rows (not imported)")
         for error in result.errors[:MAX_ERRORS_SHOWN]:
             table.add_row(str(error.line), error.message.split(": ", 1)[-1])
         console.print(table)
-        if len(result.errors) > MAX_ERRORS_SHOWN:
-            console.print(f"… and {len(result.errors) - MAX_ERRORS_SHOWN} more.")
+        shown = min(len(result.errors), MAX_ERRORS_SHOWN)
+        if result.rejected > shown:
+            console.print(f"… and {result.rejected - shown} more.")
 
 
 @products.command("import")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -65,10 +66,10 @@ class ListingRow:
 
 def parse_product_row(row: Mapping[str, str | None], line: int) -> ProductRow:
     """A validated product from a CSV row; CsvRowError names the first problem."""
-    ean = _text(row, "ean") or None
+    ean = _text(row, "ean", line) or None
     if ean is not None and not gtin_valid(ean):
         raise CsvRowError(line, f"EAN/UPC {ean!r} is not a valid EAN-13 or UPC-A code")
-    title = _text(row, "title")
+    title = _text(row, "title", line)
     if not title:
         raise CsvRowError(line, "title is empty")
     if len(title) > TITLE_MAX:
@@ -84,27 +85,34 @@ def parse_product_row(row: Mapping[str, str | None], line: int) -> ProductRow:
 
 def parse_listing_row(row: Mapping[str, str | None], line: int) -> ListingRow:
     """A validated existing Amazon listing (sku, asin, quantity, price)."""
-    asin = _text(row, "asin").upper()
+    asin = _text(row, "asin", line).upper()
     if len(asin) != ASIN_LENGTH or not asin.isalnum():
         raise CsvRowError(line, f"ASIN {asin!r} is not 10 letters and digits")
     return ListingRow(_sku(row, line), asin, _quantity(row, line), _price(row, line))
 
 
-def _text(row: Mapping[str, str | None], column: str) -> str:
-    return (row.get(column) or "").strip()
+def _text(row: Mapping[str, str | None], column: str, line: int) -> str:
+    value = (row.get(column) or "").strip()
+    if "\x00" in value:
+        # PostgreSQL cannot store it, and no shop means it.
+        raise CsvRowError(line, f"{column} contains a NUL character")
+    return value
 
 
 def _sku(row: Mapping[str, str | None], line: int) -> str:
-    sku = _text(row, "sku")
+    sku = _text(row, "sku", line)
     if not sku:
         raise CsvRowError(line, "SKU is empty")
     if len(sku) > SKU_MAX:
         raise CsvRowError(line, f"SKU {sku[:50]!r} is longer than {SKU_MAX} characters")
+    if any(unicodedata.category(c) == "Cc" for c in sku):
+        # A tab or line break would break the tab-separated reports Amazon sends back.
+        raise CsvRowError(line, f"SKU {sku!r} contains a control character")
     return sku
 
 
 def _quantity(row: Mapping[str, str | None], line: int) -> int:
-    raw = _text(row, "quantity")
+    raw = _text(row, "quantity", line)
     try:
         quantity = int(raw)
     except ValueError:
@@ -117,7 +125,7 @@ def _quantity(row: Mapping[str, str | None], line: int) -> int:
 
 
 def _price(row: Mapping[str, str | None], line: int) -> Decimal:
-    raw = _text(row, "price")
+    raw = _text(row, "price", line)
     try:
         price = Decimal(raw)
     except InvalidOperation:

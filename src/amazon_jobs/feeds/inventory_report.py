@@ -11,6 +11,7 @@ import codecs
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -42,16 +43,29 @@ class RowProblem:
 
 
 def read_inventory(raw: IO[bytes], charset: str | None) -> Iterator[InventoryRecord | RowProblem]:
-    """Each row of the report as a record, or the problem that kept it out."""
-    text = io.TextIOWrapper(
-        _maybe_gunzip(raw), encoding=_codec(charset), errors="replace", newline=""
-    )
-    reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+    """Each row of the report as a record, or the problem that kept it out.
+
+    A report whose last line is cut short (no line end, and fewer cells than
+    the header names) was truncated on the way: AmazonDocumentError, so the
+    download is tried again rather than half a report imported.
+    """
+    source = _maybe_gunzip(raw)
+    text = io.TextIOWrapper(source, encoding=_codec(charset), errors="replace", newline="")
+    try:
+        yield from _rows(_Lines(text))
+    finally:
+        text.detach()  # the caller owns *raw*
+        if source is not raw:
+            source.close()
+
+
+def _rows(lines: _Lines) -> Iterator[InventoryRecord | RowProblem]:
+    reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
         return
-    except (OSError, EOFError, csv.Error) as exc:
+    except (OSError, EOFError, zlib.error, UnicodeError, csv.Error) as exc:
         raise _unreadable(exc) from exc
     missing = [column for column in REQUIRED if column not in header]
     if missing:
@@ -59,10 +73,29 @@ def read_inventory(raw: IO[bytes], charset: str | None) -> Iterator[InventoryRec
     read = _Columns(header)
     try:
         for row in reader:
+            if lines.unterminated and len(row) < len(header):
+                raise AmazonDocumentError(
+                    f"the listings report ends in the middle of a row (line {reader.line_num} "
+                    f"has {len(row)} of {len(header)} columns): the download was cut short"
+                )
             if row:
                 yield read.record(row, reader.line_num)
-    except (OSError, EOFError, csv.Error) as exc:
+    except (OSError, EOFError, zlib.error, UnicodeError, csv.Error) as exc:
         raise _unreadable(exc) from exc
+
+
+class _Lines:
+    """The lines of *text*, remembering whether the last one read lacked a line end
+    (only the last line of a document can)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self.unterminated = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._text:
+            self.unterminated = not line.endswith(("\n", "\r"))
+            yield line
 
 
 class _Columns:
@@ -86,6 +119,8 @@ class _Columns:
             return RowProblem(line, "no seller-sku")
         price, quantity = cell(self.price), cell(self.quantity)
         try:
+            if price and not Decimal(price).is_finite():
+                raise ValueError(price)
             return InventoryRecord(
                 sku,
                 cell(self.asin),
@@ -107,10 +142,13 @@ def _maybe_gunzip(raw: IO[bytes]) -> IO[bytes]:
 
 
 def _codec(charset: str | None) -> str:
+    """The text codec *charset* names; UTF-8 for an unknown name or one that is not a
+    text encoding (rot13, base64)."""
     try:
-        return codecs.lookup(charset or "utf-8").name
+        info = codecs.lookup(charset or "utf-8")
     except LookupError:
         return "utf-8"
+    return info.name if getattr(info, "_is_text_encoding", True) else "utf-8"
 
 
 def _unreadable(exc: Exception) -> AmazonDocumentError:

@@ -59,7 +59,9 @@ def parse_processing_report(content: bytes, charset: str | None = None) -> Proce
         return _parse(body)
     except (UnicodeDecodeError, LookupError, ValueError) as exc:
         raise AmazonDocumentError(f"the processing report is not valid JSON: {exc}") from None
-    except (KeyError, TypeError, AttributeError) as exc:
+    except RecursionError:
+        raise AmazonDocumentError("the processing report is nested too deeply to read") from None
+    except (KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise AmazonDocumentError(
             f"the processing report lacks a required field or has a wrong type ({exc!r})"
         ) from None

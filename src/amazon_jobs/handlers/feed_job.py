@@ -19,7 +19,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from amazon_jobs.domain.backoff import poll_interval
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import UPDATABLE_STATES, ListingState
-from amazon_jobs.errors import AmazonClientError, SelectionError
+from amazon_jobs.errors import AmazonClientError, AmazonDocumentError, SelectionError
 from amazon_jobs.feeds import listings_feed
 from amazon_jobs.feeds.processing_report import ProcessingReport, parse_processing_report
 from amazon_jobs.handlers.feed_result import (
@@ -48,7 +49,7 @@ from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
 from amazon_jobs.testing import checkpoint
 
-__all__ = ["ListingsFeedJob"]
+__all__ = ["ListingsFeedJob", "ShopValues"]
 
 SUBMIT_OPERATIONS = (
     Operation.CREATE_FEED_DOCUMENT,
@@ -58,6 +59,18 @@ SUBMIT_OPERATIONS = (
 #: A presigned upload URL lives 5 minutes; past this age a new document is made.
 CREATE_FEED = Operation.CREATE_FEED.value
 UPLOAD_URL_MAX_AGE = timedelta(minutes=4)
+#: Feed statuses after which Amazon changes nothing.
+GONE = frozenset({"FATAL", "CANCELLED"})
+
+
+class ShopValues(Protocol):
+    """What a feed message reads of a product when the feed is built."""
+
+    @property
+    def quantity(self) -> int: ...
+
+    @property
+    def price(self) -> Decimal: ...
 
 
 class ListingsFeedJob(StepHandler, ABC):
@@ -77,7 +90,7 @@ class ListingsFeedJob(StepHandler, ABC):
         """The change asked for at reservation, from the product's values."""
 
     @abstractmethod
-    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
+    def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
         """The values to send, read from the product at the moment of sending."""
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
@@ -278,7 +291,7 @@ class ListingsFeedJob(StepHandler, ABC):
         if result_document_id:
             if not self.spend(rt, job_id, [Operation.GET_FEED_DOCUMENT]):
                 return
-            report = self._download(rt, job_id, result_document_id, client)
+            report = self._download(rt, job, result_document_id, client)
             checkpoint("feed:downloaded")
         self._finish(rt, job_id, report)
 
@@ -294,6 +307,8 @@ class ListingsFeedJob(StepHandler, ABC):
                 job = lock_job(session, job.id)
                 job.cancel_requested_at = None
                 job.next_run_at = rt.clock.now()
+                # if an earlier cancelFeed did get through, a CANCELLED feed is the seller's
+                record(job, rt.clock.now(), cancel_refused=True)
                 append_log(
                     session,
                     job.id,
@@ -314,7 +329,13 @@ class ListingsFeedJob(StepHandler, ABC):
         """Number the messages and read each product's values as they are now."""
         with rt.db.transaction() as session:
             rows = session.execute(
-                select(JobItem.id, JobItem.listing_id, JobItem.requested, Product)
+                select(
+                    JobItem.id,
+                    JobItem.listing_id,
+                    JobItem.requested,
+                    Product.quantity,
+                    Product.price,
+                )
                 .join(Listing, Listing.id == JobItem.listing_id)
                 .join(Product, Product.id == Listing.product_id)
                 .where(JobItem.job_id == job_id, JobItem.outcome == "pending")
@@ -322,11 +343,11 @@ class ListingsFeedJob(StepHandler, ABC):
             ).all()
             values = [
                 {
-                    "id": item_id,
+                    "id": row.id,
                     "message_id": number,
-                    "sent": self.sent_values(product, requested),
+                    "sent": self.sent_values(row, row.requested),
                 }
-                for number, (item_id, _, requested, product) in enumerate(rows, start=1)
+                for number, row in enumerate(rows, start=1)
             ]
             update_rows(session, JobItem, values)
             if columns := self.sending_columns():
@@ -411,17 +432,41 @@ class ListingsFeedJob(StepHandler, ABC):
                 job.next_run_at = now + timedelta(seconds=wait)
                 return False, None
             if feed.processing_status == "CANCELLED":
-                self.cancel(session, job, now, "Amazon reports the feed CANCELLED")
+                if job.cancel_requested_at is not None or job.data.get("cancel_refused"):
+                    self.cancel(session, job, now, "Amazon reports the feed CANCELLED")
+                else:  # Amazon cancelled it on its own: the seller asked for nothing
+                    self.fail(
+                        session,
+                        job,
+                        now,
+                        f"Amazon cancelled feed {job.amazon_ref} without processing it: "
+                        "nothing was changed on Amazon; send the products again",
+                    )
                 return False, None
             job.result_document_id = feed.result_document_id
             record(job, now, phase="result")
             return True, feed.result_document_id
 
-    def _download(
-        self, rt: Runtime, job_id: int, document_id: str, client: SpApiClient
-    ) -> Downloaded:
-        """The processing report; one that cannot be read is kept for inspection."""
-        location = client.get_feed_document(document_id)
+    def _download(self, rt: Runtime, job: Job, document_id: str, client: SpApiClient) -> Downloaded:
+        """The processing report; one that cannot be read is kept for inspection.
+
+        A report Amazon names but cannot find (404) is a document error, retried
+        like a broken download before the job gives up.
+        """
+        job_id = job.id
+        try:
+            location = client.get_feed_document(document_id)
+        except AmazonClientError as exc:
+            if exc.status != 404:
+                raise
+            raise AmazonDocumentError(
+                f"the processing report of feed {job.amazon_ref} is missing at Amazon "
+                f"(HTTP 404 for document {document_id})",
+                operation=exc.operation,
+                status=exc.status,
+                request_id=exc.request_id,
+                code=exc.code,
+            ) from None
         content, charset = client.download(location)
         try:
             report = parse_processing_report(content, charset)
@@ -447,7 +492,13 @@ class ListingsFeedJob(StepHandler, ABC):
                 reason = "Amazon aborted the feed (FATAL)" + (f": {issues}" if issues else "")
                 self.fail(session, job, now, reason)
             elif report is None:
-                self.fail(session, job, now, "Amazon finished the feed without a result document")
+                self.fail(
+                    session,
+                    job,
+                    now,
+                    f"Amazon finished feed {job.amazon_ref} ({job.amazon_status}) without a "
+                    "processing report",
+                )
             else:
                 apply_report(session, job, report, self.confirmed_columns, self.error_columns, now)
                 checkpoint("feed:applying")  # inside the transaction: a kill rolls it back
@@ -458,6 +509,16 @@ class ListingsFeedJob(StepHandler, ABC):
     def rollback(self, session: Session, job: Job) -> None:
         rollback_items(session, job.id)
         job.items_ok = job.items_failed = 0
+
+    def fail(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        """End the job in error; once Amazon has the feed and may apply it, say so."""
+        if job.status == JobStatus.WAITING_FOR_RESULT and job.amazon_status not in GONE:
+            reason = (
+                f"{reason}. Amazon had accepted feed {job.amazon_ref}, so its changes may "
+                "be applied anyway: check the listings on Amazon (an Inventory Report "
+                "shows them) before sending again"
+            )
+        super().fail(session, job, now, reason)
 
     def release(self, session: Session, job: Job, now: datetime, reason: str) -> None:
         settle_failed_early(session, job.id, self.error_columns, now)

@@ -2,11 +2,18 @@
 
 Only listings still held by the job are touched, so a result can never be
 applied twice: the first application releases them.
+
+An issue is matched to its message by ``messageId``, checked against the
+issue's ``sku``: where Amazon names a message id the feed did not contain, or
+one whose SKU differs, the issue goes to the message of its SKU (and the job
+log says so), so an error is never lost and an item never confirmed by mistake.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -41,6 +48,7 @@ def apply_report(
             JobItem.job_id == job.id, JobItem.outcome == "pending"
         )
     ).all()
+    report, misplaced, unmatched = _matched_by_sku(report, _skus_by_message(session, job.id))
     feed_errors = report.feed_errors if report.messages_accepted == 0 else []
     ok_items, ok_listings, bad_items, bad_listings = [], [], [], []
     for item_id, listing_id, message_id, sent in items:
@@ -62,7 +70,7 @@ def apply_report(
     _release_listings(session, job.id, ok_listings, now)
     _release_listings(session, job.id, bad_listings, now)
     settle_failed_early(session, job.id, error_columns, now)
-    _log_unknown_messages(session, job.id, report, now)
+    _log_misplaced(session, job.id, misplaced, unmatched, now)
     job.items_ok += len(ok_items)
     job.items_failed += len(bad_items)
 
@@ -163,25 +171,60 @@ def _release_listings(
     update_rows(session, Listing, rows, where=[Listing.locked_by_job_id == job_id])
 
 
-def _log_unknown_messages(
-    session: Session, job_id: int, report: ProcessingReport, now: datetime
-) -> None:
-    known = set(
-        session.scalars(
-            select(JobItem.message_id).where(
-                JobItem.job_id == job_id, JobItem.message_id.is_not(None)
-            )
+def _skus_by_message(session: Session, job_id: int) -> dict[int, str]:
+    rows = session.execute(
+        select(JobItem.message_id, JobItem.ref).where(
+            JobItem.job_id == job_id, JobItem.message_id.is_not(None)
         )
-    )
-    unknown = sorted(set(report.by_message) - known)
-    if unknown:
-        shown = ", ".join(str(m) for m in unknown[:10])
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+    ).all()
+    return {message_id: ref for message_id, ref in rows if message_id is not None}
+
+
+def _matched_by_sku(
+    report: ProcessingReport, skus: dict[int, str]
+) -> tuple[ProcessingReport, list[int], list[int]]:
+    """*report* with each issue under the message of its SKU where its messageId is
+    unknown or names another SKU; also the message ids so moved, and those of issues
+    that match no message of the feed (ignored)."""
+    messages = {sku: message_id for message_id, sku in skus.items()}
+    by_message: dict[int, list[Issue]] = defaultdict(list)
+    misplaced: set[int] = set()
+    unmatched: set[int] = set()
+    for message_id, issues in report.by_message.items():
+        for issue in issues:
+            target = message_id
+            if issue.sku is not None and skus.get(message_id) != issue.sku:
+                target = messages.get(issue.sku, message_id)
+            if target != message_id:
+                misplaced.add(message_id)
+            elif target not in skus:
+                unmatched.add(message_id)
+            by_message[target].append(issue)
+    if not misplaced and not unmatched:
+        return report, [], []
+    return replace(report, by_message=dict(by_message)), sorted(misplaced), sorted(unmatched)
+
+
+def _log_misplaced(
+    session: Session, job_id: int, misplaced: list[int], unmatched: list[int], now: datetime
+) -> None:
+    parts = []
+    if misplaced:
+        parts.append(f"{_ids(misplaced)}, matched by SKU to the feed's messages")
+    if unmatched:
+        parts.append(f"{_ids(unmatched)}, which match no message of the feed: ignored")
+    if parts:
         append_log(
             session,
             job_id,
             now,
-            f"The processing report names message id(s) this feed did not contain: "
-            f"{shown}{more}; ignored",
+            "The processing report names message id(s) that do not match this feed's messages: "
+            + "; ".join(parts),
             level="warning",
         )
+
+
+def _ids(message_ids: list[int]) -> str:
+    shown = ", ".join(str(m) for m in message_ids[:10])
+    more = len(message_ids) - 10
+    return shown + (f" and {more} more" if more > 0 else "")

@@ -26,11 +26,11 @@ from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.domain.marketplaces import marketplace
 from amazon_jobs.feeds.listings_feed import offer_message
-from amazon_jobs.handlers.feed_job import ListingsFeedJob
+from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log, lock_job
-from amazon_jobs.store.models import Account, Job, JobItem, Product
+from amazon_jobs.store.models import Account, Job, JobItem
 
 __all__ = ["SendProducts", "match_codes"]
 
@@ -72,7 +72,7 @@ class SendProducts(ListingsFeedJob):
             "price": str(row.price),
         }
 
-    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
+    def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
         return {
             "asin": requested["asin"],
             "quantity": product.quantity,

@@ -9,8 +9,8 @@ from sqlalchemy import Row
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.feeds.listings_feed import quantity_patch
-from amazon_jobs.handlers.feed_job import ListingsFeedJob
-from amazon_jobs.store.models import Account, Product
+from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues
+from amazon_jobs.store.models import Account
 
 __all__ = ["StopProducts", "StopRemoveProducts"]
 
@@ -24,7 +24,7 @@ class StopProducts(ListingsFeedJob):
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"quantity": 0}
 
-    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
+    def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
         return {"quantity": 0}
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Row, or_
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.marketplaces import marketplace
 from amazon_jobs.feeds.listings_feed import price_patch, quantity_patch
-from amazon_jobs.handlers.feed_job import ListingsFeedJob
+from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues
 from amazon_jobs.store.models import Account, Listing, Product
 
 __all__ = ["UpdatePrice", "UpdateQuantity", "UpdateQuantityAndPrice"]
@@ -38,7 +38,7 @@ class UpdateQuantity(ListingsFeedJob):
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"quantity": row.quantity}
 
-    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
+    def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
         return {"quantity": product.quantity}
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
@@ -57,7 +57,7 @@ class UpdatePrice(ListingsFeedJob):
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"price": str(row.price)}
 
-    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
+    def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
         return {"price": str(product.price)}
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
@@ -76,7 +76,7 @@ class UpdateQuantityAndPrice(ListingsFeedJob):
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"quantity": row.quantity, "price": str(row.price)}
 
-    def sent_values(self, product: Product, requested: dict[str, Any]) -> dict[str, Any]:
+    def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
         return {"quantity": product.quantity, "price": str(product.price)}
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:

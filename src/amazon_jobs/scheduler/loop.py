@@ -24,6 +24,7 @@ from amazon_jobs.scheduler.retention import prune_jobs
 from amazon_jobs.scheduler.watchdog import flag_stuck_jobs
 from amazon_jobs.store import leases
 from amazon_jobs.store.accounts import list_accounts
+from amazon_jobs.store.users import prune_sessions
 
 __all__ = ["LEASE_NAME", "LEASE_TTL_INTERVALS", "Scheduler", "TickReport"]
 
@@ -123,6 +124,7 @@ class Scheduler:
             self._account(account_id, report)
         report.stuck = self._guard(report, "watchdog", lambda: flag_stuck_jobs(self.rt, now)) or []
         report.pruned = self._guard(report, "retention", self._prune) or 0
+        self._guard(report, "expired logins", self._prune_sessions)
         return report
 
     def release(self) -> None:
@@ -165,6 +167,11 @@ class Scheduler:
 
     def _prune(self) -> int:
         return prune_jobs(self.rt.db, self.rt.clock.now(), self.rt.settings.retention_days)
+
+    def _prune_sessions(self) -> int:
+        idle = timedelta(seconds=self.rt.settings.session_idle_s)
+        with self.rt.db.transaction() as session:
+            return prune_sessions(session, self.rt.clock.now(), idle)
 
     # Helpers
 

@@ -49,7 +49,7 @@ def product_ids_by_sku(session: Session, skus: Sequence[str]) -> dict[str, int]:
 
 
 def upsert_products(session: Session, rows: Sequence[ProductRow], now: datetime) -> UpsertCounts:
-    """Insert new SKUs and update existing ones, in one statement."""
+    """Insert new SKUs and update existing ones (one statement, executed for every row)."""
     if not rows:
         return UpsertCounts()
     existing = product_ids_by_sku(session, [r.sku for r in rows])
@@ -65,7 +65,7 @@ def upsert_products(session: Session, rows: Sequence[ProductRow], now: datetime)
         }
         for r in rows
     ]
-    statement = _insert(session)(Product).values(values)
+    statement = _insert(session)(Product)
     statement = statement.on_conflict_do_update(
         index_elements=[Product.sku],
         set_={
@@ -73,7 +73,7 @@ def upsert_products(session: Session, rows: Sequence[ProductRow], now: datetime)
             for name in ("ean", "title", "quantity", "price", "updated_at")
         },
     )
-    session.execute(statement)
+    session.execute(statement, values)  # executemany: one compiled statement, batched
     return UpsertCounts(created=len(rows) - len(existing), updated=len(existing))
 
 
@@ -105,7 +105,7 @@ def upsert_listings(
         }
         for r in known
     ]
-    statement = _insert(session)(Listing).values(values)
+    statement = _insert(session)(Listing)
     statement = statement.on_conflict_do_update(
         index_elements=[Listing.account_id, Listing.product_id],
         set_={
@@ -114,7 +114,7 @@ def upsert_listings(
         },
         where=Listing.locked_by_job_id.is_(None),
     )
-    session.execute(statement)
+    session.execute(statement, values)
     unknown = [r.sku for r in rows if r.sku not in products]
     return UpsertCounts(len(known) - len(existing), len(existing)), unknown
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ __all__ = [
     "create_api_token",
     "end_session",
     "find_session",
+    "prune_sessions",
     "start_session",
     "touch_session",
     "user_for_api_token",
@@ -122,6 +123,16 @@ def touch_session(session: Session, token_hash: str, now: datetime) -> None:
     session.execute(
         update(WebSession).where(WebSession.token_hash == token_hash).values(last_seen_at=now)
     )
+
+
+def prune_sessions(session: Session, now: datetime, idle: timedelta) -> int:
+    """Delete the sessions that are over (past their end, or unused for *idle*)."""
+    over = or_(
+        WebSession.expires_at <= now,
+        func.coalesce(WebSession.last_seen_at, WebSession.created_at) <= now - idle,
+    )
+    result = session.execute(delete(WebSession).where(over))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(session: Session, token: str) -> None:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from amazon_jobs import __version__
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.web.api import api_router, health_router, metrics_router
+from amazon_jobs.web.api_reference import endpoints
 from amazon_jobs.web.deps import Reader
 from amazon_jobs.web.errors import install_error_handlers
 from amazon_jobs.web.pages import pages_router
+from amazon_jobs.web.templating import templates
 
 __all__ = ["create_app"]
 
@@ -75,5 +76,10 @@ def _add_docs(app: FastAPI) -> None:
         return JSONResponse(app.openapi())
 
     @app.get(DOCS_URL, include_in_schema=False)
-    def docs(_: Reader) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=OPENAPI_URL, title="amazon-jobs API")
+    def docs(request: Request, _: Reader) -> Response:
+        context = {
+            "endpoints": endpoints(app.openapi()),
+            "openapi_url": OPENAPI_URL,
+            "version": __version__,
+        }
+        return templates.TemplateResponse(request, "api_docs.html", context)

@@ -108,12 +108,20 @@ def _same_origin(request: Request) -> None:
     """Refuse a login posted by another site's page (login CSRF).
 
     Browsers send ``Origin`` with every POST; programs that send none are let through.
+    The origin must be this site as the browser addressed it: the ``Host`` header, or
+    behind a reverse proxy that rewrites it, the ``X-Forwarded-Host`` the proxy sets
+    (a form on another site can set neither).
     """
     origin = request.headers.get("origin")
     if origin is None:
         return
-    host = request.headers.get("host", "")
-    if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
+    hosts = {
+        value.strip().lower()
+        for header in ("host", "x-forwarded-host")
+        for value in request.headers.get(header, "").split(",")
+        if value.strip()
+    }
+    if origin == "null" or urlsplit(origin).netloc.lower() not in hosts:
         raise ApiError(403, "the login form did not come from this site: open the login page")
 
 
