@@ -42,8 +42,9 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -83,8 +84,6 @@ CATALOG_INCLUDED = ["identifiers", "summaries"]
 #: The SDK loop's backoff: first sleep after a 429, and the longest one.
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 64.0
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -178,36 +177,50 @@ class _SimulatorHost:
         return headers
 
 
-@throttle_retry()
+F = TypeVar("F", bound=Callable[..., Any])
+Paged = Callable[..., Iterator[ApiResponse]]
+
+
+def _throttle_retry() -> Callable[[F], F]:
+    """``@throttle_retry()`` with its defaults, typed (the library has no annotations)."""
+    return cast("Callable[[F], F]", throttle_retry())
+
+
+def _load_all_pages(**options: Any) -> Callable[[Callable[..., ApiResponse]], Paged]:
+    """``@load_all_pages(**options)``, typed: the function becomes a generator of pages."""
+    return cast("Callable[[Callable[..., ApiResponse]], Paged]", load_all_pages(**options))
+
+
+@_throttle_retry()
 def _create_document(feeds: FeedsV20210630, content: bytes) -> str:
     """createFeedDocument, then the upload to its URL (the library does both)."""
     answer = feeds.create_feed_document(io.BytesIO(content), CONTENT_TYPE)
     return str(answer.payload["feedDocumentId"])
 
 
-@throttle_retry()
+@_throttle_retry()
 def _create_feed(feeds: FeedsV20210630, document_id: str, marketplace_id: str) -> ApiResponse:
     return feeds.create_feed(FEED_TYPE, document_id, marketplaceIds=[marketplace_id])
 
 
-@throttle_retry()
-@load_all_pages(use_rate_limit_header=True)
+@_throttle_retry()
+@_load_all_pages(use_rate_limit_header=True)
 def _orders_v0(orders: OrdersV0, **kwargs: Any) -> ApiResponse:
     return orders.get_orders(**kwargs)
 
 
-@throttle_retry()
-@load_all_pages(next_token_param="paginationToken", use_rate_limit_header=True)
+@_throttle_retry()
+@_load_all_pages(next_token_param="paginationToken", use_rate_limit_header=True)
 def _orders_2026(orders: OrdersV20260101, **kwargs: Any) -> ApiResponse:
     return orders.search_orders(**kwargs)
 
 
-@throttle_retry()
+@_throttle_retry()
 def _create_report(reports: Reports, marketplace_id: str) -> ApiResponse:
     return reports.create_report(reportType=REPORT_TYPE, marketplaceIds=[marketplace_id])
 
 
-@throttle_retry()
+@_throttle_retry()
 def _search_catalog(
     catalog: CatalogItemsV20220401, codes: tuple[str, ...], marketplace_id: str
 ) -> ApiResponse:
@@ -346,7 +359,7 @@ class SdkPeer(_Peer):
         Configuration.set_default(self._default_configuration)
         super().__exit__(exc_type, exc, traceback)
 
-    def retrying(self, call: Callable[[], T]) -> T:
+    def retrying(self, call: Callable[[], Any]) -> Any:
         """*call* until it is not answered 429, sleeping 1, 2, 4 ... 64 s in between."""
         delay = FIRST_BACKOFF_S
         while True:
@@ -372,7 +385,7 @@ class SdkPeer(_Peer):
                 marketplace_ids=[self.target.marketplace_id],
                 input_feed_document_id=document.feed_document_id,
             )
-            self.retrying(lambda spec=spec: api.create_feed(spec))
+            self.retrying(partial(api.create_feed, spec))
 
     def orders_v0(self, plan: Plan) -> None:
         assert plan.since is not None
@@ -382,9 +395,7 @@ class SdkPeer(_Peer):
             kwargs = {"last_updated_after": since, "max_results_per_page": PAGE_SIZE}
             if token:
                 kwargs["next_token"] = token
-            answer = self.retrying(
-                lambda kwargs=kwargs: api.get_orders([self.target.marketplace_id], **kwargs)
-            )
+            answer = self.retrying(partial(api.get_orders, [self.target.marketplace_id], **kwargs))
             token = answer.payload.next_token
             if not token:
                 return
@@ -402,7 +413,7 @@ class SdkPeer(_Peer):
             }
             if token:
                 kwargs["pagination_token"] = token
-            answer = self.retrying(lambda kwargs=kwargs: api.search_orders(**kwargs))
+            answer = self.retrying(partial(api.search_orders, **kwargs))
             token = answer.pagination.next_token if answer.pagination else None
             if not token:
                 return
@@ -419,7 +430,8 @@ class SdkPeer(_Peer):
         api = CatalogApi(self._api_client)
         for codes in plan.ean_batches:
             self.retrying(
-                lambda codes=codes: api.search_catalog_items(
+                partial(
+                    api.search_catalog_items,
                     [self.target.marketplace_id],
                     identifiers=list(codes),
                     identifiers_type="EAN",

@@ -67,7 +67,7 @@ from amazon_jobs.store.models import JobLog
 from amazon_jobs.worker import Worker
 from bench import quota
 from bench.common import print_table, save
-from bench.peer_clients import PAGE_SIZE, PEERS, Plan, Target
+from bench.peer_clients import PAGE_SIZE, PEERS, Plan, SpApiPeer, Target
 
 PROFILE = "seed"
 AMAZON_JOBS = "amazon-jobs"
@@ -261,7 +261,7 @@ def run_peer(name: str, group: Group, scale: float) -> Outcome:
             with PEERS[name](target) as peer:
                 peer.run(group.method, plan)
         except Exception as exc:
-            result = gave_up(exc)
+            result = gave_up(exc, name, group)
             if not result.startswith("gave up"):
                 traceback.print_exc()
         ended = clock.now()
@@ -275,12 +275,19 @@ def run_peer(name: str, group: Group, scale: float) -> Outcome:
     return Outcome(done, makespan, throttled, sent, result)
 
 
-def gave_up(exc: BaseException) -> str:
-    """How a peer's failure reads in the table: a 429 it did not retry (again) is giving up."""
+def gave_up(exc: BaseException, name: str, group: Group) -> str:
+    """How a peer's failure reads in the table: a 429 it no longer retries is giving up."""
     status = getattr(exc, "status", None) or getattr(exc, "code", None)
     if status == 429 or type(exc).__name__ == "SellingApiRequestThrottledException":
+        if name == SpApiPeer.name and group.name == "orders":
+            # throttle_retry wraps the call that makes load_all_pages' generator,
+            # not the requests of the pages it yields.
+            return "gave up: 429 between pages, not retried"
+        if name == SpApiPeer.name:
+            return "gave up: throttle_retry's 10 tries all 429"
         return "gave up on a 429"
-    return f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}"
+    first_line = str(exc).splitlines()[0][:80] if str(exc) else ""
+    return f"failed: {type(exc).__name__}: {first_line}"
 
 
 # The table
@@ -350,7 +357,9 @@ def main() -> None:
         f"Against the peers ({PROFILE} limits, simulator seconds; "
         "requests = calls of the workload's operations, 429s included)"
     )
-    print_table(title, HEADERS, [["-" if c is None else c for c in row] for row in rows])
+    # A peer that gave up has no makespan: "-" in the table and the JSON (bench.report).
+    rows = [["-" if c is None else c for c in row] for row in rows]
+    print_table(title, HEADERS, rows)
     print(f"\n{wall:.0f} s wall")
     save("peers", title, HEADERS, rows, profile=PROFILE, wall_s=round(wall, 1))
 

@@ -99,6 +99,8 @@ def simulator(cli: Cli, tmp_path: Path) -> Iterator[str]:
     log.close()
 
 
+# One database each for the two long walks (the other half runs them on the other).
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) -> None:
     cli("init")
     assert "already up to date" in cli("init").stdout
@@ -181,6 +183,9 @@ def test_demo_until_idle_runs_to_the_end(cli: Cli, tmp_path: Path) -> None:
     assert "Error" not in out
 
 
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_every_job_type_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     listed = tmp_path / "amazon.csv"
     listed.write_text(

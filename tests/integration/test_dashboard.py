@@ -288,3 +288,13 @@ def test_keyset_pages_walk_forward_and_back(shop):
     assert back == skus[5:10] and after == {"after": sku(9)}
     start, prev, _ = walk(after=None, **prev)
     assert start == skus[:5] and prev is None
+
+
+def test_api_reference_is_served_by_the_app_itself(shop, web):
+    page = web.browser.get("/api/docs")
+    assert page.status_code == 200
+    schema = web.api.get("/api/v1/openapi.json").json()
+    for path in schema["paths"]:
+        assert f"<code>{path}</code>" in page.text
+    assert "<script" not in page.text.split("</head>", 1)[1]  # nothing loaded from elsewhere
+    assert "cdn" not in page.text.lower()

@@ -76,3 +76,20 @@ def test_overrides_and_unknown_names():
         limits_for("sp-api", {"nope": {"burst": 3}})
     with pytest.raises(ValueError, match="unknown limits profile"):
         limits_for("mws")
+
+
+def test_the_margin_also_holds_for_tokens_the_bucket_saved_up():
+    limit, margin = Limit(2, 5.0), 0.05  # a token every 0.2 s; the margin is 0.25 of one
+    state = buckets.BucketState(1.1, T0)  # a late wake-up left 1.1 tokens
+    assert buckets.take(state, limit, T0, margin) is None  # Amazon may hold only 0.85
+    at = buckets.next_token_at(state, limit, T0, margin)
+    assert at == T0 + timedelta(seconds=0.03)  # 1.25 tokens by then
+    assert buckets.take(state, limit, at, margin) is not None
+    full = buckets.full(limit, T0)
+    assert buckets.next_token_at(full, limit, T0, margin) == T0  # a full bucket gives at once
+
+
+def test_a_bucket_too_small_for_the_margin_waits_it_past_the_token():
+    limit, margin = Limit(1, 0.5), 0.05
+    state = buckets.BucketState(0.0, T0)
+    assert buckets.next_token_at(state, limit, T0, margin) == T0 + timedelta(seconds=2.05)

@@ -49,15 +49,23 @@ def next_token_at(
 ) -> datetime:
     """The earliest time, not before *now*, at which a token can be taken.
 
-    When the token is not there yet, *margin_s* more is waited: our call
-    reaches Amazon a little after we take the token, and the gap varies.
+    Our call reaches Amazon a little after we take the token, and the gap
+    varies, so Amazon's bucket may be up to *margin_s* of refill behind ours:
+    a token counts as there once the bucket holds 1 + *margin_s* * rate
+    (the margin is waited for whether the token comes from a wait or from
+    what the bucket saved up). A bucket too small to hold that much (burst 1)
+    waits *margin_s* past its token instead; a full bucket always gives one.
     """
     current = refill(state, limit, now)
     at = now
-    missing = 1.0 - current.tokens
-    if missing > EPSILON:
+    need = 1.0 + margin_s * limit.rate
+    if need <= limit.burst:
+        wait = (need - current.tokens) / limit.rate
+    else:
+        missing = 1.0 - current.tokens
+        wait = missing / limit.rate + margin_s if missing > EPSILON else 0.0
+    if wait * limit.rate > EPSILON:
         # Round the wait up to a whole microsecond, so at `at` the token is there.
-        wait = missing / limit.rate + margin_s
         at = now + timedelta(microseconds=math.ceil(wait * 1e6))
     if limit.window_max is not None and len(current.grants) >= limit.window_max:
         assert limit.window_s is not None
