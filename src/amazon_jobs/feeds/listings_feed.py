@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,9 @@ __all__ = [
     "price_patch",
     "quantity_patch",
 ]
+
+#: Messages encoded per ``json.dumps`` call.
+DUMP_BATCH = 1000
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
 CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -97,18 +100,35 @@ def patch_message(message_id: int, sku: str, patches: list[dict[str, Any]]) -> d
 def build_feed(
     seller_id: str, messages: Iterable[dict[str, Any]], issue_locale: str = "en_US"
 ) -> bytes:
-    """The feed document: header, then every message, as UTF-8 JSON."""
+    """The feed document: header, then every message, as UTF-8 JSON.
+
+    Messages are encoded :data:`DUMP_BATCH` at a time (one ``json.dumps`` of a
+    list is several times faster than one per message, and memory stays flat).
+    """
     header = {"sellerId": seller_id, "version": "2.0", "issueLocale": issue_locale}
     out = io.BytesIO()
     out.write(b'{"header":')
     out.write(_dump(header))
     out.write(b',"messages":[')
-    for index, message in enumerate(messages):
-        if index:
+    first = True
+    for batch in _batches(messages, DUMP_BATCH):
+        if not first:
             out.write(b",")
-        out.write(_dump(message))
+        out.write(_dump(batch)[1:-1])  # the list's items, without its brackets
+        first = False
     out.write(b"]}")
     return out.getvalue()
+
+
+def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _dump(value: Any) -> bytes:

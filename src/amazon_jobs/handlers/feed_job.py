@@ -43,7 +43,7 @@ from amazon_jobs.handlers.intents import SKEW, Created, adoptable, close_intent
 from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.bulk import update_rows
+from amazon_jobs.store.bulk import json_text, loads_many, paused_gc, update_rows
 from amazon_jobs.store.documents import save_document
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
@@ -332,7 +332,7 @@ class ListingsFeedJob(StepHandler, ABC):
                 select(
                     JobItem.id,
                     JobItem.listing_id,
-                    JobItem.requested,
+                    json_text(JobItem.requested),
                     Product.quantity,
                     Product.price,
                 )
@@ -341,13 +341,14 @@ class ListingsFeedJob(StepHandler, ABC):
                 .where(JobItem.job_id == job_id, JobItem.outcome == "pending")
                 .order_by(JobItem.id)
             ).all()
+            requested = loads_many([row[2] for row in rows])
             values = [
                 {
                     "id": row.id,
                     "message_id": number,
-                    "sent": self.sent_values(row, row.requested),
+                    "sent": self.sent_values(row, asked),
                 }
-                for number, row in enumerate(rows, start=1)
+                for number, (row, asked) in enumerate(zip(rows, requested, strict=True), start=1)
             ]
             update_rows(session, JobItem, values)
             if columns := self.sending_columns():
@@ -401,14 +402,22 @@ class ListingsFeedJob(StepHandler, ABC):
 
     def feed_document(self, rt: Runtime, job_id: int, account: Account) -> bytes:
         """The feed as sent: built from the values recorded on the items."""
+        with paused_gc():
+            return self._feed_document(rt, job_id, account)
+
+    def _feed_document(self, rt: Runtime, job_id: int, account: Account) -> bytes:
         with rt.db.read() as session:
             rows = session.execute(
-                select(JobItem.message_id, JobItem.ref, JobItem.sent)
+                select(JobItem.message_id, JobItem.ref, json_text(JobItem.sent))
                 .where(JobItem.job_id == job_id, JobItem.message_id.is_not(None))
                 .order_by(JobItem.message_id)
-            )
-            messages = (self.message(number, ref, sent, account) for number, ref, sent in rows)
-            return listings_feed.build_feed(account.seller_id, messages)
+            ).all()
+        sent = loads_many([row[2] for row in rows])
+        messages = (
+            self.message(number or 0, ref, values, account)
+            for (number, ref, _), values in zip(rows, sent, strict=True)
+        )
+        return listings_feed.build_feed(account.seller_id, messages)
 
     # Waiting for the result
 
