@@ -22,6 +22,8 @@ __all__ = ["json_text", "loads_many", "paused_gc", "update_rows"]
 
 #: Values parsed per ``json.loads`` call by :func:`loads_many`.
 PARSE_BATCH = 1000
+#: Rows per ``executemany`` of :func:`update_rows`.
+UPDATE_BATCH = 10_000
 
 
 def update_rows(
@@ -61,23 +63,22 @@ def update_rows(
     }
     keys = ["_row_id", *names]
     per_row = [convert[key] for key in keys]
-    params: list[dict[str, Any]] = []
-    for row in rows:
-        values = dict(fixed)
-        values["_row_id"] = row["id"]
-        for key, name, process in zip(keys[1:], names, per_row[1:], strict=True):
-            value = row[name]
-            values[key] = process(value) if process is not None and value is not None else value
-        if per_row[0] is not None:
-            values["_row_id"] = per_row[0](values["_row_id"])
-        params.append(values)
-    if compiled.positional:
-        order = compiled.positiontup or []
-        connection.exec_driver_sql(
-            str(compiled), [tuple(values[name] for name in order) for values in params]
-        )
-    else:
-        connection.exec_driver_sql(str(compiled), params)
+    sql, order = str(compiled), (compiled.positiontup or []) if compiled.positional else None
+    for start in range(0, len(rows), UPDATE_BATCH):  # memory stays bounded
+        params: list[dict[str, Any]] = []
+        for row in rows[start : start + UPDATE_BATCH]:
+            values = dict(fixed)
+            values["_row_id"] = row["id"]
+            for key, name, process in zip(keys[1:], names, per_row[1:], strict=True):
+                value = row[name]
+                values[key] = process(value) if process is not None and value is not None else value
+            if per_row[0] is not None:
+                values["_row_id"] = per_row[0](values["_row_id"])
+            params.append(values)
+        if order is not None:
+            connection.exec_driver_sql(sql, [tuple(v[name] for name in order) for v in params])
+        else:
+            connection.exec_driver_sql(sql, params)
 
 
 def _converted(process: Callable[[Any], Any] | None, value: Any) -> Any:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Table, delete, func, insert, select, update
+import psycopg
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.feeds.inventory_report import InventoryRecord
@@ -19,6 +20,8 @@ from amazon_jobs.store.models import Account, InventoryRow, Product
 __all__ = ["activate_snapshot", "clear_snapshot", "insert_records", "snapshot_rows"]
 
 INVENTORY: Table = InventoryRow.__table__  # type: ignore[assignment]
+_COPY_COLUMNS = ("account_id", "snapshot_id", "sku", "asin", "title", "price", "quantity", "status")
+_COPY_SQL = f"COPY {INVENTORY.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
 
 
 def clear_snapshot(session: Session, account_id: int, snapshot_id: int) -> None:
@@ -33,7 +36,12 @@ def clear_snapshot(session: Session, account_id: int, snapshot_id: int) -> None:
 def insert_records(
     session: Session, account_id: int, snapshot_id: int, records: Sequence[InventoryRecord]
 ) -> None:
-    if records:
+    if not records:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_records(connection, account_id, snapshot_id, records)
+    else:
         # Core executemany: the ORM's bulk path costs more per row than the insert itself.
         session.execute(
             insert(INVENTORY),
@@ -51,6 +59,19 @@ def insert_records(
                 for r in records
             ],
         )
+
+
+def _copy_records(
+    connection: Connection, account_id: int, snapshot_id: int, records: Sequence[InventoryRecord]
+) -> None:
+    """PostgreSQL's COPY, in the session's transaction: several times faster than INSERT."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
+        for r in records:
+            copy.write_row(
+                (account_id, snapshot_id, r.sku, r.asin, r.title, r.price, r.quantity, r.status)
+            )
 
 
 def activate_snapshot(

@@ -57,9 +57,9 @@ def create_app(rt: Runtime) -> FastAPI:
         openapi_url=None,
     )
     app.state.runtime = rt
+    install_error_handlers(app)  # before SecurityHeaders: its 413 gets the headers too
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(metrics_router)
