@@ -218,6 +218,8 @@ def main() -> None:
         "wall s",
         "stepping s",
         "steps/s",
+        "worker CPU ms/step",
+        "simulator CPU ms/step",
         "claim p50 ms",
         "p95 ms",
     ]
