@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from amazon_jobs.domain.limits import Operation
+from amazon_jobs.runtime import Runtime
+from amazon_jobs.simulator import Simulator
+from amazon_jobs.store.accounts import AccountSpec
+from amazon_jobs.store.models import JobLog
 
 RESULTS = Path(__file__).parent / "results"
 PG_BASE = os.environ.get(
@@ -104,3 +112,32 @@ def fmt(value: Any) -> str:
 
 def _numeric(text: str) -> bool:
     return text.replace(",", "").replace(".", "").replace("-", "").isdigit()
+
+
+def simulator_account(sim: Simulator, url: str, name: str = "bench") -> AccountSpec:
+    """An account of the simulator's default seller, served at *url*."""
+    config = sim.config
+    return AccountSpec(
+        name=name,
+        seller_id=config.seller_id,
+        region="na",
+        marketplace_id=config.marketplace_id,
+        lwa_client_id=config.client_id,
+        lwa_client_secret=SecretStr(config.client_secret),
+        refresh_token=SecretStr(config.refresh_token),
+        endpoint=url,
+        lwa_token_url=f"{url}/auth/o2/token",
+    )
+
+
+def answered_at(rt: Runtime, operation: Operation) -> list[datetime]:
+    """When Amazon answered each successful call of *operation* (from the job logs), in order."""
+    with rt.db.read() as session:
+        return sorted(
+            session.scalars(
+                select(JobLog.at).where(
+                    JobLog.message.like(f"{operation.value} %"),
+                    JobLog.message.like("%HTTP 20%"),
+                )
+            )
+        )

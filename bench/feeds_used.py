@@ -46,7 +46,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from amazon_jobs.clock import VirtualClock
@@ -60,11 +59,11 @@ from amazon_jobs.scheduler.sync import SYNC_JOB_TYPE
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
 from amazon_jobs.store import catalog, migrate
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.jobs import next_due_at
 from amazon_jobs.store.models import Job, JobItem, Product
 from amazon_jobs.worker import Worker
-from bench.common import pg_schema, print_table, save
+from bench.common import pg_schema, print_table, save, simulator_account
 
 START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SIZES = (1_000, 10_000, 100_000)
@@ -172,18 +171,7 @@ def initial(n: int) -> tuple[int, Decimal]:
 
 def seed_shop(rt: Runtime, sim: Simulator, url: str, listings: int) -> int:
     """An account whose *listings* products are listed on Amazon exactly as in the shop."""
-    config = sim.config
-    spec = AccountSpec(
-        name="bench",
-        seller_id=config.seller_id,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(config.refresh_token),
-        endpoint=url,
-        lwa_token_url=f"{url}/auth/o2/token",
-    )
+    spec = simulator_account(sim, url)
     now = rt.clock.now()
     products = [ProductRow(sku(n), None, f"Product {n}", *initial(n)) for n in range(listings)]
     rows = [ListingRow(p.sku, f"B0{n:08d}", p.quantity, p.price) for n, p in enumerate(products)]

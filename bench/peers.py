@@ -52,8 +52,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from amazon_jobs.clock import ScaledClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.domain.limits import Operation, limits_for
@@ -63,10 +61,9 @@ from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
 from amazon_jobs.simulator.catalog_generator import catalog_ean
 from amazon_jobs.store import migrate
-from amazon_jobs.store.models import JobLog
 from amazon_jobs.worker import Worker
 from bench import quota
-from bench.common import print_table, save
+from bench.common import answered_at, print_table, save
 from bench.peer_clients import PAGE_SIZE, PEERS, Plan, SpApiPeer, Target
 
 PROFILE = "seed"
@@ -184,15 +181,7 @@ def run_amazon_jobs(group: Group, scale: float) -> Outcome:
                     stop.set()
                 worker.join(WATCH_S)
             stats = sim.stats()
-        with rt.db.read() as session:
-            times = sorted(
-                session.scalars(
-                    select(JobLog.at).where(
-                        JobLog.message.like(f"{group.operation.value} %"),
-                        JobLog.message.like("%HTTP 20%"),
-                    )
-                )
-            )
+        times = answered_at(rt, group.operation)
         rt.close()
     done, throttled, sent = counts(group, stats)
     makespan = (times[-1] - started).total_seconds() if times else None

@@ -20,9 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from pydantic import SecretStr
-from sqlalchemy import select
-
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.domain import buckets
@@ -41,10 +38,9 @@ from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
 from amazon_jobs.simulator.catalog_generator import catalog_ean
 from amazon_jobs.store import catalog, migrate
-from amazon_jobs.store.accounts import AccountSpec, add_account
-from amazon_jobs.store.models import JobLog
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.worker import Worker
-from bench.common import print_table, save
+from bench.common import answered_at, print_table, save, simulator_account
 
 START = datetime(2026, 11, 27, 8, 0).astimezone()
 
@@ -75,18 +71,7 @@ def ideal_makespan(
 
 
 def shop(rt: Runtime, sim: Simulator, url: str, products: int, listed: bool = True) -> int:
-    config = sim.config
-    spec = AccountSpec(
-        name="bench",
-        seller_id=config.seller_id,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(config.refresh_token),
-        endpoint=url,
-        lwa_token_url=f"{url}/auth/o2/token",
-    )
+    spec = simulator_account(sim, url)
     rows = [
         ProductRow(f"B-{n:06d}", catalog_ean(n + 1), f"Product {n}", 5, Decimal("9.99"))
         for n in range(products)
@@ -161,15 +146,7 @@ def run(workload: Workload, scale: float, profile: str) -> list[object]:
             workload.setup(rt, sim, account_id, calls)
             Worker(rt).run(until_idle=True)
             stats = sim.stats()
-        with rt.db.read() as session:
-            times = sorted(
-                session.scalars(
-                    select(JobLog.at).where(
-                        JobLog.message.like(f"{workload.operation.value} %"),
-                        JobLog.message.like("%HTTP 20%"),
-                    )
-                )
-            )
+        times = answered_at(rt, workload.operation)
         rt.close()
     limits = limits_for(profile)
     ideal = ideal_makespan(limits, workload.binding, calls)
