@@ -162,6 +162,7 @@ def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) ->
     assert CLIENT_SECRET not in everything and REFRESH_TOKEN not in everything
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_bad_input_gives_a_clear_error_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
     cli("init")
     missing = cli("products", "import", str(tmp_path / "nope.csv"), ok=False)
@@ -173,6 +174,7 @@ def test_bad_input_gives_a_clear_error_not_a_traceback(cli: Cli, tmp_path: Path)
     assert "exactly one of" in both.stderr
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_demo_until_idle_runs_to_the_end(cli: Cli, tmp_path: Path) -> None:
     env = dict(cli.env)
     env["AMAZON_JOBS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.db'}"

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(300)
 
 #: Examples per operation and generation mode: enough to hit every parameter's edges,
 #: small enough to keep the whole run (two databases) well under a minute.
-EXAMPLES = 30
+EXAMPLES = 15
 #: Calls the real Amazon (or whatever endpoint a generated account names): tested by hand.
 SKIPPED = {("POST", "/api/v1/accounts/{account_id}/test")}
 

@@ -179,6 +179,7 @@ def test_5000_price_changes_become_the_fewest_feeds(shop_factory, feed_max, feed
     assert scheduler.tick().created == {}
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_changes_spread_over_ticks_still_fill_every_feed(shop_factory):
     shop = quiet_shop(shop_factory, feed_max_messages=1000)
     seed_bulk(shop, 2500)

@@ -62,7 +62,7 @@ class SoakSize:
     drain_s: float = 150.0
 
 
-SMALL = SoakSize(accounts=3, products=30, workers=3, duration_s=40, kill_every_s=4, round_every_s=2)
+SMALL = SoakSize(accounts=3, products=30, workers=3, duration_s=30, kill_every_s=4, round_every_s=2)
 LARGE = SoakSize(
     accounts=6,
     products=150,
