@@ -37,7 +37,7 @@ demo-quick: install  ## The demo without the dashboard: run the jobs to the end,
 	$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle
 
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 soak: dev  ## The long soak: workers killed, PostgreSQL restarted, invariants checked (~10 min).
 	AMAZON_JOBS_SOAK=large $(BIN)/pytest -s tests/processes/test_soak.py
