@@ -37,7 +37,13 @@ demo-quick: install  ## The demo without the dashboard: run the jobs to the end,
 	$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle
 
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
-	$(BIN)/pytest -n 2 --dist loadgroup
+	@# Two pytest processes side by side: the PostgreSQL tests in one, in turn (they share
+	@# the database and some restart the server), everything else in the other.
+	@$(BIN)/pytest -m postgres -p no:cacheprovider > .pytest-postgres.log 2>&1 & pg=$$!; \
+	$(BIN)/pytest -m "not postgres"; rest=$$?; \
+	wait $$pg; pgs=$$?; \
+	echo "--- PostgreSQL tests ---"; cat .pytest-postgres.log; \
+	exit $$(( rest || pgs ))
 
 soak: dev  ## The long soak: workers killed, PostgreSQL restarted, invariants checked (~10 min).
 	AMAZON_JOBS_SOAK=large $(BIN)/pytest -s tests/processes/test_soak.py

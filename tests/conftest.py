@@ -28,16 +28,6 @@ SECRET_KEY = "test-secret-key-for-amazon-jobs"
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test`` runs two workers), every PostgreSQL test goes to
-    one worker, one after the other: they share the ``test`` database, and some restart
-    the server. SQLite, simulator, unit and browser tests run beside them."""
-    for item in items:
-        if item.get_closest_marker("postgres") is not None:
-            item.add_marker(pytest.mark.xdist_group("postgres"))
-
-
 def _pg_available() -> str | None:
     engine = sa.create_engine(PG_BASE, connect_args={"connect_timeout": 3})
     try:
