@@ -4,45 +4,56 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := AMAZON_JOBS_HOME=$(CURDIR)/.demo AMAZON_JOBS_DATABASE_URL=sqlite:///$(CURDIR)/.demo/demo.db
+# Every package comes from a lock with hashes (requirements/*.lock, written by `make lock`);
+# the project itself goes in on top without resolving anything (--no-deps, and the build
+# backend from the lock: --no-build-isolation). `pip check` fails on a lock that lags
+# pyproject.toml (a dependency added there but not locked yet: run `make lock`).
+PIP_LOCKED := pip install --quiet --require-hashes -r
+TOOLS := .venv-tools
+TBIN := $(TOOLS)/bin
+UV_COMPILE = $(TBIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: help install dev demo demo-quick test soak check lint format bench clean
+.PHONY: help install dev demo demo-quick test soak check lint format bench lock audit clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml requirements/runtime.lock | $(BIN)/python
+	$(BIN)/python -m $(PIP_LOCKED) requirements/runtime.lock
+	$(BIN)/pip install --quiet --no-build-isolation --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
 
-$(VENV)/.dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev: pyproject.toml requirements/dev.lock $(VENV)/.installed
+	$(BIN)/python -m $(PIP_LOCKED) requirements/dev.lock
+	$(BIN)/pip check
 	@touch $@
 
 install: $(VENV)/.installed  ## Create .venv and install amazon-jobs.
 
 dev: $(VENV)/.dev  ## Also install the test and lint tools.
 
+# `make demo PORT=8001` when 8000 is taken; `make demo FRESH=1` empties the earlier demo
+# and starts over (without it, the demo continues where it stopped).
+PORT ?= 8000
+DEMO_ARGS = $(if $(filter-out 0,$(FRESH)),--fresh)
+
 demo: install  ## Set everything up and run the demo: dashboard on http://127.0.0.1:8000/.
-	@mkdir -p .demo
-	$(DEMO_ENV) $(BIN)/amazon-jobs init
-	$(DEMO_ENV) $(BIN)/amazon-jobs demo
+	@$(DEMO_ENV) $(BIN)/amazon-jobs demo --port $(PORT) $(DEMO_ARGS)
 
 demo-quick: install  ## The demo without the dashboard: run the jobs to the end, print a summary.
-	@mkdir -p .demo
-	$(DEMO_ENV) $(BIN)/amazon-jobs init
-	$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle
+	@$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle $(DEMO_ARGS)
 
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
-	@# Two pytest processes side by side: the PostgreSQL tests in one, in turn (they share
-	@# the database and some restart the server), everything else in the other.
-	@$(BIN)/pytest -m postgres -p no:cacheprovider > .pytest-postgres.log 2>&1 & pg=$$!; \
-	$(BIN)/pytest -m "not postgres"; rest=$$?; \
-	wait $$pg; pgs=$$?; \
-	echo "--- PostgreSQL tests ---"; cat .pytest-postgres.log; \
+	@# Every test but two on four xdist workers (much of it waits on servers, subprocesses
+	@# and the clock; each worker has its own PostgreSQL schema), then, alone, the two
+	@# that restart the PostgreSQL server under running workers.
+	@$(BIN)/pytest -m "not pg_restart" -n 4; rest=$$?; \
+	$(BIN)/pytest -m pg_restart -p no:cacheprovider; pgs=$$?; \
 	exit $$(( rest || pgs ))
 
 soak: dev  ## The long soak: workers killed, PostgreSQL restarted, invariants checked (~10 min).
@@ -60,6 +71,23 @@ bench: $(VENV)/.bench  ## Run every benchmark (tables printed, JSON in bench/res
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.dashboard
 
+$(TBIN)/python:
+	$(PYTHON) -m venv $(TOOLS)
+
+$(TOOLS)/.installed: requirements/tools.lock | $(TBIN)/python
+	$(TBIN)/python -m $(PIP_LOCKED) requirements/tools.lock
+	@touch $@
+
+lock: $(TOOLS)/.installed  ## Rewrite requirements/*.lock from pyproject.toml (UPGRADE=1: newest releases).
+	$(UV_COMPILE) -o requirements/runtime.lock pyproject.toml requirements/build.in
+	$(UV_COMPILE) -o requirements/dev.lock --extra dev -c requirements/runtime.lock \
+		pyproject.toml requirements/build.in
+	$(UV_COMPILE) -o requirements/tools.lock requirements/tools.in
+
+audit: $(TOOLS)/.installed  ## Check the locked packages against published advisories (needs the network).
+	@PIP_AUDIT=$(TBIN)/pip-audit bash requirements/audit.sh \
+		requirements/runtime.lock requirements/dev.lock requirements/tools.lock
+
 check: dev  ## Lint, format check and type check.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,4 +98,4 @@ format: dev  ## Format the code.
 	$(BIN)/ruff check --fix .
 
 clean:  ## Remove the virtualenv and demo data.
-	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(TOOLS) .demo .pytest_cache .ruff_cache .mypy_cache

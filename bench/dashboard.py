@@ -79,7 +79,7 @@ def client_for(rt: Runtime) -> tuple[TestClient, dict[str, str]]:
     with rt.db.transaction() as session:
         user = add_user(session, "bench", "a long bench password", rt.clock.now())
         token = create_api_token(session, user, "bench", rt.clock.now())
-    client = TestClient(create_app(rt))
+    client = TestClient(create_app(rt), base_url="http://localhost")
     client.post("/login", data={"username": "bench", "password": "a long bench password"})
     return client, {"Authorization": f"Bearer {token}"}
 

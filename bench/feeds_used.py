@@ -268,7 +268,8 @@ def run(k: int, rounds: int, db: str, hold_status: str, feed_max: int, seed: int
             environ={},
             home=home,
             database_url=url,
-            secret_key="bench",
+            secret_key="1Y0v0IZTqAuijWOPRZLhVLc_SBPRpIWRZW6WQORPcD4=",
+            allow_custom_endpoints=True,  # the account is on the simulator
             clock="virtual",
             orders_import_every_s=0,
             inventory_report_every_s=0,

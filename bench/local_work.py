@@ -93,7 +93,12 @@ def database(kind: str) -> Iterator[str]:
 
 
 def runtime(url: str) -> Runtime:
-    settings = load_settings(environ={}, database_url=url, secret_key="bench", clock="virtual")
+    settings = load_settings(
+        environ={},
+        database_url=url,
+        secret_key="AaFu4ZdMnYItECBriYBPQkfxDqCBajlzCxJV2LRfojA=",
+        clock="virtual",
+    )
     rt = Runtime.build(settings, clock=VirtualClock(datetime(2026, 11, 27, tzinfo=UTC)))
     migrate.upgrade(rt.db)
     return rt

@@ -154,6 +154,7 @@ def run_amazon_jobs(group: Group, scale: float) -> Outcome:
             home=home,
             database_url=f"sqlite:///{home}/bench.db",
             secret_key="bench",
+            allow_custom_endpoints=True,  # the account is on the simulator
             clock="scaled",
             clock_scale=scale,
             limits_profile=PROFILE,

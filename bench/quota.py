@@ -127,6 +127,7 @@ def run(workload: Workload, scale: float, profile: str) -> list[object]:
             home=home,
             database_url=f"sqlite:///{home}/bench.db",
             secret_key="bench",
+            allow_custom_endpoints=True,  # the account is on the simulator
             clock="virtual",
             limits_profile=profile,
             poll_first_s=60,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from amazon_jobs.clock import VirtualClock
+from amazon_jobs.clock import Clock, VirtualClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store import migrate
@@ -24,7 +24,8 @@ from amazon_jobs.store.database import Database
 from amazon_jobs.store.models import Base
 
 PG_BASE = os.environ.get("AMAZON_JOBS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SECRET_KEY = "test-secret-key-for-amazon-jobs"
+#: A key of `amazon-jobs keygen`'s format (passphrases are refused).
+SECRET_KEY = "mg13Pm9XyLcm9X2LZRpoaKGJ9CBwMKaVsTszlwFPerQ="
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
@@ -100,16 +101,26 @@ def clock() -> VirtualClock:
     return VirtualClock(T0)
 
 
-def make_runtime(url: str, clock: VirtualClock, tmp_path: Path, **overrides: object) -> Runtime:
+def make_runtime(
+    url: str,
+    clock: VirtualClock,
+    tmp_path: Path,
+    *,
+    security_clock: Clock | None = None,
+    **overrides: object,
+) -> Runtime:
+    """A runtime on *url* and *clock*; its accounts may point at the simulator
+    (allow_custom_endpoints); security timers (sessions, lockouts) run on the wall
+    clock unless the test passes its own *security_clock*."""
     settings = load_settings(
         environ={},
         home=tmp_path,
         database_url=url,
         secret_key=SECRET_KEY,
         clock="virtual",
-        **overrides,
+        **{"allow_custom_endpoints": True, **overrides},
     )
-    return Runtime.build(settings, clock=clock)
+    return Runtime.build(settings, clock=clock, security_clock=security_clock)
 
 
 @pytest.fixture

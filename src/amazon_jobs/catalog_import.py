@@ -4,6 +4,13 @@ A bad row is reported with its line number and skipped; good rows are
 stored, a chunk per transaction, so an interrupted import keeps every row it
 stored and never half a row.
 
+The separator is the comma, or the semicolon (or tab) when the header names
+the required columns with that one and not with commas: spreadsheets in
+languages whose decimal mark is a comma save "CSV" that way, and in such a file
+a price may have a decimal comma (``9,99``). A row whose field count differs
+from the header's is rejected as such ("3 fields, expected 5"), not read with
+values in the wrong columns.
+
 A file is read as a stream, so its size does not matter to memory: what is kept
 is the line of each SKU read (to report duplicates) and the first
 :data:`MAX_ERRORS_KEPT` problems; every rejected row is still counted. A file
@@ -16,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +40,8 @@ __all__ = ["ImportResult", "import_listings", "import_product_rows", "import_pro
 CHUNK_ROWS = 1000
 #: How many rejected rows a file import describes; the others are only counted.
 MAX_ERRORS_KEPT = 1000
+#: Separators a file may use besides the comma, tried when the header needs them.
+OTHER_DELIMITERS = (";", "\t")
 #: Bytes read at a time when checking that a file is UTF-8.
 SCAN_BYTES = 1 << 20
 PRODUCT_COLUMNS = ("sku", "title", "quantity", "price")
@@ -51,6 +61,8 @@ class ImportResult:
     #: How many rows were rejected, also beyond those in *errors*.
     rejected: int = 0
     max_errors: int | None = MAX_ERRORS_KEPT
+    #: The file's field separator (``,`` unless its header says otherwise).
+    delimiter: str = ","
 
     @property
     def stored(self) -> int:
@@ -180,29 +192,36 @@ def _parsed(
     seen: dict[str, int],
 ) -> Iterator[Row]:
     """Valid rows; *seen* fills with each stored SKU's line number."""
-    reader = csv.DictReader(text)
     try:
-        header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+        first = text.readline()
     except UnicodeDecodeError:
         raise CsvError("line 1: the file is not UTF-8 text") from None
+    result.delimiter = _delimiter(first, required)
+    reader = csv.reader(itertools.chain([first], text), delimiter=result.delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise CsvError(f"line 1: {exc}") from None
     missing = [column for column in required if column not in header]
     if missing:
         raise CsvError(f"line 1: missing column(s) {', '.join(missing)} (found: {header})")
-    reader.fieldnames = header
     while True:
         try:
-            raw = next(reader)
+            fields = next(reader)
         except StopIteration:
             return
         except UnicodeDecodeError:
             raise CsvError(f"line {reader.line_num + 1}: the file is not UTF-8 text") from None
         except csv.Error as exc:
             raise CsvError(f"line {reader.line_num}: {exc}") from None
+        if not fields:
+            continue  # a blank line
         line = reader.line_num
         result.rows += 1
         if progress:
             progress(line)
         try:
+            raw = _row(fields, header, line, result.delimiter)
             row = parse(raw, line)
             if row.sku in seen:
                 raise CsvRowError(line, f"SKU {row.sku!r} appears already on line {seen[row.sku]}")
@@ -211,6 +230,45 @@ def _parsed(
             continue
         seen[row.sku] = line
         yield row
+
+
+def _delimiter(header_line: str, required: tuple[str, ...]) -> str:
+    """The separator with which *header_line* names every *required* column."""
+    for delimiter in (",", *OTHER_DELIMITERS):
+        names = {name.strip().strip('"').lower() for name in header_line.split(delimiter)}
+        if all(column in names for column in required):
+            return delimiter
+    return ","
+
+
+def _row(fields: list[str], header: list[str], line: int, delimiter: str) -> dict[str, str | None]:
+    """*fields* by column name; CsvRowError if their number is not the header's.
+
+    Empty fields after the last column are allowed (spreadsheets add them).
+    """
+    extra = fields[len(header) :]
+    if len(fields) < len(header) or any(value.strip() for value in extra):
+        hint = (
+            "a value containing the separator must be in double quotes"
+            if len(fields) > len(header)
+            else "a value is missing, or the separator is not the header's"
+        )
+        raise CsvRowError(
+            line,
+            f"{len(fields)} fields, expected {len(header)} ({', '.join(header)}): {hint}",
+        )
+    row: dict[str, str | None] = dict(zip(header, fields, strict=False))
+    if delimiter != "," and row.get("price"):
+        row["price"] = _decimal_comma(row["price"] or "")
+    return row
+
+
+def _decimal_comma(price: str) -> str:
+    """``9,99`` → ``9.99`` (a file separated by semicolons has decimal commas)."""
+    value = price.strip()
+    if value.count(",") == 1 and "." not in value:
+        return value.replace(",", ".")
+    return price
 
 
 def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:

@@ -8,6 +8,7 @@ an environment variable ``AMAZON_JOBS_<NAME>`` (for example
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from amazon_jobs.clock import Clock, ScaledClock, SystemClock, VirtualClock
+from amazon_jobs.crypto import KEY_FORMAT, is_valid_key
 from amazon_jobs.domain.limits import DEFAULT_PROFILE, Limit, Operation, limits_for
 from amazon_jobs.errors import ConfigError
 
@@ -39,7 +41,8 @@ class Settings(BaseModel):
     home: Path = Field(default_factory=default_home)
     #: SQLAlchemy URL; defaults to a SQLite file in ``home``.
     database_url: str | None = None
-    #: Key that encrypts Amazon credentials at rest (any passphrase, or a Fernet key).
+    #: Key that encrypts Amazon credentials at rest: ``amazon-jobs keygen`` prints one
+    #: (a Fernet key; or at least 32 random bytes as base64 or hex). No passphrases.
     secret_key: SecretStr | None = None
     #: ``system``, ``scaled`` (``clock_scale`` times faster) or ``virtual``.
     clock: Literal["system", "scaled", "virtual"] = "system"
@@ -67,6 +70,14 @@ class Settings(BaseModel):
     orders_import_every_s: float = Field(default=900.0, ge=0)
     #: Import the inventory report of each account this often, in seconds (0: never).
     inventory_report_every_s: float = Field(default=86_400.0, ge=0)
+    #: Sync each active shop's catalog (changed products, all stock) this often, in
+    #: seconds (0: never).
+    shop_catalog_sync_every_s: float = Field(default=900.0, ge=0)
+    #: Make a shop's periodic catalog sync a full pass (which also notices products
+    #: deleted in the shop) when the last one is older than this, in seconds (0: never).
+    shop_catalog_full_every_s: float = Field(default=86_400.0, ge=0)
+    #: Products read per shop Webservice request of a catalog sync.
+    shop_page_size: int = Field(default=100, ge=1, le=1000)
     #: Done and canceled jobs (and acknowledged error jobs) are pruned after this many days.
     retention_days: float = Field(default=30.0, gt=0)
     #: A feed or report Amazon has not finished after this long is flagged stuck (8 h).
@@ -78,8 +89,15 @@ class Settings(BaseModel):
     lease_s: float = Field(default=60.0, gt=0)
     #: Retries of a failing call (5xx, timeout) before the job step gives up.
     max_attempts: int = Field(default=5, ge=1)
+    #: Logins Amazon refuses in a row (each fails its job) before the account is
+    #: paused: its jobs then wait, and no new one is made, until it is resumed.
+    auth_failures_before_pause: int = Field(default=3, ge=1)
     #: HTTP timeout for calls to Amazon, in seconds.
     http_timeout_s: float = Field(default=30.0, gt=0)
+    #: Accounts may use an SP-API endpoint or LWA token URL that is not Amazon's own
+    #: (the simulator, a test double). Off, such URLs are refused when an account is
+    #: added or changed, and an account stored with one is not called at all.
+    allow_custom_endpoints: bool = False
     #: How long a dashboard login lasts at most, in seconds.
     session_lifetime_s: float = Field(default=8 * 3600.0, gt=0)
     #: A dashboard login not used for this long is over, in seconds.
@@ -96,6 +114,38 @@ class Settings(BaseModel):
     #: Where ``amazon-jobs serve`` listens.
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    #: Addresses or networks (``10.0.0.1``, ``10.0.0.0/8``) of the reverse proxies whose
+    #: ``X-Forwarded-For``/``-Proto``/``-Host`` and ``Forwarded`` headers are believed.
+    #: Default: none; every other peer's forwarded headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    #: Host names the dashboard and API answer to (``*.example.com`` matches subdomains);
+    #: any other ``Host`` gets 400. Default: ``127.0.0.1``, ``localhost`` and ``web_host``.
+    allowed_hosts: tuple[str, ...] = ()
+
+    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        """The environment gives a list as one comma-separated string."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The host names requests may address (``allowed_hosts`` or its default)."""
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        return tuple(dict.fromkeys(("127.0.0.1", "localhost", self.web_host.lower())))
 
     @property
     def resolved_database_url(self) -> str:
@@ -117,6 +167,13 @@ class Settings(BaseModel):
                 f"{ENV_PREFIX}SECRET_KEY (or secret_key in the configuration file) to the key "
                 "the accounts were added with; for a new installation create one with "
                 f"`export {ENV_PREFIX}SECRET_KEY=$(amazon-jobs keygen)`"
+            )
+        if key and not is_valid_key(key):
+            raise ConfigError(
+                f"{what} cannot start: {ENV_PREFIX}SECRET_KEY is not {KEY_FORMAT}. "
+                "Passphrases are not accepted any more: if the accounts were saved under "
+                f"one, keep it set and run `{ENV_PREFIX}NEW_SECRET_KEY=$(amazon-jobs keygen) "
+                "amazon-jobs keys rotate` once, then use the new key"
             )
 
     def make_clock(self) -> Clock:

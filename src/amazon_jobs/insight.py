@@ -12,7 +12,7 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import get_job
 from amazon_jobs.store.models import Job
 
-__all__ = ["estimate_send", "hourly_use"]
+__all__ = ["estimate_new", "estimate_send", "hourly_use"]
 
 QUEUED = (JobStatus.RESERVED.value, JobStatus.CREATED.value)
 
@@ -44,6 +44,27 @@ def estimate_send(rt: Runtime, job_id: int) -> datetime | None:
         states = rt.throttle.states(session, job.account_id, operations, now)
     at = estimate_start(states, ahead, mine, now, rt.throttle.margin_s)
     return max(at, job.next_run_at or now)
+
+
+def estimate_new(rt: Runtime, account_id: int, job_type: JobType) -> datetime:
+    """When a *job_type* job created now would be sent: after every queued job of the
+    account that waits for the same quota (a lower bound, as :func:`estimate_send`)."""
+    now = rt.clock.now()
+    mine = START_OPERATIONS[job_type]
+    with rt.db.read() as session:
+        rows = session.execute(
+            select(Job.type, Job.priority, Job.next_run_at, Job.id).where(
+                Job.account_id == account_id, Job.status.in_(QUEUED)
+            )
+        ).all()
+        ahead = [
+            START_OPERATIONS[JobType(row.type)]
+            for row in sorted(rows, key=lambda r: (-r.priority, r.next_run_at or now, r.id))
+            if set(START_OPERATIONS[JobType(row.type)]) & set(mine)
+        ]
+        operations = sorted({op for needs in [*ahead, mine] for op in needs})
+        states = rt.throttle.states(session, account_id, operations, now)
+    return estimate_start(states, ahead, mine, now, rt.throttle.margin_s)
 
 
 def hourly_use(rt: Runtime, account_id: int) -> dict[str, int]:

@@ -2,11 +2,14 @@
 
 - 429 from Amazon: our bucket is emptied and the step waits for the refill;
   this does not count as a failed attempt.
-- 5xx, timeouts, unreadable documents, our own unexpected errors: retried
+- 5xx, timeouts, unreadable documents, a shop that does not answer
+  (:class:`~amazon_jobs.shop.webservice.ShopUnavailable`), our own unexpected errors: retried
   with exponential backoff through the clock, up to ``max_attempts``; then
   the job fails (or, if nothing was sent yet, is rolled back and canceled).
 - Refused credentials or a request Amazon calls invalid: the job fails now,
-  since repeating it cannot help.
+  since repeating it cannot help. Refused logins are counted per account:
+  ``auth_failures_before_pause`` in a row pause it, so credentials Amazon keeps
+  refusing stop failing job after job (see :mod:`amazon_jobs.domain.account_status`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from amazon_jobs.domain.account_status import paused_line
 from amazon_jobs.domain.backoff import retry_delay
 from amazon_jobs.domain.jobs import JobStatus
 from amazon_jobs.domain.limits import Operation
@@ -23,12 +27,15 @@ from amazon_jobs.errors import (
     AmazonError,
     AmazonJobsError,
     AmazonThrottled,
+    LeaseLost,
 )
 from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.base import Handler
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.shop.webservice import ShopUnavailable
 from amazon_jobs.store import log_buffer
-from amazon_jobs.store.jobs import append_log, get_job, lock_job, release
+from amazon_jobs.store.account_status import login_refused
+from amazon_jobs.store.jobs import append_log, get_job, holding, lock_job, release
 
 __all__ = ["run_step"]
 
@@ -50,21 +57,34 @@ def run_step(rt: Runtime, job_id: int, worker_id: str, job_type: str | None = No
 
 def _run(rt: Runtime, handler: Handler, job_id: int, worker_id: str) -> None:
     try:
+        with holding(worker_id):
+            _step(rt, handler, job_id)
+    except LeaseLost as lost:
+        logger.warning("%s", lost, extra={"action": "lease_lost", "job_id": job_id})
+    finally:
+        with rt.db.transaction() as session:
+            release(session, job_id, worker_id)
+
+
+def _step(rt: Runtime, handler: Handler, job_id: int) -> None:
+    """The step, and what its outcome does to the job (all fenced by the lease)."""
+    try:
         handler.step(rt, job_id)
+    except LeaseLost:
+        raise
     except AmazonThrottled as exc:
         _throttled(rt, job_id, exc)
-    except (AmazonAuthError, AmazonClientError) as exc:
+    except AmazonAuthError as exc:
+        _fail(rt, handler, job_id, exc.message, refused_login=exc.refusal)
+    except AmazonClientError as exc:
         _fail(rt, handler, job_id, exc.message)
-    except AmazonError as exc:
+    except (AmazonError, ShopUnavailable) as exc:  # a shop's progress so far is kept
         _retry(rt, handler, job_id, exc.message)
     except AmazonJobsError as exc:
         _fail(rt, handler, job_id, exc.message)
     except Exception as exc:
         logger.exception("job %s: unexpected error", job_id, extra={"action": "step_failed"})
         _retry(rt, handler, job_id, f"internal error {type(exc).__name__}: {exc}")
-    finally:
-        with rt.db.transaction() as session:
-            release(session, job_id, worker_id)
 
 
 def _throttled(rt: Runtime, job_id: int, exc: AmazonThrottled) -> None:
@@ -113,9 +133,21 @@ def _retry(rt: Runtime, handler: Handler, job_id: int, reason: str) -> None:
         )
 
 
-def _fail(rt: Runtime, handler: Handler, job_id: int, reason: str) -> None:
+def _fail(
+    rt: Runtime, handler: Handler, job_id: int, reason: str, *, refused_login: str | None = None
+) -> None:
+    """End the job; a *refused_login* (what Login with Amazon said) is counted against
+    the account in the same transaction, and may pause it."""
     now = rt.clock.now()
     with rt.db.transaction() as session:
         job = lock_job(session, job_id)
         if not JobStatus(job.status).is_terminal:
             handler.fail(session, job, now, reason)
+        if refused_login is None:
+            return
+        pause_after = rt.settings.auth_failures_before_pause
+        paused = login_refused(session, job.account_id, now, pause_after, refused_login)
+        if paused is not None:
+            append_log(
+                session, job_id, now, paused_line(paused.name, paused.auth_failures), level="error"
+            )

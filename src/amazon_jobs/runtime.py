@@ -10,17 +10,18 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import httpx
 
 from amazon_jobs.amazon.auth import LwaCredentials
 from amazon_jobs.amazon.client import Observer, SpApiClient
 from amazon_jobs.amazon.gateway import AmazonGateway
-from amazon_jobs.clock import Clock
+from amazon_jobs.clock import Clock, SystemClock
 from amazon_jobs.config import Settings
 from amazon_jobs.crypto import Cipher
 from amazon_jobs.store import accounts, log_buffer
+from amazon_jobs.store.account_status import login_accepted
 from amazon_jobs.store.database import Database
 from amazon_jobs.store.models import Account
 from amazon_jobs.throttle import Throttle
@@ -36,6 +37,10 @@ class Runtime:
     throttle: Throttle
     gateway: AmazonGateway
     rng: random.Random = field(default_factory=random.Random)
+    #: Real time, for security timers only (session idle time and lifetime, login
+    #: lockouts): always the wall clock, whatever ``clock`` is. The demo's clock runs
+    #: 60x faster; a login must not end after a minute there. Tests pass their own.
+    security_clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
     def build(
@@ -45,6 +50,7 @@ class Runtime:
         clock: Clock | None = None,
         transport: httpx.BaseTransport | None = None,
         rng: random.Random | None = None,
+        security_clock: Clock | None = None,
     ) -> Runtime:
         clock = clock or settings.make_clock()
         rng = rng or random.Random()
@@ -62,8 +68,11 @@ class Runtime:
                 timeout_s=settings.http_timeout_s,
                 transport=transport,
                 rng=rng,
+                allow_custom_endpoints=settings.allow_custom_endpoints,
+                on_token=partial(login_accepted, db),
             ),
             rng=rng,
+            security_clock=security_clock or SystemClock(),
         )
 
     @cached_property

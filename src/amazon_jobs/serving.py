@@ -9,6 +9,8 @@ answers, and returns once uvicorn has started::
 
 :func:`serve_forever` blocks until the process is interrupted. Both bind to
 127.0.0.1 unless told otherwise, log at warning level and keep no access log.
+Neither believes forwarded headers: :mod:`amazon_jobs.web.proxies` does, for the
+proxies the settings name.
 """
 
 from __future__ import annotations
@@ -86,8 +88,17 @@ def serve_forever(app: Any, host: str = DEFAULT_HOST, port: int = 8000) -> None:
 
 
 def _config(app: Any, host: str, port: int, log_config: dict[str, Any] | None) -> uvicorn.Config:
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default.
+    # The web app decides which peers are proxies (the trusted_proxies setting).
     return uvicorn.Config(
-        app, host=host, port=port, log_config=log_config, log_level="warning", access_log=False
+        app,
+        host=host,
+        port=port,
+        log_config=log_config,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        forwarded_allow_ips="",
     )
 
 

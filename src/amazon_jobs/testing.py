@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-__all__ = ["CHECKPOINTS", "checkpoint"]
+__all__ = ["CATALOG_CHECKPOINTS", "CHECKPOINTS", "checkpoint"]
 
 #: Every checkpoint, in the order a listings feed job passes them.
 CHECKPOINTS = (
@@ -26,6 +26,9 @@ CHECKPOINTS = (
     "feed:downloaded",
     "feed:applying",
 )
+
+#: A Shop Catalog Sync's: a page read from the shop (not written yet), a page written.
+CATALOG_CHECKPOINTS = ("catalog:read", "catalog:written")
 
 
 def checkpoint(name: str) -> None:

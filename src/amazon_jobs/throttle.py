@@ -22,12 +22,30 @@ from amazon_jobs.domain import buckets
 from amazon_jobs.domain.limits import Limit, Operation
 from amazon_jobs.store.models import ThrottleBucket
 
-__all__ = ["BucketView", "Throttle", "announced_rate"]
+__all__ = [
+    "THROTTLED_PREFIX",
+    "BucketView",
+    "QuotaWait",
+    "Throttle",
+    "announced_rate",
+    "split_minutes",
+]
+
+#: Keys of ``ThrottleBucket.minutes`` that count 429s rather than grants: ``"t<minute>"``.
+THROTTLED_PREFIX = "t"
 
 #: A rate announced by Amazon replaces ours only if it differs by more than this
 #: fraction: Amazon rounds its header to 4 decimals ("0.0167" for 1/60 s), and
 #: taking the rounded value literally would make us slightly too fast.
 RATE_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaWait:
+    """When the tokens will be there, and the bucket that holds them back longest."""
+
+    ready_at: datetime
+    operation: Operation
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +95,23 @@ class Throttle:
         Returns None when the tokens were taken, else the earliest time at
         which all of them will be available.
         """
+        wait = self.acquire(session, account_id, operations, now)
+        return None if wait is None else wait.ready_at
+
+    def acquire(
+        self,
+        session: Session,
+        account_id: int,
+        operations: Sequence[Operation],
+        now: datetime,
+    ) -> QuotaWait | None:
+        """Take a token from each bucket, or none at all: None when taken, else the wait
+        and the bucket that really holds the caller back (the last to refill)."""
         rows = self._lock(session, account_id, operations, now)
         states = {op: (self._limit(row), _state(row)) for op, row in rows.items()}
-        ready_at = max(
-            buckets.next_token_at(state, limit, now, self.margin_s)
-            for limit, state in states.values()
-        )
-        if ready_at > now:
-            return ready_at
+        wait = self._longest(states, now)
+        if wait.ready_at > now:
+            return wait
         for op, (limit, state) in states.items():
             taken = buckets.take(state, limit, now, self.margin_s)
             assert taken is not None
@@ -93,6 +120,15 @@ class Throttle:
             rows[op].minutes = _count_minute(rows[op].minutes, now)
         return None
 
+    def _longest(
+        self, states: Mapping[Operation, tuple[Limit, buckets.BucketState]], now: datetime
+    ) -> QuotaWait:
+        waits = [
+            QuotaWait(buckets.next_token_at(state, limit, now, self.margin_s), op)
+            for op, (limit, state) in states.items()
+        ]
+        return max(waits, key=lambda wait: wait.ready_at)
+
     def hourly_use(self, session: Session, account_id: int, now: datetime) -> dict[str, int]:
         """Calls per operation in the last hour (to the minute)."""
         since = _minute(now) - 59
@@ -100,7 +136,7 @@ class Throttle:
             select(ThrottleBucket).where(ThrottleBucket.account_id == account_id)
         )
         return {
-            row.operation: sum(n for m, n in (row.minutes or {}).items() if int(m) >= since)
+            row.operation: sum(n for m, n in split_minutes(row.minutes)[0].items() if m >= since)
             for row in rows
         }
 
@@ -108,11 +144,15 @@ class Throttle:
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
     ) -> datetime:
         """When a token of every one of *operations* will be there (not taking any)."""
+        return self.next_wait(session, account_id, operations, now).ready_at
+
+    def next_wait(
+        self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
+    ) -> QuotaWait:
+        """:meth:`next_available`, and the bucket that holds it back (the last to refill)."""
         rows = self._lock(session, account_id, operations, now)
-        return max(
-            buckets.next_token_at(_state(r), self._limit(r), now, self.margin_s)
-            for r in rows.values()
-        )
+        states = {op: (self._limit(row), _state(row)) for op, row in rows.items()}
+        return self._longest(states, now)
 
     def throttled(
         self, session: Session, account_id: int, operation: Operation, now: datetime
@@ -121,6 +161,7 @@ class Throttle:
         row = self._lock(session, account_id, [operation], now)[operation]
         row.tokens, row.updated_at = 0.0, now
         row.throttled += 1
+        row.minutes = _count_minute(row.minutes, now, THROTTLED_PREFIX)
         return buckets.next_token_at(_state(row), self._limit(row), now, self.margin_s)
 
     def settle(
@@ -276,11 +317,31 @@ def _minute(now: datetime) -> int:
     return int(now.timestamp() // 60)
 
 
-def _count_minute(minutes: dict[str, int] | None, now: datetime) -> dict[str, int]:
-    """One more grant in this minute; minutes older than an hour are dropped."""
+def split_minutes(minutes: Mapping[str, int] | None) -> tuple[dict[int, int], dict[int, int]]:
+    """A bucket's ``minutes`` as (grants, 429s), each {epoch minute: count}."""
+    grants: dict[int, int] = {}
+    throttled: dict[int, int] = {}
+    for key, count in (minutes or {}).items():
+        if key.startswith(THROTTLED_PREFIX):
+            throttled[int(key[len(THROTTLED_PREFIX) :])] = int(count)
+        else:
+            grants[int(key)] = int(count)
+    return grants, throttled
+
+
+def _count_minute(
+    minutes: dict[str, int] | None, now: datetime, prefix: str = ""
+) -> dict[str, int]:
+    """One more grant (or, with THROTTLED_PREFIX, 429) in this minute; minutes older
+    than an hour are dropped."""
     current = _minute(now)
-    kept = {m: n for m, n in (minutes or {}).items() if int(m) > current - 60}
-    kept[str(current)] = kept.get(str(current), 0) + 1
+    kept = {
+        m: n
+        for m, n in (minutes or {}).items()
+        if int(m.removeprefix(THROTTLED_PREFIX)) > current - 60
+    }
+    key = f"{prefix}{current}"
+    kept[key] = kept.get(key, 0) + 1
     return kept
 
 

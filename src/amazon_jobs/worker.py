@@ -30,10 +30,10 @@ from sqlalchemy.exc import DBAPIError
 
 from amazon_jobs.runner import run_step
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.jobs import claim_due_jobs
+from amazon_jobs.store.jobs import account_runs_jobs, claim_due_jobs
 from amazon_jobs.store.models import Job
 
-__all__ = ["Worker", "WorkerStats", "new_worker_id"]
+__all__ = ["MIN_LEASE_REAL_S", "Worker", "WorkerStats", "lease_seconds", "new_worker_id"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,16 @@ logger = logging.getLogger(__name__)
 IDLE_POLL_S = 0.1
 #: Longest wait, in clock seconds, between attempts to reach a database that is down.
 RECONNECT_MAX_S = 10.0
+#: Shortest lease in real seconds, whatever ``lease_s`` and the clock's speed: a lease
+#: the heartbeat cannot renew in time on a busy machine is lost by a live worker,
+#: and its steps would be cut short again and again.
+MIN_LEASE_REAL_S = 2.0
+
+
+def lease_seconds(rt: Runtime) -> float:
+    """A worker's lease on a job, in clock seconds: ``lease_s``, but never shorter than
+    :data:`MIN_LEASE_REAL_S` of real time (on a virtual clock, ``lease_s``)."""
+    return max(rt.settings.lease_s, rt.clock.from_real(MIN_LEASE_REAL_S))
 
 
 def new_worker_id() -> str:
@@ -70,6 +80,10 @@ class Worker:
         self.concurrency = max(1, concurrency)
         #: Real seconds between looks for new jobs while idle.
         self.idle_poll_s = idle_poll_s
+        #: A job due for longer than this (a lease) is claimed before fresher ones,
+        #: whatever its priority (see :func:`claim_due_jobs`).
+        self.lease_s = lease_seconds(rt)
+        self.starved_after = timedelta(seconds=self.lease_s)
         self.stats = WorkerStats()
         self._running: set[int] = set()
         self._lock = threading.Lock()
@@ -159,9 +173,11 @@ class Worker:
         if slots <= 0:
             return {}
         now = self.rt.clock.now()
-        lease_until = now + timedelta(seconds=self.rt.settings.lease_s)
+        lease_until = now + timedelta(seconds=self.lease_s)
         with self.rt.db.transaction() as session:
-            return claim_due_jobs(session, self.worker_id, now, lease_until, slots)
+            return claim_due_jobs(
+                session, self.worker_id, now, lease_until, slots, starved_after=self.starved_after
+            )
 
     def _step(self, job_id: int, job_type: str) -> None:
         with self._lock:
@@ -176,7 +192,7 @@ class Worker:
 
     def _heartbeat(self, stop: threading.Event) -> None:
         """Renew the leases of the jobs whose steps are running, a third of a lease apart."""
-        interval = self.rt.clock.real_seconds(self.rt.settings.lease_s / 3)
+        interval = self.rt.clock.real_seconds(self.lease_s / 3)
         while not stop.wait(interval):
             with self._lock:
                 running = sorted(self._running)
@@ -187,7 +203,7 @@ class Worker:
                     logger.warning("could not renew leases: %s", _first_line(exc))
 
     def _renew(self, job_ids: list[int]) -> None:
-        until = self.rt.clock.now() + timedelta(seconds=self.rt.settings.lease_s)
+        until = self.rt.clock.now() + timedelta(seconds=self.lease_s)
         with self.rt.db.transaction() as session:
             session.execute(
                 update(Job)
@@ -205,14 +221,17 @@ class Worker:
         self.rt.clock.sleep(delay, stop)
 
     def _next_wake(self) -> datetime | None:
-        """When the earliest unfinished job can be claimed (its lease ended, if any)."""
+        """When the earliest unfinished job can be claimed (its lease ended, if any);
+        the jobs of a paused or disabled account wait, so they are left out."""
         actionable = case(
             (Job.lease_expires_at > Job.next_run_at, Job.lease_expires_at),
             else_=Job.next_run_at,
         )
         with self.rt.db.read() as session:
             wake_at: datetime | None = session.scalar(
-                select(func.min(actionable)).where(Job.next_run_at.is_not(None))
+                select(func.min(actionable)).where(
+                    Job.next_run_at.is_not(None), account_runs_jobs()
+                )
             )
         return wake_at
 

@@ -47,6 +47,14 @@ class Shop:
                 .values(quantity=quantity, updated_at=self.clock.now())
             )
 
+    def set_state(self, sku: str, state: str) -> None:
+        """Put a listing in *state* (e.g. active again, as if the product had been sent)."""
+        product = select(Product.id).where(Product.sku == sku).scalar_subquery()
+        with self.rt.db.transaction() as session:
+            session.execute(
+                update(Listing).where(Listing.product_id == product).values(state=state)
+            )
+
     def listing(self, sku: str) -> Listing:
         with self.rt.db.read() as session:
             return session.scalars(select(Listing).join(Product).where(Product.sku == sku)).one()

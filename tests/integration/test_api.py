@@ -28,7 +28,7 @@ def test_every_route_needs_a_valid_bearer_token(web):
         for method in operations
         if path != "/healthz"
     ]
-    assert len(routes) == 24 and ("GET", "/metrics") in routes
+    assert len(routes) == 44 and ("GET", "/metrics") in routes
     wrong = [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic dXM6cHc="}]
     with httpx.Client(base_url=web.url) as anonymous:
         for method, path in routes:
@@ -278,13 +278,21 @@ def test_cancel_of_a_waiting_feed_is_a_request_to_amazon(shop, web):
 
 
 def test_retry_failed_items_creates_a_child_job(shop, web):
-    (job,) = create_jobs(web, type="update_qty", skus=[sku(1), sku(3)])
+    (unknown,) = create_jobs(web, type="update_qty", skus=[sku(1), sku(3)])
+    shop.run_worker()
+    # Amazon said SKU-003 does not exist: a retry cannot fix it, and says so.
+    refused = web.api.post(f"/api/v1/jobs/{unknown['id']}/retry-failed")
+    assert refused.status_code == 422, refused.text
+    assert f"{sku(3)}: Amazon does not know this SKU" in refused.json()["error"]["message"]
+    shop.sim.faults.abort_next_feeds(1)  # Amazon aborts the next feed as a whole
+    (job,) = create_jobs(web, type="update_qty", skus=[sku(2), sku(4)])
     shop.run_worker()
     shop.clock.advance(timedelta(minutes=5).total_seconds())
     answer = web.api.post(f"/api/v1/jobs/{job['id']}/retry-failed")
     assert answer.status_code == 201, answer.text
     (retry,) = answer.json()["jobs"]
-    assert retry["parent_id"] == job["id"] and retry["items_total"] == 1
+    assert answer.json()["skipped"] == []
+    assert retry["parent_id"] == job["id"] and retry["items_total"] == 2
     assert retry["account"] == "us" and retry["status"] == "reserved"
     items = web.api.get(f"/api/v1/jobs/{retry['id']}/items").json()["items"]
-    assert [item["ref"] for item in items] == [sku(3)]
+    assert sorted(item["ref"] for item in items) == [sku(2), sku(4)]

@@ -3,13 +3,17 @@ a waiting job is canceled with cancelFeed while Amazon still queues the feed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import NotCancelable
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import cancel_job, create_inventory_job, create_listings_job
 from amazon_jobs.store.jobs import get_job, job_log
+from amazon_jobs.store.models import Job
 from amazon_jobs.worker import Worker
 from tests.integration.conftest import sku
 
@@ -95,3 +99,64 @@ def test_cancel_is_refused_by_amazon_once_processing_started(shop_factory):
     assert any("Too late to cancel" in line for line in log)
     with pytest.raises(NotCancelable):
         cancel_job(shop.rt, job.id)
+
+
+def _concurrent_takeover(shop, monkeypatch, point):
+    """Worker A runs the job's step; at *point* its lease runs out (a late heartbeat on
+    a busy machine) and worker B takes the job over and steps it, while A is alive
+    and goes on with its own step afterwards."""
+    shop.set_quantity(sku(0), 77)
+    (job,) = create_listings_job(
+        shop.rt, JobType.UPDATE_QTY, shop.account_id, Selection(skus=(sku(0),))
+    ).jobs
+    first, second = Worker(shop.rt, worker_id="A"), Worker(shop.rt, worker_id="B")
+    while job_state(shop, job.id)[0].status != JobStatus.CREATED:
+        first.run_once()
+    taken = []
+
+    def hook(name):
+        if name != point or taken:
+            return
+        taken.append(0)
+        with shop.rt.db.transaction() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job.id)
+                .values(lease_expires_at=shop.clock.now() - timedelta(seconds=1))
+            )
+        taken[0] = second.run_once()
+
+    monkeypatch.setattr("amazon_jobs.handlers.feed_job.checkpoint", hook)
+    first.run_once()
+    assert taken == [1]  # B did claim the job in the middle of A's step
+    monkeypatch.undo()
+    shop.run_worker()
+    return job_state(shop, job.id)
+
+
+def test_a_takeover_while_create_feed_is_in_flight_waits_instead_of_sending_again(
+    shop_factory, monkeypatch
+):
+    """Issue 11: B looked at getFeeds while A's createFeed was still on its way, found
+    nothing and sent the feed a second time."""
+    shop = shop_factory()
+    job, log = _concurrent_takeover(shop, monkeypatch, "feed:intent")
+    assert job.status == JobStatus.DONE and job.items_ok == 1, log
+    assert any("may still be on its way to Amazon" in line for line in log), log
+    stats = shop.sim.stats()
+    assert stats["requests"]["createFeed"] == 1 and stats["feeds_created"] == 1
+    assert shop.sim.listings()[sku(0)].quantity == 77
+
+
+def test_a_step_that_lost_its_lease_does_not_send_what_the_new_holder_sent(
+    shop_factory, monkeypatch
+):
+    """Issue 11: A, whose lease had passed to B, recorded a second intent on the job
+    once B's was closed, and sent the feed again (two createFeed, then an error)."""
+    shop = shop_factory()
+    job, log = _concurrent_takeover(shop, monkeypatch, "feed:uploaded")
+    assert job.status == JobStatus.DONE and job.items_ok == 1, log
+    assert any("Taken over by worker B" in line for line in log), log
+    stats = shop.sim.stats()
+    assert stats["requests"]["createFeed"] == 1 and stats["feeds_created"] == 1
+    assert shop.sim.listings()[sku(0)].quantity == 77

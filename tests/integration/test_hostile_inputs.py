@@ -342,7 +342,7 @@ def test_the_cli_import_of_a_cp1252_file_says_so_without_a_traceback(tmp_path: P
         **os.environ,
         "AMAZON_JOBS_HOME": str(tmp_path / "home"),
         "AMAZON_JOBS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "AMAZON_JOBS_SECRET_KEY": "hostile-inputs-secret-key",
+        "AMAZON_JOBS_SECRET_KEY": "v-TOhQXzf1TyKhLgIXcwEHsmBZ6s8VhJJGjGI6QhUFs=",
         "COLUMNS": "200",
     }
     run = [sys.executable, "-m", "amazon_jobs"]

@@ -13,6 +13,7 @@ from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import SelectionError
 from amazon_jobs.handlers.reservation import Selection
+from amazon_jobs.scheduler.sync import create_sync_jobs
 from amazon_jobs.service import add_to_selling_list, cancel_job, create_listings_job
 from amazon_jobs.simulator import SimulatorConfig
 from amazon_jobs.simulator.catalog_generator import generate_catalog
@@ -110,6 +111,28 @@ def test_sending_products_cancel_restores_listings_exactly(shop):
     assert shop.sim.stats()["requests"].get("createFeed", 0) == 0
 
 
+def test_sending_products_with_nothing_matched_ends_without_calling_amazon(shop):
+    """Issue 11: a job whose only EAN matches no ASIN sent an empty feed, spent a
+    createFeed token and held its listing while it waited for quota."""
+    add_new_products(shop, [CATALOG.unknown[0]])
+    (job,) = create(shop, JobType.SEND_PRODUCTS, skus=("NEW-0", "NEW-NOCODE"))
+    Worker(shop.rt).run_once()  # the catalog search: no match
+    job, items = load(shop, job.id)
+    assert job.status == JobStatus.DONE and (job.items_ok, job.items_failed) == (0, 2)
+    assert items["NEW-0"].error_message == f"no Amazon product has EAN {CATALOG.unknown[0]}"
+    with shop.rt.db.read() as session:
+        log = [line.message for line in job_log(session, job.id)]
+    assert any("nothing left to send" in line for line in log), log
+    assert not any("Feed built" in line or "Created" in line for line in log), log
+    for failed in ("NEW-0", "NEW-NOCODE"):
+        listing = shop.listing(failed)
+        assert listing.locked_by_job_id is None and listing.state == ListingState.ERROR
+    requests = shop.sim.stats()["requests"]
+    assert requests.get("createFeedDocument", 0) == 0 and requests.get("createFeed", 0) == 0
+    (retry,) = create(shop, JobType.SEND_PRODUCTS, skus=("NEW-0",))  # not held any more
+    assert retry.id != job.id
+
+
 @pytest.mark.parametrize(
     ("job_type", "check"),
     [
@@ -186,7 +209,11 @@ def test_every_feed_type_waits_in_created_for_quota_with_zero_429s(shop, job_typ
     waiting, _ = load(shop, jobs[5].id)
     assert waiting.status == JobStatus.CREATED
     with shop.rt.db.read() as session:
-        assert any("quota" in line.message for line in job_log(session, waiting.id))
+        lines = [line.message for line in job_log(session, waiting.id)]
+    # The bucket really holding it is the JSON_LISTINGS_FEED cap (5 per 5 min), not the
+    # first of the operations asked for (createFeedDocument, which has tokens): issue 13 §3.
+    assert any("for JSON_LISTINGS_FEED quota" in line for line in lines), lines
+    assert not any("createFeedDocument quota" in line for line in lines)
     cancel_job(shop.rt, waiting.id)
     shop.run_worker()
     statuses = [load(shop, j.id)[0].status for j in jobs]
@@ -221,5 +248,22 @@ def test_stop_of_a_sku_amazon_does_not_know_fails_that_item_only(shop):
     job, items = load(shop, job.id)
     assert (job.items_ok, job.items_failed) == (1, 1)
     assert "NOT_FOUND" in items[sku(3)].error_message
-    assert shop.listing(sku(3)).state == ListingState.ACTIVE
+    assert shop.listing(sku(3)).state == ListingState.ERROR  # Amazon's answer, not "active"
     assert shop.listing(sku(2)).state == ListingState.STOPPED
+
+
+def test_a_sku_amazon_does_not_know_leaves_active_and_automatic_sync(shop):
+    """Issue 13 §3: the listing follows Amazon's last answer, and sync stops resending it."""
+    shop.set_quantity(sku(3), 40)
+    shop.set_quantity(sku(4), 40)
+    (job,) = create(shop, JobType.UPDATE_QTY_PRICE, changed=True)
+    shop.run_worker()
+    job, items = load(shop, job.id)
+    assert "NOT_FOUND" in items[sku(3)].error_message
+    listing = shop.listing(sku(3))
+    assert listing.state == ListingState.ERROR and "does not exist" in listing.last_error
+    assert shop.listing(sku(4)).state == ListingState.ACTIVE
+    shop.set_quantity(sku(3), 41)  # the product changes: sync must still not resend it
+    shop.set_quantity(sku(5), 41)
+    (synced,) = create_sync_jobs(shop.rt, shop.account_id)
+    assert set(load(shop, synced)[1]) == {sku(5)}

@@ -503,16 +503,19 @@ def test_exactly_one_of_many_contenders_holds_a_lease(db_url):
         db.dispose()
 
 
-def test_sync_does_not_resend_what_amazon_refused_until_the_product_changes(shop_factory):
-    """SKU-003 is not on the simulated seller: Amazon refuses each update of it."""
+def test_sync_does_not_resend_a_sku_amazon_says_does_not_exist(shop_factory):
+    """SKU-003 is not on the simulated seller: Amazon refuses its update once, and the
+    listing leaves "active" (issue 13 §3), so sync never resends it, even after the
+    product changes; Sending Products is what can put it on Amazon."""
     shop = quiet_shop(shop_factory, unknown_on_amazon=(3,))
     shop.set_quantity(sku(3), 99)
     scheduler = Scheduler(shop.rt, "host-a")
     first = scheduler.tick().jobs(JobType.UPDATE_QTY_PRICE)
     assert len(first) == 1
     shop.run_worker()
-    assert shop.listing(sku(3)).last_error
+    listing = shop.listing(sku(3))
+    assert listing.last_error and listing.state == ListingState.ERROR
     assert scheduler.tick().jobs(JobType.UPDATE_QTY_PRICE) == []  # not again, unchanged
     shop.clock.advance(1)
-    shop.set_quantity(sku(3), 98)  # the shop changed it: worth another try
-    assert len(scheduler.tick().jobs(JobType.UPDATE_QTY_PRICE)) == 1
+    shop.set_quantity(sku(3), 98)  # the shop changed it: still not on Amazon
+    assert scheduler.tick().jobs(JobType.UPDATE_QTY_PRICE) == []

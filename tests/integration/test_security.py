@@ -53,7 +53,7 @@ from amazon_jobs.store.models import (
 from amazon_jobs.store.users import add_user, create_api_token
 from amazon_jobs.web.app import create_app
 from amazon_jobs.worker import Worker
-from tests.conftest import make_runtime
+from tests.conftest import T0, make_runtime
 from tests.integration.api_helpers import assert_error
 from tests.integration.conftest import WEB_PASSWORD, WEB_USER, make_shop, sku
 
@@ -81,7 +81,8 @@ LIMITS = {
 
 @pytest.fixture
 def login_rt(sqlite_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Runtime]:
-    rt = make_runtime(sqlite_url, clock, tmp_path, **LIMITS)
+    # The session and lockout timers run on this test's clock (real time otherwise).
+    rt = make_runtime(sqlite_url, clock, tmp_path, security_clock=clock, **LIMITS)
     with rt.db.transaction() as session:
         add_user(session, WEB_USER, WEB_PASSWORD, clock.now())
     yield rt
@@ -89,7 +90,13 @@ def login_rt(sqlite_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[R
 
 
 def browser(rt: Runtime, address: str = "10.0.0.1") -> TestClient:
-    return TestClient(create_app(rt), client=(address, 50000), follow_redirects=False)
+    return TestClient(
+        create_app(rt), base_url=BASE_URL, client=(address, 50000), follow_redirects=False
+    )
+
+
+#: A host the app answers to by default (allowed_hosts).
+BASE_URL = "http://localhost"
 
 
 def log_in(
@@ -183,6 +190,42 @@ def test_a_session_unused_for_the_idle_time_is_over(login_rt, clock):
     assert client.get("/api/v1/openapi.json").status_code == 401
 
 
+def test_an_expired_session_says_so_on_the_login_page(login_rt, clock):
+    client = browser(login_rt)
+    assert log_in(client).status_code == 303
+    clock.advance(IDLE_S)
+    answer = client.get("/jobs/1")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Fjobs%2F1&expired=1"
+    page = client.get(answer.headers["location"])
+    assert "Your session expired; log in again" in page.text
+    # A browser that never logged in is not told its session expired.
+    fresh = TestClient(create_app(login_rt), base_url=BASE_URL, follow_redirects=False)
+    first = fresh.get("/")
+    assert "expired" not in first.headers["location"]
+    assert "session expired" not in fresh.get(first.headers["location"]).text
+
+
+def test_security_timers_run_on_real_time_not_the_injected_clock(sqlite_url, tmp_path):
+    """The demo's clock runs 60x faster: its logins must not end after a minute, nor
+    its lockouts after ten seconds. Only the wall clock (rt.security_clock) counts."""
+    app_clock = VirtualClock(T0)
+    rt = make_runtime(sqlite_url, app_clock, tmp_path, **LIMITS)  # real security clock
+    with rt.db.transaction() as session:
+        add_user(session, WEB_USER, WEB_PASSWORD, app_clock.now())
+    client = browser(rt)
+    assert log_in(client).status_code == 303
+    app_clock.advance(LIFETIME_S * 10)
+    assert signed_in(client)
+    locked_out = browser(rt, "10.0.0.9")
+    for _ in range(3):
+        log_in(locked_out, "nobody", "wrong password")
+    assert log_in(locked_out, "nobody", "wrong password").status_code == 429
+    app_clock.advance(WINDOW_S * 10)
+    assert log_in(locked_out, "nobody", "wrong password").status_code == 429
+    rt.close()
+
+
 def test_logout_ends_the_session(login_rt, clock):
     client = browser(login_rt)
     assert log_in(client).status_code == 303
@@ -226,16 +269,32 @@ def test_the_demo_password_works_only_in_demo_mode(sqlite_url, clock, tmp_path):
 
 def test_a_login_posted_from_another_site_is_refused(login_rt):
     client = browser(login_rt)
-    for origin in ("http://evil.example", "null", "http://testserver.evil.example"):
+    for origin in ("http://evil.example", "null", "http://localhost.evil.example"):
         refused = log_in(client, Origin=origin)
         assert_error(refused, 403, "did not come from this site")
         assert "aj_session" not in refused.cookies
-    assert log_in(client, Origin="http://testserver").status_code == 303
-    # Behind a reverse proxy that rewrites Host, the host the browser used is forwarded.
-    forwarded = {"X-Forwarded-Host": "shop.example"}
+    assert log_in(client, Origin="http://localhost").status_code == 303
+    # From a peer that is not a trusted proxy, X-Forwarded-Host means nothing.
+    forwarded = {"X-Forwarded-Host": "localhost.evil.example"}
+    assert log_in(client, Origin="http://localhost.evil.example", **forwarded).status_code == 403
+    assert log_in(browser(login_rt)).status_code == 303  # a program sends no Origin
+
+
+def test_behind_a_trusted_proxy_the_forwarded_host_is_the_origin(sqlite_url, clock, tmp_path):
+    rt = make_runtime(
+        sqlite_url,
+        clock,
+        tmp_path,
+        trusted_proxies="10.0.0.0/8",
+        allowed_hosts="localhost,shop.example",
+    )
+    with rt.db.transaction() as session:
+        add_user(session, WEB_USER, WEB_PASSWORD, clock.now())
+    client = browser(rt, "10.0.0.1")
+    forwarded = {"X-Forwarded-Host": "shop.example", "X-Forwarded-Proto": "https"}
     assert log_in(client, Origin="https://shop.example", **forwarded).status_code == 303
     assert log_in(client, Origin="https://evil.example", **forwarded).status_code == 403
-    assert log_in(browser(login_rt)).status_code == 303  # a program sends no Origin
+    rt.close()
 
 
 # Every route needs a login.
@@ -267,7 +326,7 @@ def test_every_route_but_healthz_refuses_anonymous_requests(login_rt):
     app = create_app(login_rt)
     routes = app_routes(app)
     assert len(routes) > 40 and set(routes) >= PUBLIC
-    anonymous = TestClient(app, follow_redirects=False)
+    anonymous = TestClient(app, base_url=BASE_URL, follow_redirects=False)
     with login_rt.db.transaction() as session:
         user = session.scalars(select(User)).one()
         token = create_api_token(session, user, "t", login_rt.clock.now())
@@ -524,6 +583,13 @@ def cli_env(sqlite_url: str, tmp_path: Path) -> Iterator[dict[str, str | None]]:
     logging.getLogger().handlers[:] = handlers
 
 
+#: Keys of `amazon-jobs keygen`'s format.
+RIGHT_KEY, ANOTHER_KEY, ADDED_KEY = (
+    "YUcncKTEuuWhuVsbAdjSYsb30sJNiUQWcDXu_by6ZL4=",
+    "Yd9FTlFJnlONnR_Zq36lXdedW3VUFQF1oTmaM8iWVok=",
+    "QV0tjxxDQKzyGk1kOgEgC7KOXVgC0lNEwbF3hdl3ZlI=",
+)
+
 COMMANDS = (
     ["worker", "--until-idle"],
     ["worker"],
@@ -552,28 +618,26 @@ def test_commands_refuse_to_start_with_another_key(cli_env, sqlite_url, command,
 
     db = Database(sqlite_url)
     with db.transaction() as session:
-        add_account(
-            session, account_spec("shop-us"), Cipher("the key it was added with"), clock.now()
-        )
+        add_account(session, account_spec("shop-us"), Cipher(ADDED_KEY), clock.now())
     db.dispose()
-    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": "another key altogether"}
+    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": ANOTHER_KEY}
     result = CliRunner().invoke(cli_app, command, env=env)
     assert result.exit_code == 1, result.output
     out = " ".join(result.output.split())
     assert "does not decrypt the credentials of account(s) 'shop-us'" in out
     assert "set it to the key they were added with" in out
-    assert "another key altogether" not in result.output
+    assert ANOTHER_KEY not in result.output
 
 
 @pytest.mark.parametrize("command", [["serve"], ["worker"], ["demo", "--until-idle"]], ids=" ".join)
 def test_demo_mode_cannot_be_switched_on_from_outside(cli_env, tmp_path, command):
-    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": "the right key", "AMAZON_JOBS_DEMO": "true"}
+    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": RIGHT_KEY, "AMAZON_JOBS_DEMO": "true"}
     result = CliRunner().invoke(cli_app, command, env=env)
     assert result.exit_code == 1, result.output
     assert "AMAZON_JOBS_DEMO is not a setting" in " ".join(result.output.split())
     config = tmp_path / "demo.toml"
     config.write_text("demo = true\n", encoding="utf-8")
-    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": "the right key", "AMAZON_JOBS_CONFIG": str(config)}
+    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": RIGHT_KEY, "AMAZON_JOBS_CONFIG": str(config)}
     result = CliRunner().invoke(cli_app, command, env=env)
     assert result.exit_code == 1, result.output
     assert "demo is not a setting of the configuration file" in " ".join(result.output.split())
@@ -594,7 +658,7 @@ def account_spec(
 
 
 def test_accounts_add_works_with_the_key(cli_env):
-    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": "the right key"}
+    env = {**cli_env, "AMAZON_JOBS_SECRET_KEY": RIGHT_KEY}
     command = list(COMMANDS[-1])
     result = CliRunner().invoke(cli_app, command, env=env)
     assert result.exit_code == 0, result.output
@@ -612,7 +676,7 @@ def test_the_web_app_refuses_to_be_built_without_a_key(sqlite_url, clock, tmp_pa
 
 # The secrets never show: a full run with logging at DEBUG, every page and answer.
 
-SECRET_KEY = "sk-Distinctive-Secret-Key-6c1f2e"
+SECRET_KEY = "B4sAnZRkAligZALu7vb9-mbqLoGNneW5DvUcTIaYrqQ="
 CLIENT_SECRET = "cs-Distinctive-Client-Secret-3b9d7a"
 REFRESH_TOKEN = "Atzr|rt-Distinctive-Refresh-Token-8e4c0f"
 
@@ -657,7 +721,12 @@ def debug_log(tmp_path: Path) -> Iterator[Path]:
 
 def test_no_secret_shows_in_any_log_page_answer_or_error(db_url, clock, tmp_path, debug_log):
     settings = load_settings(
-        environ={}, home=tmp_path, database_url=db_url, secret_key=SECRET_KEY, clock="virtual"
+        environ={},
+        home=tmp_path,
+        database_url=db_url,
+        secret_key=SECRET_KEY,
+        clock="virtual",
+        allow_custom_endpoints=True,
     )
     transport = RecordingTransport()
     rt = Runtime.build(settings, clock=clock, transport=transport)
@@ -743,7 +812,7 @@ def test_no_secret_shows_in_any_log_page_answer_or_error(db_url, clock, tmp_path
                     headers={"HX-Request": "true", "X-CSRF-Token": csrf},
                 )
             )
-            assert "probe-error" in refused.text and "Login with Amazon refused" in refused.text
+            assert "probe-error" in refused.text and "Amazon refused the" in refused.text
             job_ids.append(
                 create_listings_job(
                     rt, JobType.UPDATE_QTY, shop.account_id, Selection(skus=(sku(5),))

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from amazon_jobs.clock import ScaledClock
+from amazon_jobs.clock import Clock, ScaledClock, SystemClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.domain.catalog import ListingRow, ProductRow
 from amazon_jobs.runtime import Runtime
@@ -31,7 +31,7 @@ from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
 from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import AccountSpec, add_account
 
-SECRET_KEY = "processes-secret-key"
+SECRET_KEY = "BUj7qopVuYllY_9QwRjkwzyk-ygbzH_hASNCAPmwOIQ="
 
 
 @dataclass
@@ -112,22 +112,38 @@ def fleet(
     tmp_path: Path,
     *,
     scale: float = 100.0,
+    system_clock: bool = False,
     sim_config: SimulatorConfig | None = None,
+    limits: dict[str, dict[str, float]] | None = None,
     **settings: Any,
 ) -> Iterator[Fleet]:
+    """Amazon, the shop side and the workers' environment; on a scaled clock shared by
+    every process, or (``system_clock``) on the wall clock itself. *limits* go to both
+    sides: the simulator's buckets and the workers' (through their configuration file)."""
     anchor = datetime.now(UTC)
-    clock = ScaledClock(scale, anchor)
+    clock: Clock = SystemClock() if system_clock else ScaledClock(scale, anchor)
+    timing = (
+        {"clock": "system"}
+        if system_clock
+        else {"clock": "scaled", "clock_scale": scale, "clock_anchor": anchor.isoformat()}
+    )
     values = {
         "database_url": database_url,
         "secret_key": SECRET_KEY,
-        "clock": "scaled",
-        "clock_scale": scale,
-        "clock_anchor": anchor.isoformat(),
+        **timing,
         "home": str(tmp_path),
+        "allow_custom_endpoints": True,  # the fleet's account is on the simulator
         **settings,
     }
-    rt = Runtime.build(load_settings(environ={}, **values), clock=clock)
-    sim = Simulator(sim_config or SimulatorConfig(feed_queue_s=5, feed_processing_s=10), clock)
+    if limits:
+        lines = [f"[limits.{op}]\n" + "".join(f"{k} = {v}\n" for k, v in limit.items())
+                 for op, limit in limits.items()]  # fmt: skip
+        (tmp_path / "amazon-jobs.toml").write_text("\n".join(lines), encoding="utf-8")
+    rt = Runtime.build(load_settings(environ={}, limits=limits, **values), clock=clock)
+    config = sim_config or SimulatorConfig(feed_queue_s=5, feed_processing_s=10)
+    if limits:
+        config = replace(config, limit_overrides=limits)
+    sim = Simulator(config, clock)
     server = serve_in_thread(create_app(sim))
     env = {**os.environ, **{f"AMAZON_JOBS_{k.upper()}": str(v) for k, v in values.items()}}
     env.pop("AMAZON_JOBS_CHECKPOINT", None)

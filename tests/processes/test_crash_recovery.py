@@ -23,7 +23,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 @pytest.mark.parametrize("point", CHECKPOINTS)
 def test_killed_at_each_step_boundary(pg_url, tmp_path, point):
     truncate(pg_url)
-    with fleet(pg_url, tmp_path, scale=100.0, lease_s=60.0) as crew:
+    # The local simulator answers at once: a short client timeout keeps the window in
+    # which a lost createFeed may still be in flight (2 timeouts + 5 s, real) short.
+    with fleet(pg_url, tmp_path, scale=100.0, lease_s=60.0, http_timeout_s=5.0) as crew:
         account_id = crew.add_account(1, products=3)
         with crew.rt.db.transaction() as session:
             session.execute(

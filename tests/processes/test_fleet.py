@@ -160,6 +160,7 @@ def test_four_workers_two_hundred_jobs_each_feed_once_zero_429s(pg_url, tmp_path
 
 
 @pytest.mark.postgres
+@pytest.mark.pg_restart
 def test_postgres_restart_while_workers_run(pg_url, tmp_path: Path):
     truncate(pg_url)
     config = SimulatorConfig(feed_queue_s=5, feed_processing_s=10, catalog_size=200)

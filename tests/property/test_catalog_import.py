@@ -128,7 +128,8 @@ def test_valid_rows_are_imported_exactly(
     db: Database, tmp_path: Path, rows: list[ProductRow], header: list[str], bom: bool, crlf: bool
 ) -> None:
     content = csv_bytes(header, [cells(r) for r in rows])
-    if not crlf:
+    if not crlf:  # "\n" line ends: a title's own "\r\n" would be rewritten with them
+        assume(not any("\r" in r.title for r in rows))
         content = content.replace(b"\r\n", b"\n")
     path = tmp_path / "products.csv"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + content)

@@ -19,9 +19,11 @@ ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 
 
 def streaming(clock: VirtualClock, **config: object) -> Simulator:
+    """A simulator whose stream runs for hours: orders take Amazon's quantity, so the
+    listings get stock enough for every order of the test."""
     settings = {"orders_per_hour": 30.0, **config}
     simulator = Simulator(SimulatorConfig(**settings), clock)
-    simulator.seed_listings(LISTINGS)
+    simulator.seed_listings({**row, "quantity": 10_000} for row in LISTINGS)
     return simulator
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from amazon_jobs.simulator import SimulatorConfig
+
 from .helpers import START, US
 from .order_helpers import (
     V0,
@@ -218,3 +220,12 @@ def test_order_items_page_with_next_token(sp, simulator):
     assert seen == [f"BIG-{n:03d}" for n in range(150)]
     error = refused(sp.request("GET", path, params={"NextToken": "bogus"}))
     assert "NextToken is invalid" in error["message"]
+
+
+@pytest.mark.parametrize("config", [SimulatorConfig(order_settling_s=5)], ids=["settling-5s"])
+def test_a_shorter_settling_time_ends_the_window_sooner(sp, placed):
+    """Only the wall-clock soak shortens Amazon's two minutes; both versions follow it."""
+    body = ok(get_orders(sp, CreatedAfter=iso(ago(120))))
+    assert body["payload"]["CreatedBefore"] == iso(START - timedelta(seconds=5))
+    refused_late = get_orders(sp, CreatedAfter=iso(START - timedelta(seconds=2)))
+    assert refused_late.status_code == 400

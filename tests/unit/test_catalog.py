@@ -103,3 +103,20 @@ def test_import_refuses_file_without_required_columns(sqlite_url, clock, tmp_pat
     with pytest.raises(CsvError, match="not UTF-8"):
         import_products(rt.db, path, clock)
     rt.close()
+
+
+def test_a_semicolon_file_is_read_with_its_decimal_commas(sqlite_url, clock, tmp_path):
+    from tests.conftest import make_runtime
+
+    rt = make_runtime(sqlite_url, clock, tmp_path)
+    path = tmp_path / "excel.csv"
+    path.write_text("sku;title;quantity;price\nE;Tape;5;2,49\nF;Glue;1\n", encoding="utf-8")
+    result = import_products(rt.db, path, clock)
+    assert (result.created, result.rejected, result.delimiter) == (1, 1, ";")
+    assert [str(e) for e in result.errors] == [
+        "line 3: 3 fields, expected 4 (sku, title, quantity, price): a value is missing, "
+        "or the separator is not the header's"
+    ]
+    with rt.db.read() as session:
+        assert session.scalar(select(Product.price)) == Decimal("2.49")
+    rt.close()

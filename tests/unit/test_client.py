@@ -124,6 +124,29 @@ def test_lwa_refusal_names_the_fix_and_hides_secrets(clock):
     assert SECRET not in repr(client.auth) and REFRESH not in repr(CREDS)
 
 
+def test_each_token_granted_is_reported_and_no_refusal_is(clock):
+    granted = []
+    amazon = Amazon({"/feeds/2021-06-30/feeds/F1": [ok(FEED)]})
+    http = httpx.Client(transport=httpx.MockTransport(amazon))
+    auth = LwaAuth(CREDS, clock, on_token=lambda: granted.append(clock.now()))
+    client = SpApiClient(http, "https://sp.test", auth, clock)
+    client.get_feed("F1")
+    client.get_feed("F1")  # the token is reused: nothing granted, nothing reported
+    assert len(granted) == 1
+    clock.advance(3600)
+    client.get_feed("F1")
+    assert len(granted) == 2
+
+    def refusing(request):
+        return httpx.Response(401, json={"error": "invalid_client", "error_description": "no"})
+
+    refused = LwaAuth(CREDS, clock, on_token=lambda: granted.append(clock.now()))
+    client = SpApiClient(httpx.Client(transport=httpx.MockTransport(refusing)), "x", refused, clock)
+    with pytest.raises(AmazonAuthError) as caught:
+        client.get_feed("F1")
+    assert caught.value.refusal == "invalid_client: no" and len(granted) == 2
+
+
 def test_429_raises_at_once_with_request_id(clock):
     throttled = httpx.Response(
         429,

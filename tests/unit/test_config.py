@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import secrets
+
 import pytest
 
 from amazon_jobs.clock import ScaledClock, SystemClock, VirtualClock
@@ -51,8 +54,13 @@ def test_secret_key_never_shows(tmp_path):
     assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.model_dump())
 
 
-def test_cipher_roundtrip_with_passphrase_or_fernet_key():
-    for key in ("a long passphrase", generate_key()):
+def test_cipher_roundtrip_with_keys_of_keygens_format():
+    keys = (
+        generate_key(),
+        secrets.token_hex(32),
+        base64.b64encode(secrets.token_bytes(48)).decode(),
+    )
+    for key in keys:
         cipher = Cipher(key)
         token = cipher.encrypt("Atzr|refresh")
         assert "Atzr" not in token
@@ -61,4 +69,27 @@ def test_cipher_roundtrip_with_passphrase_or_fernet_key():
     with pytest.raises(ConfigError, match="AMAZON_JOBS_SECRET_KEY"):
         Cipher(None)
     with pytest.raises(ConfigError, match="not the key they were saved with"):
-        Cipher("other key").decrypt(Cipher("a long passphrase").encrypt("x"))
+        Cipher(generate_key()).decrypt(Cipher(keys[0]).encrypt("x"))
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x",  # (too short to look for in the message)
+        "a long passphrase of several words, as keys used to be allowed",
+        "A" * 44,  # the right length, not random
+        "ab" * 32,  # hex, not random
+        secrets.token_hex(16),  # random, but 16 bytes
+        generate_key()[:-4],
+    ],
+    # Ids that do not change between runs (xdist workers must collect the same tests).
+    ids=["one-char", "passphrase", "not-random", "hex", "16-bytes", "cut-keygen-key"],
+)
+def test_keys_not_of_keygens_format_are_refused_clearly(key):
+    with pytest.raises(ConfigError) as refused:
+        Cipher(key)
+    message = str(refused.value)
+    assert "amazon-jobs keygen" in message and "keys rotate" in message
+    assert len(key) < 5 or key not in message
+    with pytest.raises(ConfigError, match="is not a key from `amazon-jobs keygen`"):
+        load_settings(environ={}, secret_key=key).require_secret_key("amazon-jobs worker")

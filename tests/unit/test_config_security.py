@@ -12,7 +12,7 @@ from amazon_jobs.crypto import Cipher
 from amazon_jobs.errors import ConfigError
 from amazon_jobs.store.accounts import AccountSpec
 
-SECRET_KEY = "unit-Distinctive-Secret-Key-4b1d"
+SECRET_KEY = "-DFlSsrgsZQdlHgSx9j9uVRO6ghDHd1G97VCmr9Kkds="
 CLIENT_SECRET = "unit-Distinctive-Client-Secret-77aa"
 REFRESH_TOKEN = "Atzr|unit-Distinctive-Refresh-Token-91ce"
 
@@ -95,7 +95,7 @@ def test_reprs_show_no_secret():
 
 def test_a_wrong_key_is_named_but_not_shown():
     stored = Cipher(SECRET_KEY).encrypt(CLIENT_SECRET)
-    other_key = "unit-Another-Secret-Key-0000"
+    other_key = "c8M27a1mCWjyGnwAVbB5FDn_mmG35r_qs4Vs9Yzm1a8="
     with pytest.raises(ConfigError) as refused:
         Cipher(other_key).decrypt(stored)
     message = str(refused.value)

@@ -18,6 +18,7 @@ S = JobStatus
 
 ALLOWED = {
     (S.RESERVED, S.CREATED),
+    (S.RESERVED, S.DONE),
     (S.RESERVED, S.CANCELED),
     (S.CREATED, S.PROCESSING),
     (S.CREATED, S.CANCELED),
@@ -31,7 +32,7 @@ ALLOWED = {
 ALL_PAIRS = list(itertools.product(JobStatus, JobStatus))
 
 
-def test_nine_types_and_seven_statuses_as_in_design():
+def test_the_types_and_seven_statuses_as_in_design():
     assert [t.label for t in JobType] == [
         "Sending Products",
         "Update Products QTY",
@@ -42,6 +43,9 @@ def test_nine_types_and_seven_statuses_as_in_design():
         "Orders Fulfillment",
         "Inventory Report",
         "Orders Import",
+        "Orders to Shop",
+        "Shipments from Shop",
+        "Shop Catalog Sync",
     ]
     assert [s.value for s in JobStatus] == [
         "reserved",

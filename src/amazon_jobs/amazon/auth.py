@@ -3,13 +3,14 @@
 The flow adds ``x-amz-access-token`` to every SP-API request, fetches a token
 with the refresh token when there is none or it expires within a minute, and
 when Amazon answers 403 because the token was refused, refreshes once and
-sends the request again. Credentials are held as ``SecretStr`` and never
-appear in a repr, a log or an error message.
+sends the request again. Each token granted is reported (``on_token``), so
+that an account's count of refused logins starts again. Credentials are held
+as ``SecretStr`` and never appear in a repr, a log or an error message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,9 +43,17 @@ class LwaAuth(httpx.Auth):
 
     requires_response_body = True
 
-    def __init__(self, credentials: LwaCredentials, clock: Clock) -> None:
+    def __init__(
+        self,
+        credentials: LwaCredentials,
+        clock: Clock,
+        on_token: Callable[[], None] | None = None,
+    ) -> None:
         self.credentials = credentials
         self.clock = clock
+        #: Called after each token Login with Amazon grants: the credentials work
+        #: (the account's count of refused logins starts again).
+        self.on_token = on_token
         self._token: SecretStr | None = None
         self._expires_at: datetime | None = None
         #: Number of tokens fetched, for tests and the log.
@@ -93,18 +102,21 @@ class LwaAuth(httpx.Auth):
         if response.status_code != 200 or "access_token" not in body:
             code = str(body.get("error", f"HTTP {response.status_code}"))
             detail = str(body.get("error_description", "")).strip()
+            refusal = code + (f": {detail}" if detail else "")
             raise AmazonAuthError(
-                f"Login with Amazon refused the account's credentials ({code}"
-                + (f": {detail}" if detail else "")
-                + "): check the LWA client id, client secret and refresh token",
+                f"Login with Amazon refused the account's credentials ({refusal}): check "
+                "the LWA client id, client secret and refresh token",
                 operation="lwaToken",
                 status=response.status_code,
                 code=code,
+                refusal=refusal,
             )
         self._token = SecretStr(str(body["access_token"]))
         lifetime = float(body.get("expires_in", 3600))
         self._expires_at = self.clock.now() + timedelta(seconds=lifetime)
         self.refreshes += 1
+        if self.on_token is not None:
+            self.on_token()
 
     def __repr__(self) -> str:
         return f"LwaAuth({self.credentials!r}, token=[secure])"

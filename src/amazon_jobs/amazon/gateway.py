@@ -1,15 +1,26 @@
-"""One HTTP connection pool and one LWA token cache per account, for all clients."""
+"""One HTTP connection pool and one LWA token cache per account, for all clients.
+
+The gateway also decides where credentials may go: unless it allows custom
+endpoints, it hands out no client for an account whose SP-API endpoint or LWA
+token URL is not Amazon's (an account stored before the setting was turned
+off), so nothing is sent there, not even a token request. Each token granted is
+reported with its account (``on_token``).
+"""
 
 from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
+from functools import partial
 
 import httpx
 
 from amazon_jobs.amazon.auth import LwaAuth, LwaCredentials
 from amazon_jobs.amazon.client import Observer, SpApiClient
 from amazon_jobs.clock import Clock
+from amazon_jobs.domain.endpoints import is_amazon_endpoint, is_amazon_token_url
+from amazon_jobs.errors import EndpointNotAllowed
 
 __all__ = ["AmazonGateway"]
 
@@ -25,8 +36,13 @@ class AmazonGateway:
         max_attempts: int = 4,
         transport: httpx.BaseTransport | None = None,
         rng: random.Random | None = None,
+        allow_custom_endpoints: bool = False,
+        on_token: Callable[[int], None] | None = None,
     ) -> None:
         self.clock = clock
+        #: Called with the account's id after each token Login with Amazon grants it.
+        self.on_token = on_token
+        self.allow_custom_endpoints = allow_custom_endpoints
         self.max_attempts = max_attempts
         self.rng = rng or random.Random()
         self.http = httpx.Client(
@@ -41,6 +57,9 @@ class AmazonGateway:
     def client(
         self, account_id: int, endpoint: str, credentials: LwaCredentials, observer: Observer
     ) -> SpApiClient:
+        """A client for the account; refused (:class:`EndpointNotAllowed`) for URLs that are
+        not Amazon's unless custom endpoints are allowed."""
+        self._check(endpoint, credentials.token_url)
         return SpApiClient(
             self.http,
             endpoint,
@@ -51,12 +70,31 @@ class AmazonGateway:
             rng=self.rng,
         )
 
+    def _check(self, endpoint: str, token_url: str) -> None:
+        if self.allow_custom_endpoints:
+            return
+        for what, url, amazon in (
+            ("SP-API endpoint", endpoint, is_amazon_endpoint(endpoint)),
+            ("LWA token URL", token_url, is_amazon_token_url(token_url)),
+        ):
+            if not amazon:
+                raise EndpointNotAllowed(
+                    what,
+                    url,
+                    f"this account's {what} {url!r} is not Amazon's and this server does not "
+                    "allow custom endpoints, so nothing was sent: edit the account back to "
+                    "Amazon's (entering its client secret and refresh token again), or set "
+                    "allow_custom_endpoints = true (AMAZON_JOBS_ALLOW_CUSTOM_ENDPOINTS) if it "
+                    "is meant to talk to the simulator or a test double",
+                )
+
     def _auth_for(self, account_id: int, credentials: LwaCredentials) -> LwaAuth:
         key = (account_id, credentials.client_id)
         with self._lock:
             auth = self._auth.get(key)
             if auth is None or auth.credentials != credentials:
-                auth = self._auth[key] = LwaAuth(credentials, self.clock)
+                on_token = partial(self.on_token, account_id) if self.on_token else None
+                auth = self._auth[key] = LwaAuth(credentials, self.clock, on_token)
             return auth
 
     def close(self) -> None:

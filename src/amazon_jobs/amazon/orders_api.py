@@ -55,6 +55,10 @@ class AmazonOrder:
     currency: str | None
     #: None until fetched (v0 lists orders without their items).
     items: list[AmazonOrderItem] | None
+    #: Where to deliver, as far as the application may see it (see :func:`ship_to`).
+    ship_to: dict[str, str] | None = None
+    #: The buyer's name and e-mail, when Amazon gives them (see :func:`buyer`).
+    buyer: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,7 @@ class OrdersApi(ApiEngine):
             "lastUpdatedAfter": format_time(updated_after),
             "marketplaceIds": ",".join(marketplace_ids),
             "maxResultsPerPage": page_size,
-            "includedData": "FULFILLMENT,PROCEEDS",
+            "includedData": "FULFILLMENT,PROCEEDS,RECIPIENT,BUYER",
         }
         if pagination_token:
             params["paginationToken"] = pagination_token
@@ -183,6 +187,8 @@ def _order_2026(body: dict[str, Any]) -> AmazonOrder:
         total=total,
         currency=currency,
         items=[_item_2026(i) for i in body.get("orderItems") or []],
+        ship_to=_address((body.get("recipient") or {}).get("deliveryAddress"), _ADDRESS_2026),
+        buyer=_address(body.get("buyer"), {"name": "buyerName", "email": "buyerEmail"}),
     )
 
 
@@ -214,6 +220,8 @@ def _order_v0(body: dict[str, Any]) -> AmazonOrder:
         total=total,
         currency=currency,
         items=None,
+        ship_to=_address(body.get("ShippingAddress"), _ADDRESS_V0),
+        buyer=_address(body.get("BuyerInfo"), {"name": "BuyerName", "email": "BuyerEmail"}),
     )
 
 
@@ -230,6 +238,44 @@ def _item_v0(body: dict[str, Any]) -> AmazonOrderItem:
         # v0's ItemPrice is the line total (unit price x quantity).
         unit_price=(total / quantity).quantize(Decimal("0.01")) if total and quantity else None,
     )
+
+
+#: Our ``ship_to`` keys and Amazon's names for them (2026-01-01 ``CustomerAddress``,
+#: v0 ``Address``). Without the PII roles (a Restricted Data Token for v0) Amazon
+#: gives city, state, postal code and country at most; name, lines and phone need them.
+_ADDRESS_2026 = {
+    "name": "name",
+    "company": "companyName",
+    "line1": "addressLine1",
+    "line2": "addressLine2",
+    "line3": "addressLine3",
+    "city": "city",
+    "state": "stateOrRegion",
+    "postal_code": "postalCode",
+    "country_code": "countryCode",
+    "phone": "phone",
+}
+_ADDRESS_V0 = {
+    "name": "Name",
+    "company": "CompanyName",
+    "line1": "AddressLine1",
+    "line2": "AddressLine2",
+    "line3": "AddressLine3",
+    "city": "City",
+    "state": "StateOrRegion",
+    "postal_code": "PostalCode",
+    "country_code": "CountryCode",
+    "phone": "Phone",
+}
+
+
+def _address(body: Any, names: dict[str, str]) -> dict[str, str] | None:
+    """The non-empty fields of an Amazon address (or buyer), under our names; None if none."""
+    if not isinstance(body, dict):
+        return None
+    found = {ours: str(body[theirs]).strip() for ours, theirs in names.items() if body.get(theirs)}
+    found = {k: v for k, v in found.items() if v}
+    return found or None
 
 
 def _when(value: Any) -> datetime:

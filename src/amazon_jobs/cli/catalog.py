@@ -19,6 +19,9 @@ products = typer.Typer(help="The shop catalog.")
 listings = typer.Typer(help="The selling list of an account.")
 
 MAX_ERRORS_SHOWN = 50
+#: Exit code of an import that stored the good rows but rejected some (1: nothing imported).
+EXIT_ROWS_REJECTED = 3
+SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs"}
 
 
 def _with_progress(
@@ -32,6 +35,10 @@ def _with_progress(
 
 
 def _report(result: ImportResult, what: str) -> None:
+    """Print what an import did; exit with :data:`EXIT_ROWS_REJECTED` if rows were rejected."""
+    if result.delimiter in SEPARATOR_NAMES:
+        decimal = " (prices may have a decimal comma)" if result.delimiter == ";" else ""
+        console.print(f"Read as a file separated by {SEPARATOR_NAMES[result.delimiter]}{decimal}.")
     console.print(
         f"{result.rows} row(s) read: {result.created} {what} created, {result.updated} updated, "
         f"{result.rejected} rejected."
@@ -44,14 +51,26 @@ def _report(result: ImportResult, what: str) -> None:
         shown = min(len(result.errors), MAX_ERRORS_SHOWN)
         if result.rejected > shown:
             console.print(f"… and {result.rejected - shown} more.")
+    if result.rejected:
+        raise typer.Exit(EXIT_ROWS_REJECTED)
 
 
 @products.command("import")
 @friendly_errors
 def import_products_command(
-    file: Annotated[Path, typer.Argument(help="CSV with columns sku,ean,title,quantity,price.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns sku,ean,title,quantity,price (separated by commas, "
+            "or semicolons)."
+        ),
+    ],
 ) -> None:
-    """Import products; a bad row is reported with its line number and skipped."""
+    """Import products; a bad row is reported with its line number and skipped.
+
+    Exit code 0: every row imported; 3: the good rows imported, some rejected
+    (listed); 1: the file refused, nothing imported.
+    """
     with runtime() as rt:
         result = _with_progress(file, lambda p: import_products(rt.db, file, rt.clock, p))
     _report(result, "product(s)")
@@ -63,7 +82,11 @@ def import_listings_command(
     file: Annotated[Path, typer.Argument(help="CSV with columns sku,asin,quantity,price.")],
     account: Annotated[str, typer.Option(help="Account name or id.")],
 ) -> None:
-    """Record listings that already exist on Amazon (active, with ASIN and confirmed values)."""
+    """Record listings that already exist on Amazon (active, with ASIN and confirmed values).
+
+    Exit code 0: every row imported; 3: the good rows imported, some rejected
+    (listed); 1: the file refused, nothing imported.
+    """
     with runtime() as rt:
         with rt.db.read() as session:
             account_id = find_account(session, account).id

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +23,7 @@ from amazon_jobs.store.accounts import undecryptable
 
 __all__ = [
     "console",
+    "database_error",
     "err_console",
     "fmt_time",
     "friendly_errors",
@@ -88,10 +89,34 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except AmazonJobsError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
+            _fail(str(exc))
+        except DBAPIError as exc:
+            _fail(database_error(exc))
 
     return wrapper
+
+
+def _fail(message: str) -> NoReturn:
+    # One line, however long: the terminal wraps it, not rich.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1) from None
+
+
+_NO_SCHEMA = ("no such table", "no such column", "does not exist")
+
+
+def database_error(exc: DBAPIError) -> str:
+    """What a person can do about a database error (the URL, which may hold a password,
+    is not repeated): a missing schema is created by ``init``; anything else is the
+    driver's own first line."""
+    text = str(exc.orig).strip()
+    first = text.splitlines()[0] if text else type(exc.orig).__name__
+    if any(marker in text for marker in _NO_SCHEMA):
+        return (
+            f"the database has no amazon-jobs schema, or an older one ({first}): "
+            "run `amazon-jobs init` to create or upgrade it"
+        )
+    return f"the database cannot be used: {first}"
 
 
 def fmt_time(value: datetime | None) -> str:

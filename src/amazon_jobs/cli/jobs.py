@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from amazon_jobs.acknowledge import acknowledge_job
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
 from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.policy import trace
 from amazon_jobs.handlers.reservation import Reservation, Selection
 from amazon_jobs.service import (
     cancel_job,
@@ -18,12 +20,15 @@ from amazon_jobs.service import (
     create_inventory_job,
     create_listings_job,
     create_orders_import_job,
+    create_orders_to_shop_job,
+    create_shipments_from_shop_job,
+    retry_failed_items,
 )
 from amazon_jobs.store.accounts import find_account
 from amazon_jobs.store.jobs import JobFilter, get_job, job_items, job_log, list_jobs
 from amazon_jobs.store.models import Account, Job
 
-app = typer.Typer(help="Amazon Jobs: create, list, inspect and cancel.")
+app = typer.Typer(help="Amazon Jobs: create, list, inspect, cancel and retry.")
 
 STATUS_STYLE = {
     JobStatus.RESERVED: "magenta",
@@ -34,6 +39,10 @@ STATUS_STYLE = {
     JobStatus.ERROR: "bold red",
     JobStatus.CANCELED: "dim",
 }
+#: Characters of a date as printed (``2026-03-01 14:05:09``).
+DATE_WIDTH = len("2026-03-01 14:05:09")
+#: From this many columns on, the jobs table has a column for each date.
+WIDE = 120
 LEVEL_STYLE = {"info": "", "warning": "yellow", "error": "bold red"}
 
 SkuOption = Annotated[
@@ -136,6 +145,44 @@ def import_orders(account: AccountOption) -> None:
     console.print(f"Job [bold]{job.id}[/] created.")
 
 
+@app.command("orders-to-shop")
+@friendly_errors
+def orders_to_shop(
+    account: AccountOption,
+    order: Annotated[
+        list[str] | None, typer.Option("--order", help="Only this Amazon order (repeatable).")
+    ] = None,
+) -> None:
+    """Create an Orders to Shop job: the account's imported orders its shop does not have
+    yet become shop orders (the scheduler makes these too)."""
+    with runtime() as rt:
+        job = create_orders_to_shop_job(rt, account, tuple(order or ()))
+    console.print(f"Job [bold]{job.id}[/] reserved: {job.items_total} order(s).")
+
+
+@app.command("shipments-from-shop")
+@friendly_errors
+def shipments_from_shop(
+    shop: Annotated[str, typer.Option(help="Shop name or id.")],
+) -> None:
+    """Create a Shipments from Shop job: the shop's shipped orders become packages to
+    confirm on Amazon, Amazon cancellations go back (the scheduler makes these too)."""
+    from amazon_jobs.errors import SelectionError
+    from amazon_jobs.store.shops import find_shop, job_account_id
+
+    with runtime() as rt:
+        with rt.db.read() as session:
+            found = find_shop(session, shop)
+            account_id = job_account_id(session, found.id)
+        if account_id is None:
+            raise SelectionError(
+                f"no active account is linked to shop {found.name}: link one with "
+                f"`amazon-jobs accounts link ACCOUNT --shop {found.name}`"
+            )
+        job = create_shipments_from_shop_job(rt, account_id)
+    console.print(f"Job [bold]{job.id}[/] created: shipments of shop {found.name}.")
+
+
 @app.command("list")
 @friendly_errors
 def list_(
@@ -146,30 +193,41 @@ def list_(
 ) -> None:
     """The Amazon Jobs table, newest first."""
     with runtime() as rt, rt.db.read() as session:
-        account_id = find_account(session, account).id if account else None
+        found = find_account(session, account, include_deleted=True) if account else None
+        account_id = found.id if found else None
         rows = list_jobs(
             session, JobFilter(account_id=account_id, status=status, type=job_type), limit=limit
         )
-    table = Table(
-        "ID",
-        "Amazon Account",
-        "Job Type",
-        "Job Status",
-        "Created Date",
-        "Last Update Date",
-        "Items",
-    )
+    console.print(_jobs_table(rows) if rows else "No jobs.")
+
+
+def _jobs_table(rows: list[tuple[Job, str]]) -> Table:
+    """The jobs table; below :data:`WIDE` columns both dates share one column, one
+    under the other, so that 80 columns hold it: dates are never wrapped or cut,
+    the other columns wrap instead."""
+    stacked = console.width < WIDE
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), pad_edge=False)
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Amazon Account", min_width=7)
+    table.add_column("Job Type", min_width=12)
+    table.add_column("Job Status", min_width=9)
+    if stacked:
+        table.add_column("Created Date\nLast Update", no_wrap=True, min_width=DATE_WIDTH)
+    else:
+        table.add_column("Created Date", no_wrap=True, min_width=DATE_WIDTH)
+        table.add_column("Last Update Date", no_wrap=True, min_width=DATE_WIDTH)
+    table.add_column("Items", min_width=9)
     for job, account_name in rows:
+        created, updated = fmt_time(job.created_at), fmt_time(job.updated_at)
         table.add_row(
             str(job.id),
             escape(account_name),
             JobType(job.type).label,
             status_text(job.status),
-            fmt_time(job.created_at),
-            fmt_time(job.updated_at),
+            *([f"{created}\n{updated}"] if stacked else [created, updated]),
             _counts(job),
         )
-    console.print(table if rows else "No jobs.")
+    return table
 
 
 @app.command("show")
@@ -221,7 +279,8 @@ def log(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
 @app.command("cancel")
 @friendly_errors
 def cancel(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
-    """Cancel a reserved or created job; every item goes back to its prior state."""
+    """Cancel a reserved or created job (every item goes back to its prior state), or ask
+    Amazon to cancel a feed it still has IN_QUEUE; the same rule as the dashboard's."""
     with runtime() as rt:
         done = cancel_job(rt, job_id)
     if done:
@@ -231,6 +290,19 @@ def cancel(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
             f"Job {job_id}: cancel requested; the worker asks Amazon to cancel the feed, "
             f"which works while Amazon still has it queued (`amazon-jobs jobs log {job_id}`)."
         )
+
+
+@app.command("retry")
+@friendly_errors
+def retry(job_id: Annotated[int, typer.Argument(help="The job id.")]) -> None:
+    """New job(s) for a finished job's failed items that a retry can fix (not an unknown
+    SKU, not a wrong EAN/UPC: those are named); the same rule as the dashboard's."""
+    with runtime() as rt:
+        jobs, left_out = retry_failed_items(rt, job_id)
+    new, items = ", ".join(str(job.id) for job in jobs), sum(job.items_total for job in jobs)
+    console.print(f"Job {job_id}: {items} failed item(s) sent again in job {new}.")
+    for ref, why in left_out:
+        console.print(f"  left out {escape(ref)}: {escape(why)}", highlight=False)
 
 
 @app.command("ack")
@@ -266,7 +338,9 @@ def _counts(job: Job) -> str:
 def _values(values: dict[str, object] | None) -> str:
     if not values:
         return "—"
-    return ", ".join(f"{k}={v}" for k, v in values.items() if k not in ("warnings", "updated_at"))
+    parts, traced = trace(values)
+    skipped = traced | {"warnings", "updated_at"}
+    return ", ".join(parts + [f"{k}={v}" for k, v in values.items() if k not in skipped])
 
 
 def _before(prior: dict[str, object]) -> str:

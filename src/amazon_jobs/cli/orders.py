@@ -13,7 +13,7 @@ from sqlalchemy import select
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
 from amazon_jobs.clock import utc
 from amazon_jobs.errors import AmazonJobsError
-from amazon_jobs.service import ship_order
+from amazon_jobs.service import acknowledge_order, ship_order
 from amazon_jobs.store.accounts import find_account
 from amazon_jobs.store.models import Order, OrderItem, Shipment
 from amazon_jobs.store.orders import ShipmentSpec, find_order
@@ -115,6 +115,30 @@ def ship(
     console.print(
         f"Order {order_id}: package {shipment.package_reference_id} recorded; "
         "`amazon-jobs jobs fulfill-orders` confirms it to Amazon."
+    )
+
+
+@app.command("ack")
+@friendly_errors
+def ack(
+    order_id: Annotated[
+        str, typer.Argument(help="The order's id, or its Amazon order id with --account.")
+    ],
+    account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
+    shop_ref: Annotated[
+        str | None,
+        typer.Option(help="The shop's own reference of the order (64 characters at most)."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Kept in the Activity log.")] = None,
+) -> None:
+    """Acknowledge an order: the shop has it, so its units stop being held back from Amazon."""
+    with runtime() as rt:
+        done = acknowledge_order(rt, order_id, account, shop_ref, reason=reason)
+    name = done.order.amazon_order_id
+    console.print(
+        f"Order {name} is in the shop."
+        if done.changed
+        else f"Order {name} was acknowledged already: nothing changed."
     )
 
 

@@ -16,7 +16,10 @@ __all__ = [
     "gtin_valid",
     "identifier_type",
     "parse_listing_row",
+    "parse_price",
     "parse_product_row",
+    "parse_quantity",
+    "parse_sku",
 ]
 
 SKU_MAX = 40
@@ -89,6 +92,21 @@ def parse_listing_row(row: Mapping[str, str | None], line: int) -> ListingRow:
     if len(asin) != ASIN_LENGTH or not asin.isalnum():
         raise CsvRowError(line, f"ASIN {asin!r} is not 10 letters and digits")
     return ListingRow(_sku(row, line), asin, _quantity(row, line), _price(row, line))
+
+
+def parse_sku(value: str, line: int) -> str:
+    """A valid SKU; CsvRowError (with *line*) names the problem."""
+    return _sku({"sku": value}, line)
+
+
+def parse_quantity(value: str, line: int) -> int:
+    """A valid quantity (a whole number, 0 or more); CsvRowError names the problem."""
+    return _quantity({"quantity": value}, line)
+
+
+def parse_price(value: str, line: int) -> Decimal:
+    """A valid price (above 0, at most two decimals); CsvRowError names the problem."""
+    return _price({"price": value}, line)
 
 
 def _text(row: Mapping[str, str | None], column: str, line: int) -> str:

@@ -40,6 +40,12 @@ class JobType(StrEnum):
     INVENTORY_REPORT = "inventory_report"
     #: Page through new and updated orders.
     ORDERS_IMPORT = "orders_import"
+    #: Write imported Amazon orders into the shop (PrestaShop), exactly once.
+    ORDERS_TO_SHOP = "orders_to_shop"
+    #: Read the shop's shipped orders into packages; write Amazon cancellations back.
+    SHIPMENTS_FROM_SHOP = "shipments_from_shop"
+    #: Read a shop's products, combinations, stock and prices into the catalog.
+    SHOP_CATALOG_SYNC = "shop_catalog_sync"
 
     @property
     def label(self) -> str:
@@ -56,6 +62,9 @@ _TYPE_LABELS = {
     JobType.ORDERS_FULFILLMENT: "Orders Fulfillment",
     JobType.INVENTORY_REPORT: "Inventory Report",
     JobType.ORDERS_IMPORT: "Orders Import",
+    JobType.ORDERS_TO_SHOP: "Orders to Shop",
+    JobType.SHIPMENTS_FROM_SHOP: "Shipments from Shop",
+    JobType.SHOP_CATALOG_SYNC: "Shop Catalog Sync",
 }
 
 #: Job types that send a JSON_LISTINGS_FEED.
@@ -102,7 +111,8 @@ S = JobStatus
 
 #: Every allowed transition, and only those.
 TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
-    S.RESERVED: frozenset({S.CREATED, S.CANCELED}),
+    # -> done when every item failed before anything was to be sent (no EAN matched).
+    S.RESERVED: frozenset({S.CREATED, S.DONE, S.CANCELED}),
     S.CREATED: frozenset({S.PROCESSING, S.CANCELED}),
     S.PROCESSING: frozenset({S.WAITING_FOR_RESULT, S.DONE, S.ERROR}),
     # -> canceled only once Amazon confirms cancelFeed of a feed still IN_QUEUE.
@@ -135,7 +145,11 @@ BASE_PRIORITY: dict[JobType, int] = {
     JobType.UPDATE_QTY: 40,
     JobType.UPDATE_QTY_PRICE: 35,
     JobType.ORDERS_IMPORT: 30,
+    JobType.ORDERS_TO_SHOP: 30,
+    JobType.SHIPMENTS_FROM_SHOP: 25,
     JobType.UPDATE_PRICE: 20,
     JobType.INVENTORY_REPORT: 15,
     JobType.SEND_PRODUCTS: 10,
+    # No Amazon quota: only the worker's time, shared with the Amazon jobs.
+    JobType.SHOP_CATALOG_SYNC: 25,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["UPDATABLE_STATES", "ListingState"]
+__all__ = ["SKU_UNKNOWN_CODES", "UPDATABLE_STATES", "ListingState", "state_after_refusal"]
 
 
 class ListingState(StrEnum):
@@ -26,3 +26,18 @@ class ListingState(StrEnum):
 
 #: States whose quantity and price jobs may update.
 UPDATABLE_STATES = frozenset({ListingState.ACTIVE})
+
+
+#: Amazon error codes that mean the SKU does not exist for the seller on Amazon.
+SKU_UNKNOWN_CODES = frozenset({"NOT_FOUND"})
+
+
+def state_after_refusal(code: str | None) -> ListingState | None:
+    """The state a listing takes when Amazon refused a message about it with *code*.
+
+    A listing follows Amazon's last answer: where Amazon says the SKU does not
+    exist, the listing is not active any more (it shows as an error, leaves
+    automatic sync, and can be sent again with Sending Products). Other
+    refusals (a bad value) leave the offer as it was on Amazon: None.
+    """
+    return ListingState.ERROR if code in SKU_UNKNOWN_CODES else None

@@ -8,7 +8,10 @@ from amazon_jobs.handlers.base import Handler
 from amazon_jobs.handlers.fulfillment import OrdersFulfillment
 from amazon_jobs.handlers.inventory_report import InventoryReport
 from amazon_jobs.handlers.orders_import import OrdersImport
+from amazon_jobs.handlers.orders_to_shop import OrdersToShop
 from amazon_jobs.handlers.send_products import SendProducts
+from amazon_jobs.handlers.shipments_from_shop import ShipmentsFromShop
+from amazon_jobs.handlers.shop_catalog_sync import ShopCatalogSync
 from amazon_jobs.handlers.stop import StopProducts, StopRemoveProducts
 from amazon_jobs.handlers.update_offer import UpdatePrice, UpdateQuantity, UpdateQuantityAndPrice
 
@@ -24,6 +27,9 @@ HANDLERS: dict[JobType, Handler] = {
     JobType.ORDERS_FULFILLMENT: OrdersFulfillment(),
     JobType.INVENTORY_REPORT: InventoryReport(),
     JobType.ORDERS_IMPORT: OrdersImport(),
+    JobType.ORDERS_TO_SHOP: OrdersToShop(),
+    JobType.SHIPMENTS_FROM_SHOP: ShipmentsFromShop(),
+    JobType.SHOP_CATALOG_SYNC: ShopCatalogSync(),
 }
 
 

@@ -20,9 +20,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, func, null, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
@@ -30,7 +30,13 @@ from amazon_jobs.domain.backoff import poll_interval
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import UPDATABLE_STATES, ListingState
-from amazon_jobs.errors import AmazonClientError, AmazonDocumentError, SelectionError
+from amazon_jobs.domain.policy import PriceSource, apply_price, apply_quantity
+from amazon_jobs.errors import (
+    AmazonClientError,
+    AmazonDocumentError,
+    AmazonError,
+    SelectionError,
+)
 from amazon_jobs.feeds import listings_feed
 from amazon_jobs.feeds.processing_report import ProcessingReport, parse_processing_report
 from amazon_jobs.handlers.feed_result import (
@@ -39,14 +45,23 @@ from amazon_jobs.handlers.feed_result import (
     rollback_items,
     settle_failed_early,
 )
-from amazon_jobs.handlers.intents import SKEW, Created, adoptable, close_intent
+from amazon_jobs.handlers.intents import (
+    SKEW,
+    Created,
+    adoptable,
+    answered,
+    close_intent,
+    may_reconcile,
+)
 from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.available import Targets, held_back, price_incl_column, targets_for
 from amazon_jobs.store.bulk import json_text, loads_many, paused_gc, update_rows
 from amazon_jobs.store.documents import save_document
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
+from amazon_jobs.store.policies import StoredPolicy, load_policy
 from amazon_jobs.testing import checkpoint
 
 __all__ = ["ListingsFeedJob", "ShopValues"]
@@ -63,14 +78,40 @@ UPLOAD_URL_MAX_AGE = timedelta(minutes=4)
 GONE = frozenset({"FATAL", "CANCELLED"})
 
 
-class ShopValues(Protocol):
-    """What a feed message reads of a product when the feed is built."""
+@dataclass(frozen=True, slots=True)
+class ShopValues:
+    """What a feed message reads of a product when the feed is built: the shop's
+    values, the units held back (sold on Amazon, not yet in the shop) and the
+    values to send after the account's selling policy."""
 
-    @property
-    def quantity(self) -> int: ...
+    #: To send: available to sell after the policy.
+    quantity: int
+    #: To send: after the policy.
+    price: Decimal
+    shop_quantity: int
+    held_back: int
+    #: The shop price the policy started from (tax excluded or included).
+    shop_price: Decimal
+    #: Whether the account has a selling policy.
+    policy: bool
 
-    @property
-    def price(self) -> Decimal: ...
+    def quantity_trace(self) -> dict[str, Any]:
+        """The quantity sent and, when it is not simply the shop's stock, where it came
+        from (for the item's ``sent`` values: shop value -> policy -> sent value)."""
+        if not (self.held_back or self.policy):
+            return {"quantity": self.quantity}
+        trace: dict[str, Any] = {"shop_quantity": self.shop_quantity}
+        if self.held_back:
+            trace["held_back"] = self.held_back
+        if self.policy:
+            trace["policy"] = True
+        return {**trace, "quantity": self.quantity}
+
+    def price_trace(self) -> dict[str, Any]:
+        """The price sent and, under a policy, the shop price it came from."""
+        if not self.policy:
+            return {"price": str(self.price)}
+        return {"shop_price": str(self.shop_price), "policy": True, "price": str(self.price)}
 
 
 class ListingsFeedJob(StepHandler, ABC):
@@ -81,8 +122,9 @@ class ListingsFeedJob(StepHandler, ABC):
 
     # What a subtype defines
 
-    def changed(self) -> ColumnElement[bool] | None:
-        """SQL: the shop value differs from the one Amazon confirmed (None: not applicable)."""
+    def changed(self, targets: Targets) -> ColumnElement[bool] | None:
+        """SQL: the value to send (the account's *targets*) differs from the one Amazon
+        confirmed (None: not applicable)."""
         return None
 
     @abstractmethod
@@ -125,10 +167,11 @@ class ListingsFeedJob(StepHandler, ABC):
         priority: int | None = None,
         parent_id: int | None = None,
     ) -> Reservation:
-        changed = self.changed()
-        if selection.changed and changed is None:
+        if selection.changed and self.changed(Targets(account_id)) is None:
             raise SelectionError(f"--changed does not apply to {self.job_type.label} jobs")
         with rt.db.transaction() as session:
+            targets = targets_for(session, account_id)
+            changed = self.changed(targets)
             return reserve(
                 session,
                 account_id=account_id,
@@ -136,6 +179,7 @@ class ListingsFeedJob(StepHandler, ABC):
                 selection=selection,
                 eligible=self.eligible,
                 changed=changed,
+                refreshed=targets.changed_since_listing(),
                 requested=self.requested,
                 max_items=rt.settings.feed_max_messages,
                 now=rt.clock.now(),
@@ -159,8 +203,37 @@ class ListingsFeedJob(StepHandler, ABC):
             self._follow(rt, job, account)
 
     def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
-        """reserved -> created (subtypes may first complete the items)."""
+        """reserved -> created (subtypes may first complete the items); straight to done
+        when every item has already failed, so nothing is sent and no quota spent."""
+        if job.items_total - job.items_failed <= 0:
+            self._nothing_to_send(rt, job.id)
+            return
         self.assemble(rt, job.id, f"{job.items_total - job.items_failed} item(s) queued")
+
+    def _nothing_to_send(self, rt: Runtime, job_id: int) -> None:
+        """End a job none of whose items is left to send, without calling Amazon.
+
+        Done with its items' errors (their listings released at once with them),
+        or canceled when it never had an item to try. A feed without messages is
+        against Amazon's schema and would cost a createFeed token for nothing.
+        """
+        now = rt.clock.now()
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            if JobStatus(job.status) not in (JobStatus.RESERVED, JobStatus.PROCESSING):
+                return
+            if job.status == JobStatus.RESERVED and job.items_failed == 0:
+                self.cancel(session, job, now, "nothing to send: the job has no item left")
+                return
+            self.release(session, job, now, "not sent: nothing was left to send with it")
+            close_intent(job)
+            move(
+                session,
+                job,
+                JobStatus.DONE,
+                now,
+                f"nothing left to send: {_summary(job)}; no feed was sent to Amazon",
+            )
 
     def _start(self, rt: Runtime, job_id: int) -> bool:
         """Enter processing once quota allows; False while it is short, or while another
@@ -206,9 +279,14 @@ class ListingsFeedJob(StepHandler, ABC):
         phase = job.data.get("phase")
         document_id, url = job.input_document_id, job.data.get("url") or ""
         if phase is None:
-            self._build(rt, job_id, account)
+            messages = self._build(rt, job_id, account)
             checkpoint("feed:built")
             phase = "built"
+        elif phase == "built":
+            messages = self._message_count(rt, job_id)
+        if phase == "built" and not messages:
+            self._nothing_to_send(rt, job_id)
+            return
         if phase == "document" and self._url_expired(job, rt.clock.now()):
             phase = "built"
         if phase == "built":
@@ -243,18 +321,26 @@ class ListingsFeedJob(StepHandler, ABC):
             )
         except AmazonClientError:
             with rt.db.transaction() as session:
-                close_intent(lock_job(session, job_id))
+                close_intent(lock_job(session, job_id, fenced=False))
                 rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
+            raise
+        except AmazonError as error:
+            answered(rt, job_id, error)
             raise
         checkpoint("feed:created")
         with rt.db.transaction() as session:
-            job = lock_job(session, job_id)  # the job first, then its buckets, as in spend
+            # the job first, then its buckets, as in spend; Amazon's answer is recorded
+            # even if the lease has passed to another worker meanwhile
+            job = lock_job(session, job_id, fenced=False)
             rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
             self._submitted(session, job, feed_id, rt)
         checkpoint("feed:submitted")
 
     def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
-        """Whether the feed of an interrupted createFeed exists: then adopt it."""
+        """Whether the feed of an interrupted createFeed exists: then adopt it.
+        True also while the step cannot go on (waiting for the call or for quota)."""
+        if not may_reconcile(rt, job.id, CREATE_FEED):
+            return True
         if not self.spend(rt, job.id, [Operation.GET_FEEDS]):
             return True  # waiting for quota: try again later
         assert job.intent_at is not None
@@ -264,6 +350,8 @@ class ListingsFeedJob(StepHandler, ABC):
             feeds.extend(page)
         with rt.db.transaction() as session:
             job = lock_job(session, job.id)
+            if job.intent_op != CREATE_FEED:  # settled by another step meanwhile
+                return True
             found = adoptable(
                 session, job, [Created(f.feed_id, f.created_time) for f in feeds], rt.clock.now()
             )
@@ -325,16 +413,36 @@ class ListingsFeedJob(StepHandler, ABC):
 
     # Processing, one recorded phase at a time
 
-    def _build(self, rt: Runtime, job_id: int, account: Account) -> None:
-        """Number the messages and read each product's values as they are now."""
+    def _message_count(self, rt: Runtime, job_id: int) -> int:
+        """How many messages the built feed has (items numbered and still pending)."""
+        with rt.db.read() as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(JobItem)
+                    .where(
+                        JobItem.job_id == job_id,
+                        JobItem.message_id.is_not(None),
+                        JobItem.outcome == "pending",
+                    )
+                )
+                or 0
+            )
+
+    def _build(self, rt: Runtime, job_id: int, account: Account) -> int:
+        """Number the messages and read each product's values as they are now, after the
+        units held back and the account's selling policy; returns how many there are."""
         with rt.db.transaction() as session:
+            incl = price_incl_column()
             rows = session.execute(
                 select(
                     JobItem.id,
                     JobItem.listing_id,
                     json_text(JobItem.requested),
+                    Product.sku,
                     Product.quantity,
                     Product.price,
+                    (incl if incl is not None else null()).label("price_tax_incl"),
                 )
                 .join(Listing, Listing.id == JobItem.listing_id)
                 .join(Product, Product.id == Listing.product_id)
@@ -342,11 +450,13 @@ class ListingsFeedJob(StepHandler, ABC):
                 .order_by(JobItem.id)
             ).all()
             requested = loads_many([row[2] for row in rows])
+            stored = load_policy(session, account.id)
+            held = held_back(session, account.id, [row.sku for row in rows])
             values = [
                 {
                     "id": row.id,
                     "message_id": number,
-                    "sent": self.sent_values(row, asked),
+                    "sent": self.sent_values(_shop_values(row, held, stored), asked),
                 }
                 for number, (row, asked) in enumerate(zip(rows, requested, strict=True), start=1)
             ]
@@ -361,6 +471,7 @@ class ListingsFeedJob(StepHandler, ABC):
                 rt.clock.now(),
                 f"Feed built: {len(values)} message(s) for seller {account.seller_id}",
             )
+        return len(values)
 
     def _create_document(self, rt: Runtime, job_id: int, client: SpApiClient) -> tuple[str, str]:
         """createFeedDocument; returns the document's id and upload URL."""
@@ -552,6 +663,24 @@ class Downloaded:
     def save(self, session: Session, job_id: int, now: datetime) -> None:
         content_type = f"application/json; charset={self.charset or 'utf-8'}"
         save_document(session, job_id, "result", content_type, self.content, now)
+
+
+def _shop_values(row: Row[Any], held: dict[str, int], stored: StoredPolicy) -> ShopValues:
+    """A product's values at sending: shop, held back, and after the policy."""
+    policy = stored.policy
+    held_units = held.get(row.sku, 0)
+    incl = row._mapping.get("price_tax_incl")
+    shop_price = row.price
+    if policy.price_source is PriceSource.TAX_INCL and incl is not None:
+        shop_price = incl
+    return ShopValues(
+        quantity=apply_quantity(row.quantity, held_units, policy),
+        price=apply_price(row.price, incl, policy),
+        shop_quantity=row.quantity,
+        held_back=held_units,
+        shop_price=Decimal(shop_price),
+        policy=stored.is_set,
+    )
 
 
 def _summary(job: Job) -> str:

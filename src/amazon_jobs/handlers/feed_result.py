@@ -20,6 +20,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from amazon_jobs.domain.listings import state_after_refusal
+from amazon_jobs.domain.policy import TRACE_KEYS
 from amazon_jobs.feeds.processing_report import Issue, ProcessingReport
 from amazon_jobs.handlers.reservation import restored_columns
 from amazon_jobs.store.bulk import update_rows
@@ -59,7 +61,7 @@ def apply_report(
         if errors:
             text = "; ".join(issue.describe() for issue in errors)
             bad_items.append(_failed(item_id, errors[0].code, text))
-            bad_listings.append({"id": listing_id, **error_columns(text)})
+            bad_listings.append({"id": listing_id, **_refused(error_columns(text), errors[0])})
         else:
             warnings = report.warnings_for(message_id)
             ok_items.append(_confirmed(item_id, sent, warnings))
@@ -73,6 +75,12 @@ def apply_report(
     _log_misplaced(session, job.id, misplaced, unmatched, now)
     job.items_ok += len(ok_items)
     job.items_failed += len(bad_items)
+
+
+def _refused(columns: dict[str, Any], issue: Issue) -> dict[str, Any]:
+    """*columns* with the state Amazon's answer implies, where it implies one."""
+    state = state_after_refusal(issue.code)
+    return columns if state is None else {**columns, "state": state.value}
 
 
 def settle_failed_early(
@@ -148,7 +156,7 @@ def _failed(item_id: int, code: str | None, text: str) -> dict[str, Any]:
 
 
 def _confirmed(item_id: int, sent: dict[str, Any] | None, warnings: list[Issue]) -> dict[str, Any]:
-    confirmed = dict(sent or {})
+    confirmed = {k: v for k, v in (sent or {}).items() if k not in TRACE_KEYS}
     if warnings:
         confirmed["warnings"] = [w.describe() for w in warnings]
     return {

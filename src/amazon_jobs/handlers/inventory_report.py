@@ -22,14 +22,21 @@ from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.backoff import poll_interval
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.errors import AmazonClientError
+from amazon_jobs.errors import AmazonClientError, AmazonError
 from amazon_jobs.feeds.inventory_report import (
     REPORT_TYPE,
     InventoryRecord,
     RowProblem,
     read_inventory,
 )
-from amazon_jobs.handlers.intents import SKEW, Created, adoptable, close_intent
+from amazon_jobs.handlers.intents import (
+    SKEW,
+    Created,
+    adoptable,
+    answered,
+    close_intent,
+    may_reconcile,
+)
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.inventory import activate_snapshot, clear_snapshot, insert_records
@@ -80,16 +87,24 @@ class InventoryReport(StepHandler):
             report_id = client.create_report(REPORT_TYPE, [account.marketplace_id])
         except AmazonClientError:
             with rt.db.transaction() as session:
-                close_intent(lock_job(session, job_id))
+                close_intent(lock_job(session, job_id, fenced=False))
                 rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
             raise
+        except AmazonError as error:
+            answered(rt, job_id, error)
+            raise
         with rt.db.transaction() as session:
-            job = lock_job(session, job_id)  # the job first, then its buckets, as in spend
+            # the job first, then its buckets, as in spend; Amazon's answer is recorded
+            # even if the lease has passed to another worker meanwhile
+            job = lock_job(session, job_id, fenced=False)
             rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
             self._requested(session, job, report_id, rt)
 
     def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
-        """Whether the report of an interrupted createReport exists: then adopt it."""
+        """Whether the report of an interrupted createReport exists: then adopt it.
+        True also while the step cannot go on (waiting for the call or for quota)."""
+        if not may_reconcile(rt, job.id, CREATE_REPORT):
+            return True
         if not self.spend(rt, job.id, [Operation.GET_REPORTS]):
             return True  # waiting for quota: try again later
         assert job.intent_at is not None
@@ -100,6 +115,8 @@ class InventoryReport(StepHandler):
         found = [Created(r.report_id, r.created_time) for r in reports]
         with rt.db.transaction() as session:
             job = lock_job(session, job.id)
+            if job.intent_op != CREATE_REPORT:  # settled by another step meanwhile
+                return True
             adopted = adoptable(session, job, found, rt.clock.now())
             close_intent(job)
             if adopted is None:

@@ -104,9 +104,15 @@ def reserve(
     now: datetime,
     priority: int | None = None,
     parent_id: int | None = None,
+    refreshed: ColumnElement[bool] | None = None,
 ) -> Reservation:
-    """Create as many jobs as needed (at most *max_items* each) and lock their listings."""
-    rows = _candidates(session, account_id, selection, eligible, changed)
+    """Create as many jobs as needed (at most *max_items* each) and lock their listings.
+
+    *refreshed*: SQL saying the listing's target moved since its last update (by
+    default: its product changed); a listing whose last update failed is picked
+    again by automatic sync only then.
+    """
+    rows = _candidates(session, account_id, selection, eligible, changed, refreshed=refreshed)
     reservation = Reservation()
     for chunk in _chunks(rows, max_items):
         job = create_job(session, account_id, job_type, now, priority=priority, parent_id=parent_id)
@@ -130,6 +136,7 @@ def top_up(
     requested: Callable[[Row[Any]], dict[str, Any]],
     max_items: int,
     now: datetime,
+    refreshed: ColumnElement[bool] | None = None,
 ) -> int:
     """Add selected listings to *job*, not sent yet, up to *max_items* in all.
 
@@ -140,7 +147,9 @@ def top_up(
     room = max_items - job.items_total
     if room <= 0:
         return 0
-    rows = _candidates(session, job.account_id, selection, eligible, changed, limit=room)
+    rows = _candidates(
+        session, job.account_id, selection, eligible, changed, limit=room, refreshed=refreshed
+    )
     if rows:
         _lock(session, job, rows, requested, now, verb="Added")
     return len(rows)
@@ -153,6 +162,7 @@ def _candidates(
     eligible: frozenset[ListingState],
     changed: ColumnElement[bool] | None,
     limit: int | None = None,
+    refreshed: ColumnElement[bool] | None = None,
 ) -> list[Row[Any]]:
     """The selected listings no job holds, locked (skipping rows another writer locked)."""
     query = (
@@ -169,9 +179,9 @@ def _candidates(
     if selection.changed and changed is not None:
         query = query.where(changed)
         if not selection.retry_failed:
-            query = query.where(
-                or_(Listing.last_error.is_(None), Product.updated_at > Listing.updated_at)
-            )
+            if refreshed is None:
+                refreshed = Product.updated_at > Listing.updated_at
+            query = query.where(or_(Listing.last_error.is_(None), refreshed))
     if limit is not None:
         query = query.limit(limit)
     return _select(session, query, selection.skus)

@@ -73,11 +73,7 @@ class SendProducts(ListingsFeedJob):
         }
 
     def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "asin": requested["asin"],
-            "quantity": product.quantity,
-            "price": str(product.price),
-        }
+        return {"asin": requested["asin"], **product.quantity_trace(), **product.price_trace()}
 
     def message(
         self, number: int, sku: str, sent: dict[str, Any], account: Account

@@ -20,7 +20,7 @@ from amazon_jobs.domain.jobs import JobStatus
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.errors import JobNotFound
 from amazon_jobs.handlers.base import call_logger
-from amazon_jobs.handlers.intents import claim_intent, close_intent
+from amazon_jobs.handlers.intents import claim_intent, close_intent, in_flight, retry_after
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job
@@ -91,12 +91,14 @@ class StepHandler:
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
             now = rt.clock.now()
-            if intent is not None and not claim_intent(session, job, intent, now):
+            if intent is not None and not claim_intent(
+                session, job, intent, now, in_flight_for=in_flight(rt), retry=retry_after(rt)
+            ):
                 return None
-            ready_at = rt.throttle.try_acquire(session, job.account_id, operations, now)
-            if ready_at is not None:
+            wait = rt.throttle.acquire(session, job.account_id, operations, now)
+            if wait is not None:
                 close_intent(job)
-                snooze_for_quota(session, job, ready_at, now, operations[0].value)
+                snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
                 return None
             record(job, now, quota_wait=None)
             return now
@@ -131,9 +133,9 @@ class StepHandler:
                 return False
             if blocked is not None and blocked(rt, session, job, now):
                 return False
-            ready_at = rt.throttle.next_available(session, job.account_id, operations, now)
-            if ready_at > now:
-                snooze_for_quota(session, job, ready_at, now, operations[0].value)
+            wait = rt.throttle.next_wait(session, job.account_id, operations, now)
+            if wait.ready_at > now:
+                snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
                 return False
             record(job, now, quota_wait=None)
             move(session, job, JobStatus.PROCESSING, now, message)

@@ -1,4 +1,9 @@
-"""Update Products QTY, Price, and QTY & Price: PATCH messages, values read when sending."""
+"""Update Products QTY, Price, and QTY & Price: PATCH messages, values read when sending.
+
+The values sent are the account's targets (:mod:`amazon_jobs.store.available`):
+the shop's stock less the units held back, and its price, after the selling
+policy; each item's ``sent`` values show the shop value → policy → sent value.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,10 @@ from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.marketplaces import marketplace
 from amazon_jobs.feeds.listings_feed import price_patch, quantity_patch
 from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues
-from amazon_jobs.store.models import Account, Listing, Product
+from amazon_jobs.store.available import Targets
+from amazon_jobs.store.models import Account
 
 __all__ = ["UpdatePrice", "UpdateQuantity", "UpdateQuantityAndPrice"]
-
-
-def _quantity_differs() -> ColumnElement[bool]:
-    return or_(Listing.confirmed_quantity.is_(None), Listing.confirmed_quantity != Product.quantity)
-
-
-def _price_differs() -> ColumnElement[bool]:
-    return or_(Listing.confirmed_price.is_(None), Listing.confirmed_price != Product.price)
 
 
 def _price_patch(sent: dict[str, Any], account: Account) -> dict[str, Any]:
@@ -32,14 +30,14 @@ def _price_patch(sent: dict[str, Any], account: Account) -> dict[str, Any]:
 class UpdateQuantity(ListingsFeedJob):
     job_type: ClassVar[JobType] = JobType.UPDATE_QTY
 
-    def changed(self) -> ColumnElement[bool]:
-        return _quantity_differs()
+    def changed(self, targets: Targets) -> ColumnElement[bool]:
+        return targets.quantity_differs()
 
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"quantity": row.quantity}
 
     def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
-        return {"quantity": product.quantity}
+        return product.quantity_trace()
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
         return [quantity_patch(int(sent["quantity"]))]
@@ -51,14 +49,14 @@ class UpdateQuantity(ListingsFeedJob):
 class UpdatePrice(ListingsFeedJob):
     job_type: ClassVar[JobType] = JobType.UPDATE_PRICE
 
-    def changed(self) -> ColumnElement[bool]:
-        return _price_differs()
+    def changed(self, targets: Targets) -> ColumnElement[bool]:
+        return targets.price_differs()
 
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"price": str(row.price)}
 
     def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
-        return {"price": str(product.price)}
+        return product.price_trace()
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
         return [_price_patch(sent, account)]
@@ -70,14 +68,14 @@ class UpdatePrice(ListingsFeedJob):
 class UpdateQuantityAndPrice(ListingsFeedJob):
     job_type: ClassVar[JobType] = JobType.UPDATE_QTY_PRICE
 
-    def changed(self) -> ColumnElement[bool]:
-        return or_(_quantity_differs(), _price_differs())
+    def changed(self, targets: Targets) -> ColumnElement[bool]:
+        return or_(targets.quantity_differs(), targets.price_differs())
 
     def requested(self, row: Row[Any]) -> dict[str, Any]:
         return {"quantity": row.quantity, "price": str(row.price)}
 
     def sent_values(self, product: ShopValues, requested: dict[str, Any]) -> dict[str, Any]:
-        return {"quantity": product.quantity, "price": str(product.price)}
+        return {**product.quantity_trace(), **product.price_trace()}
 
     def patches(self, sent: dict[str, Any], account: Account) -> list[dict[str, Any]]:
         return [quantity_patch(int(sent["quantity"])), _price_patch(sent, account)]

@@ -4,7 +4,8 @@ Any number of processes may run a scheduler; the one holding the
 ``scheduler`` lease acts, the others tick idle and take over when it stops
 (its lease is released) or dies (its lease expires, ``LEASE_TTL_INTERVALS``
 intervals after its last renewal). The lease is renewed at the start of each
-tick and between accounts, so a long tick keeps it.
+tick and between accounts, so a long tick keeps it. Only active accounts get
+jobs: a paused or disabled one is skipped until it is active again.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import TypeVar
 
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.scheduler import periodic, sync
+from amazon_jobs.scheduler import periodic, shop_sync, sync
 from amazon_jobs.scheduler.retention import prune_jobs
+from amazon_jobs.scheduler.shop_jobs import create_shop_jobs
 from amazon_jobs.scheduler.watchdog import flag_stuck_jobs
 from amazon_jobs.store import leases
-from amazon_jobs.store.accounts import list_accounts
+from amazon_jobs.store.accounts import usable_accounts
 from amazon_jobs.store.users import prune_sessions
 
 __all__ = ["LEASE_NAME", "LEASE_TTL_INTERVALS", "Scheduler", "TickReport"]
@@ -116,12 +118,22 @@ class Scheduler:
         if not report.leader:
             return report
         with self.rt.db.read() as session:
-            account_ids = [account.id for account in list_accounts(session)]
+            # A paused, disabled or deleted account gets no job of any kind.
+            account_ids = [account.id for account in usable_accounts(session)]
         for account_id in account_ids:
             if not self._hold():
                 report.errors.append("lost the scheduler lease: tick cut short")
                 return report
             self._account(account_id, report)
+        for shop_id in (
+            self._guard(report, "shops", lambda: shop_sync.active_shop_ids(self.rt)) or []
+        ):
+            created = self._guard(
+                report,
+                f"shop {shop_id}: {JobType.SHOP_CATALOG_SYNC.label}",
+                partial(shop_sync.create_due_catalog_sync, self.rt, shop_id),
+            )
+            self._add(report, JobType.SHOP_CATALOG_SYNC, created)
         report.stuck = self._guard(report, "watchdog", lambda: flag_stuck_jobs(self.rt, now)) or []
         report.pruned = self._guard(report, "retention", self._prune) or 0
         self._guard(report, "expired logins", self._prune_sessions)
@@ -154,6 +166,11 @@ class Scheduler:
             lambda: periodic.create_due_fulfillment(rt, account_id),
         )
         self._add(report, JobType.ORDERS_FULFILLMENT, created)
+        shop_jobs = self._guard(
+            report, f"{where}: shop jobs", lambda: create_shop_jobs(rt, account_id)
+        )
+        for job_type, job_id in (shop_jobs or {}).items():
+            self._add(report, job_type, job_id)
 
     def _sync(self, account_id: int, report: TickReport) -> None:
         report.topped_up.update(sync.top_up_waiting_jobs(self.rt, account_id))
@@ -171,7 +188,7 @@ class Scheduler:
     def _prune_sessions(self) -> int:
         idle = timedelta(seconds=self.rt.settings.session_idle_s)
         with self.rt.db.transaction() as session:
-            return prune_sessions(session, self.rt.clock.now(), idle)
+            return prune_sessions(session, self.rt.security_clock.now(), idle)
 
     # Helpers
 

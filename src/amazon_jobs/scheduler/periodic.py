@@ -15,13 +15,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import ACTIVE_STATUSES, JobType
-from amazon_jobs.errors import SelectionError
+from amazon_jobs.errors import AccountUnavailable, SelectionError
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.service import (
     create_fulfillment_job,
     create_inventory_job,
     create_orders_import_job,
 )
+from amazon_jobs.store.actions import SCHEDULER
 from amazon_jobs.store.models import Job, Order, Shipment
 
 __all__ = ["PERIODIC_JOB_TYPES", "create_due_fulfillment", "create_periodic", "is_due"]
@@ -64,9 +65,9 @@ def create_periodic(rt: Runtime, account_id: int, job_type: JobType) -> int | No
         return None
     try:
         if job_type is JobType.ORDERS_IMPORT:
-            return create_orders_import_job(rt, account_id).id
-        return create_inventory_job(rt, account_id).id
-    except SelectionError:  # one was created meanwhile
+            return create_orders_import_job(rt, account_id, actor=SCHEDULER).id
+        return create_inventory_job(rt, account_id, actor=SCHEDULER).id
+    except (SelectionError, AccountUnavailable):  # one was made meanwhile, or it was paused
         return None
 
 
@@ -91,6 +92,6 @@ def create_due_fulfillment(rt: Runtime, account_id: int) -> int | None:
         if running or not has_due_packages(session, account_id):
             return None
     try:
-        return create_fulfillment_job(rt, account_id).id
-    except SelectionError:  # taken by a job created meanwhile
+        return create_fulfillment_job(rt, account_id, actor=SCHEDULER).id
+    except (SelectionError, AccountUnavailable):  # taken meanwhile, or the account paused
         return None

@@ -9,10 +9,16 @@ and the rest accumulate for the next job, created once the waiting ones have
 been sent. So K changed listings take ceil(K / feed_max_messages) feeds
 however the changes are spread over time. Listings inside a waiting job lose
 nothing either, since its values are read from the products when the feed
-is built. Only active listings are picked (the QTY & Price
+is built. "Changed" means the value to send (the shop's stock less the
+units held back for orders not yet in the shop, after the account's selling
+policy: :class:`~amazon_jobs.store.available.Targets`) differs from the one
+Amazon confirmed, so a policy change or a new order makes listings due too.
+Only active listings are picked (the QTY & Price
 handler's eligible states): stopped, removed and not listed ones never are.
 A listing whose last update Amazon refused is not sent again until the
-product changes, so a SKU Amazon keeps refusing does not cost a feed a tick.
+product changes, so a SKU Amazon keeps refusing does not cost a feed a tick;
+one Amazon says does not exist leaves ``active`` for ``error`` (the listing
+follows Amazon's last answer) and is never picked again by sync.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
-from amazon_jobs.errors import SelectionError
+from amazon_jobs.errors import AccountUnavailable, SelectionError
 from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.feed_job import ListingsFeedJob
 from amazon_jobs.handlers.reservation import Selection, top_up
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.service import create_listings_job
+from amazon_jobs.store.actions import SCHEDULER
+from amazon_jobs.store.available import targets_for
 from amazon_jobs.store.jobs import lock_job
 from amazon_jobs.store.models import Job
 
@@ -68,8 +76,10 @@ def create_sync_jobs(rt: Runtime, account_id: int) -> list[int]:
     Returns the new jobs' ids: none when nothing changed.
     """
     try:
-        reservation = create_listings_job(rt, SYNC_JOB_TYPE, account_id, SYNC_SELECTION)
-    except SelectionError:
+        reservation = create_listings_job(
+            rt, SYNC_JOB_TYPE, account_id, SYNC_SELECTION, actor=SCHEDULER
+        )
+    except (SelectionError, AccountUnavailable):  # nothing changed, or the account paused
         return []
     return [job.id for job in reservation.jobs]
 
@@ -93,6 +103,7 @@ def top_up_waiting_jobs(rt: Runtime, account_id: int) -> dict[int, int]:
             )
             .order_by(Job.id)
         ).all()
+        targets = targets_for(session, account_id)
         for job_id in waiting:
             job = lock_job(session, job_id)
             if job.status not in {s.value for s in NOT_SENT_YET}:
@@ -102,7 +113,8 @@ def top_up_waiting_jobs(rt: Runtime, account_id: int) -> dict[int, int]:
                 job,
                 selection=SYNC_SELECTION,
                 eligible=handler.eligible,
-                changed=handler.changed(),
+                changed=handler.changed(targets),
+                refreshed=targets.changed_since_listing(),
                 requested=handler.requested,
                 max_items=rt.settings.feed_max_messages,
                 now=rt.clock.now(),

@@ -27,7 +27,8 @@ def listing_from_row(row: Mapping[str, Any]) -> tuple[str, SimListing]:
     if not sku:
         raise ValueError("sku is required")
     asin = str(row.get("asin") or "").strip() or None
-    listing = SimListing(asin, _quantity(row.get("quantity")), _price(row.get("price")))
+    quantity = _quantity(row.get("quantity"))
+    listing = SimListing(asin, quantity, _price(row.get("price")), sent_quantity=quantity)
     currency, condition = row.get("currency"), row.get("condition")
     if currency or condition:
         listing = replace(listing, currency=currency or None, condition=condition or None)

@@ -70,5 +70,8 @@ class SimulatorConfig:
     order_pending_s: float = 300.0
     #: Share of streamed orders the buyer cancels (half while Pending, half later).
     order_cancel_rate: float = 0.05
+    #: How long before a search request its window must end (Amazon: two minutes); only
+    #: the wall-clock soak shortens it, so that an order placed is found within seconds.
+    order_settling_s: float = 120.0
     #: Lifetime of a searchOrders paginationToken, in seconds (Amazon: 24 h).
     pagination_token_ttl_s: int = 86_400

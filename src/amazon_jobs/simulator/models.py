@@ -40,6 +40,9 @@ class SimListing:
     opened_at: datetime | None = None
     #: Product type the seller gave; None for seeded listings.
     product_type: str | None = None
+    #: The quantity the seller last set (a feed, or the seeding); orders placed and
+    #: canceled since move :attr:`quantity` only. None: as :attr:`quantity`.
+    sent_quantity: int | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

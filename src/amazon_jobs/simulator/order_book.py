@@ -6,6 +6,12 @@ state (status, shipped quantities, packages) with :meth:`OrderBook.order`.
 The SP-API operations call :meth:`OrderBook.orders_of` and
 :meth:`OrderBook.find` under the simulator's lock with the request's *now*;
 both first draw the seller's stream up to *now*.
+
+Orders move the seller's quantities on Amazon (:mod:`.order_stock`): placing
+one takes its units, a cancellation gives them back, at their own times;
+:meth:`OrderBook.advance` applies them up to a time (the simulator's sync
+calls it between the feeds it finishes), and the stream draws each order
+from the quantities left after the orders before it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from amazon_jobs.simulator.models import SimListing
 from amazon_jobs.simulator.order_markets import marketplace
+from amazon_jobs.simulator.order_stock import OrderStock
 from amazon_jobs.simulator.order_stream import OrderStream, item_title, new_item_id, new_order_id
 from amazon_jobs.simulator.orders import (
     OrderState,
@@ -43,6 +50,7 @@ _PLACEABLE = (OrderStatus.PENDING, OrderStatus.UNSHIPPED, OrderStatus.CANCELED)
 @dataclass(slots=True)
 class _SellerOrders:
     stream: OrderStream
+    stock: OrderStock
     #: Sorted by (purchase time, order id).
     orders: list[SimOrder] = field(default_factory=list)
     by_id: dict[str, SimOrder] = field(default_factory=dict)
@@ -92,7 +100,7 @@ class OrderBook:
         given and the order has not shipped by then.
         """
         with self._sim.lock:
-            now = self._sim.clock.now()
+            now = self._sim.sync()
             key = self._seller_key(seller_id)
             self._orders(key, now)
             listings = self._sim.seller(key).listings
@@ -110,7 +118,9 @@ class OrderBook:
                 is_business=is_business,
                 seller_order_id=seller_order_id,
             )
-            self._record(self._book(key), order)
+            book = self._book(key)
+            self._record(book, order)
+            book.stock.apply(listings, now)
             return order_state(order, now)
 
     def seed_orders(
@@ -124,10 +134,14 @@ class OrderBook:
     def cancel_order(self, order_id: str, seller_id: str | None = None) -> OrderState:
         """Cancel an order now, as a buyer would; KeyError if unknown."""
         with self._sim.lock:
-            now = self._sim.clock.now()
-            order = self._known(order_id, seller_id, now)
+            now = self._sim.sync()
+            key = self._seller_key(seller_id)
+            order = self._known(order_id, key, now)
             order.transitions = [t for t in order.transitions if t.at <= now]
             order.transitions.append(Transition(whole_second(now), OrderStatus.CANCELED))
+            book = self._book(key)
+            book.stock.canceled(order, whole_second(now))
+            book.stock.apply(self._sim.seller(key).listings, now)
             return order_state(order, now)
 
     def order(self, order_id: str, seller_id: str | None = None) -> OrderState:
@@ -143,6 +157,11 @@ class OrderBook:
             return [order_state(o, now) for o in self.orders_of(self._seller_key(seller_id), now)]
 
     # -- for the SP-API operations (the caller holds the lock) ------------------
+
+    def advance(self, seller_id: str, until: datetime) -> None:
+        """Draw the seller's orders and apply their quantity moves up to *until*."""
+        self._orders(seller_id, until)
+        self._book(seller_id).stock.apply(self._sim.seller(seller_id).listings, until)
 
     def orders_of(self, seller_id: str, now: datetime) -> list[SimOrder]:
         """The seller's orders placed by *now*, oldest purchase first."""
@@ -163,6 +182,7 @@ class OrderBook:
         listings = self._sim.seller(seller_id).listings
         for order in book.stream.due(now, listings, self._ids.__contains__):
             self._record(book, order)
+            book.stock.apply(listings, order.purchased_at)  # the next draw sees what is left
         return book.orders
 
     def _book(self, seller_id: str) -> _SellerOrders:
@@ -171,7 +191,8 @@ class OrderBook:
             self._sim.seller(seller_id)  # KeyError for an unknown seller
             market = marketplace(self._sim.config.marketplace_id)
             stream = OrderStream(self._sim.config, seller_id, market, self._start)
-            book = self._sellers[seller_id] = _SellerOrders(stream)
+            stock = OrderStock(self._sim.started_at)
+            book = self._sellers[seller_id] = _SellerOrders(stream, stock)
         return book
 
     def _record(self, book: _SellerOrders, order: SimOrder) -> None:
@@ -182,6 +203,7 @@ class OrderBook:
         bisect.insort(book.orders, order, key=_order_key)
         book.by_id[order.order_id] = order
         self._ids.add(order.order_id)
+        book.stock.placed(order)
 
     def _seller_key(self, seller_id: str | None) -> str:
         return seller_id or self._sim.config.seller_id

@@ -94,18 +94,29 @@ class OrderStream:
         while self._next_at is not None and self._next_at <= now:
             at = whole_second(self._next_at)
             self._next_at += self._gap()
-            if offers:
-                yield self._draw(at, offers, taken)
+            order = self._draw(at, offers, listings, taken) if offers else None
+            if order is not None:
+                yield order
 
     def _gap(self) -> timedelta:
         per_second = self._config.orders_per_hour / 3600
         return timedelta(seconds=self._rng.expovariate(per_second))
 
-    def _draw(self, at: datetime, offers: list[tuple[str, SimListing]], taken: Taken) -> SimOrder:
+    def _draw(
+        self,
+        at: datetime,
+        offers: list[tuple[str, SimListing]],
+        listings: Mapping[str, SimListing],
+        taken: Taken,
+    ) -> SimOrder | None:
+        """The order placed at *at*; None if earlier orders left none of its items."""
         rng = self._rng
         order_id = new_order_id(rng, self._market, taken)
         count = min(rng.choice(_ITEM_COUNTS), len(offers))
-        items = tuple(self._item(sku, listing) for sku, listing in rng.sample(offers, count))
+        drawn = [self._item(sku, listings) for sku, _ in rng.sample(offers, count)]
+        items = tuple(item for item in drawn if item.quantity > 0)
+        if not items:
+            return None
         return SimOrder(
             order_id=order_id,
             seller_id=self._seller_id,
@@ -117,9 +128,14 @@ class OrderStream:
             is_business=rng.random() < _BUSINESS_SHARE,
         )
 
-    def _item(self, sku: str, listing: SimListing) -> SimOrderItem:
-        quantity = min(self._rng.choice(_QUANTITIES), listing.quantity)
-        asin, price = listing.asin or "", listing.price or Decimal(0)
+    def _item(self, sku: str, listings: Mapping[str, SimListing]) -> SimOrderItem:
+        """A line for *sku*, at most the units the listing has left now (earlier
+        orders took theirs); 0 units when it has none left (the line is dropped)."""
+        listing = listings.get(sku)
+        left = listing.quantity if listing is not None else 0
+        quantity = min(self._rng.choice(_QUANTITIES), left)
+        asin = (listing.asin if listing else None) or ""
+        price = (listing.price if listing else None) or Decimal(0)
         return SimOrderItem(new_item_id(self._rng), sku, asin, item_title(sku), quantity, price)
 
     def _transitions(self, at: datetime) -> list[Transition]:

@@ -19,7 +19,7 @@ from amazon_jobs.simulator.query import Params, time_param
 
 __all__ = ["NAMES_2026", "NAMES_V0", "Window", "WindowNames", "window"]
 
-#: A window must end at least this long before the request.
+#: A window must end at least this long before the request (Amazon's two minutes).
 SETTLING = timedelta(minutes=2)
 
 
@@ -54,7 +54,9 @@ class Window:
     before: datetime
 
 
-def window(params: Params, names: WindowNames, now: datetime) -> Window:
+def window(
+    params: Params, names: WindowNames, now: datetime, settling: timedelta = SETTLING
+) -> Window:
     """The window of a search: exactly one After, and a Before that has settled."""
     created_after = time_param(params, names.created_after, echo=True)
     updated_after = time_param(params, names.updated_after, echo=True)
@@ -64,11 +66,11 @@ def window(params: Params, names: WindowNames, now: datetime) -> Window:
     if created_after is not None:
         if updated_before is not None:
             raise _excluded(names.updated_before, names.created_after)
-        return _checked(DateField.CREATED, created_after, created_before, names, now)
+        return _checked(DateField.CREATED, created_after, created_before, names, now - settling)
     assert updated_after is not None
     if created_before is not None:
         raise _excluded(names.created_before, names.updated_after)
-    return _checked(DateField.UPDATED, updated_after, updated_before, names, now)
+    return _checked(DateField.UPDATED, updated_after, updated_before, names, now - settling)
 
 
 def _one_after(names: WindowNames, created: datetime | None, updated: datetime | None) -> None:
@@ -89,10 +91,9 @@ def _checked(
     after: datetime,
     before: datetime | None,
     names: WindowNames,
-    now: datetime,
+    latest: datetime,
 ) -> Window:
     after_name, before_name = names.after(field), names.before(field)
-    latest = now - SETTLING
     if before is None:
         if after > latest:
             raise invalid_input(

@@ -23,7 +23,8 @@ __all__ = ["get_order", "search_orders"]
 def search_orders(call: Call, params: Params) -> Reply:
     """GET /orders/2026-01-01/orders -> 200 SearchOrdersResponse, oldest first."""
     ttl = timedelta(seconds=call.simulator.config.pagination_token_ttl_s)
-    request = search_request(params, call.seller_id, call.now, ttl)
+    settling = timedelta(seconds=call.simulator.config.order_settling_s)
+    request = search_request(params, call.seller_id, call.now, ttl, settling)
     query = request.query
     orders, next_token = search_page(call, query, request.cursor, request.page_size, request.params)
     body: dict[str, Any] = {

@@ -14,7 +14,7 @@ from typing import Any
 from amazon_jobs.simulator.errors import invalid_input
 from amazon_jobs.simulator.order_search import Cursor, OrderQuery
 from amazon_jobs.simulator.order_tokens import PageToken, read_page_token
-from amazon_jobs.simulator.order_window import NAMES_2026, window
+from amazon_jobs.simulator.order_window import NAMES_2026, SETTLING, window
 from amazon_jobs.simulator.orders import OrderStatus
 from amazon_jobs.simulator.orders_2026_json import INCLUDED_DATA
 from amazon_jobs.simulator.query import (
@@ -58,14 +58,18 @@ def included_data(params: Params) -> frozenset[str]:
 
 
 def search_request(
-    params: Params, seller_id: str, now: datetime, token_ttl: timedelta
+    params: Params,
+    seller_id: str,
+    now: datetime,
+    token_ttl: timedelta,
+    settling: timedelta = SETTLING,
 ) -> SearchRequest:
     """The searchOrders request in *params* for *seller_id* at *now*."""
     size = page_size(params, "maxResultsPerPage", default=100, maximum=100, echo=True)
     included, signature = included_data(params), _signature(params)
     text = last(params, "paginationToken")
     if text is None:
-        return SearchRequest(_query(params, now), size, included, signature)
+        return SearchRequest(_query(params, now, settling), size, included, signature)
     token = _token(text, seller_id, now, token_ttl)
     if token.params != signature:
         raise invalid_input(
@@ -105,8 +109,8 @@ def _signature(params: Params) -> dict[str, Any]:
     return signature
 
 
-def _query(params: Params, now: datetime) -> OrderQuery:
-    span = window(params, NAMES_2026, now)
+def _query(params: Params, now: datetime, settling: timedelta) -> OrderQuery:
+    span = window(params, NAMES_2026, now, settling)
     statuses = values(params, "fulfillmentStatuses")
     return OrderQuery(
         date_field=span.date_field,

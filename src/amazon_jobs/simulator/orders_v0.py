@@ -8,6 +8,7 @@ form is a 400, an order the caller's seller does not have a 404
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from amazon_jobs.simulator.errors import invalid_input
@@ -29,7 +30,8 @@ ITEMS_PER_PAGE = 100
 
 def get_orders(call: Call, params: Params) -> Reply:
     """GET /orders/v0/orders -> 200 {payload: {Orders, NextToken?, CreatedBefore?, ...}}."""
-    request = orders_request(params, call.seller_id, call.now)
+    settling = timedelta(seconds=call.simulator.config.order_settling_s)
+    request = orders_request(params, call.seller_id, call.now, settling)
     query = request.query
     orders, next_token = search_page(call, query, request.cursor, request.page_size)
     payload: dict[str, Any] = {"Orders": [order_json(o, call.now) for o in orders]}

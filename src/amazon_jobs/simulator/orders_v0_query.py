@@ -7,12 +7,12 @@ provided, overrides other criteria"); only ``MaxResultsPerPage`` still counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from amazon_jobs.simulator.errors import invalid_input
 from amazon_jobs.simulator.order_search import Cursor, OrderQuery
 from amazon_jobs.simulator.order_tokens import read_page_token
-from amazon_jobs.simulator.order_window import NAMES_V0, window
+from amazon_jobs.simulator.order_window import NAMES_V0, SETTLING, window
 from amazon_jobs.simulator.orders import OrderStatus
 from amazon_jobs.simulator.query import Params, at_most, enum_values, last, page_size, values
 
@@ -41,7 +41,9 @@ class OrdersRequest:
     cursor: Cursor | None = None
 
 
-def orders_request(params: Params, seller_id: str, now: datetime) -> OrdersRequest:
+def orders_request(
+    params: Params, seller_id: str, now: datetime, settling: timedelta = SETTLING
+) -> OrdersRequest:
     """The getOrders request in *params* for *seller_id* at *now*."""
     size = page_size(params, "MaxResultsPerPage", default=100, maximum=100, echo=True)
     text = last(params, "NextToken")
@@ -50,16 +52,16 @@ def orders_request(params: Params, seller_id: str, now: datetime) -> OrdersReque
         if token is None or token.seller_id != seller_id or token.params:
             raise invalid_input("The NextToken is invalid: send one from a getOrders response.")
         return OrdersRequest(token.query, size, token.cursor)
-    return OrdersRequest(_query(params, now), size)
+    return OrdersRequest(_query(params, now, settling), size)
 
 
-def _query(params: Params, now: datetime) -> OrderQuery:
+def _query(params: Params, now: datetime, settling: timedelta) -> OrderQuery:
     marketplace_ids = _marketplace_ids(params)
     statuses = enum_values(params, "OrderStatuses", [str(s) for s in OrderStatus])
     seller_order_id = last(params, "SellerOrderId")
     if seller_order_id is not None:
         _alone(params)
-    span = window(params, NAMES_V0, now)
+    span = window(params, NAMES_V0, now, settling)
     return OrderQuery(
         date_field=span.date_field,
         after=span.after,

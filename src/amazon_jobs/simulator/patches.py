@@ -62,7 +62,9 @@ def _apply(patch: dict[str, Any], listing: SimListing) -> SimListing:
 
 def _quantity(listing: SimListing, value: Any, required: bool) -> SimListing:
     quantity = read_quantity(value, required=required)
-    return listing if quantity is None else replace(listing, quantity=quantity)
+    if quantity is None:
+        return listing
+    return replace(listing, quantity=quantity, sent_quantity=quantity)
 
 
 def _price(listing: SimListing, value: Any, required: bool) -> SimListing:

@@ -3,9 +3,10 @@
 One re-entrant lock guards everything; the HTTP layer runs each request under
 it in a worker thread. Time is read only from the injected clock, and
 :meth:`Simulator.sync` finishes every feed and report whose end has passed, in
-the order they ended, so the state is always the state at the clock's "now"
-when it is looked at (a report reads the listings as the feeds that ended
-before it left them).
+the order they ended (orders placed meanwhile take their units from the
+listings' quantities in between, :mod:`.order_stock`), so the state is always
+the state at the clock's "now" when it is looked at (a report reads the
+listings as the feeds that ended before it left them).
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ class Simulator:
         listings = listings_from_rows(rows)
         with self.lock:
             self.seller(seller_id).listings.update(listings)
+
+    def number_feeds_after(self, feed_id: int) -> None:
+        """Give the next feeds ids above *feed_id* (a restarted demo's earlier feeds)."""
+        with self.lock:
+            self._feed_numbers = itertools.count(max(_FIRST_FEED_ID, feed_id + 1))
 
     def load_listings_csv(self, path: str | Path, seller_id: str | None = None) -> int:
         """Add or replace listings from a CSV file; return how many rows it held."""
@@ -253,12 +259,15 @@ class Simulator:
     # -- time -----------------------------------------------------------------
 
     def sync(self) -> datetime:
-        """Finish every feed and report that has ended by now, in order; return now."""
+        """Finish every feed and report that has ended by now, in order, with the orders
+        placed and canceled in between taking and giving back quantity; return now."""
         with self.lock:
             now = self.clock.now()
-            for seller in self._sellers.values():
-                for _, finish in sorted(self._due(seller, now), key=lambda event: event[0]):
+            for seller in list(self._sellers.values()):
+                for at, finish in sorted(self._due(seller, now), key=lambda event: event[0]):
+                    self.orders.advance(seller.seller_id, at)
                     finish()
+                self.orders.advance(seller.seller_id, now)
             return now
 
     def _due(self, seller: SellerData, now: datetime) -> list[tuple[datetime, Finish]]:

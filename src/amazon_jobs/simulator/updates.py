@@ -94,6 +94,7 @@ def full_update(
     return SimListing(
         asin=asin,
         quantity=quantity,
+        sent_quantity=quantity,
         price=price.amount,
         currency=price.currency,
         condition=condition,

@@ -1,4 +1,8 @@
-"""Amazon accounts: creation, lookup and their (encrypted) credentials."""
+"""Amazon accounts: creation, lookup and their (encrypted) credentials.
+
+A deleted account stays (its jobs are history) but is left out of every list and
+look-up here; see :mod:`amazon_jobs.store.account_status`.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,15 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.auth import LwaCredentials
 from amazon_jobs.crypto import Cipher
+from amazon_jobs.domain.account_status import AccountStatus, is_deleted_name
+from amazon_jobs.domain.endpoints import LWA_TOKEN_URL, REGION_ENDPOINTS
 from amazon_jobs.errors import AmazonJobsError, ConfigError
 from amazon_jobs.store.models import Account
 
 __all__ = [
+    "LWA_TOKEN_URL",
+    "NOT_DELETED",
+    "REGION_ENDPOINTS",
     "AccountChanges",
     "AccountSpec",
     "add_account",
@@ -24,16 +33,10 @@ __all__ = [
     "list_accounts",
     "undecryptable",
     "update_account",
+    "usable_accounts",
 ]
 
-#: Amazon's regional SP-API endpoints.
-REGION_ENDPOINTS = {
-    "na": "https://sellingpartnerapi-na.amazon.com",
-    "eu": "https://sellingpartnerapi-eu.amazon.com",
-    "fe": "https://sellingpartnerapi-fe.amazon.com",
-}
 ORDERS_APIS = ("2026-01-01", "v0")
-LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class AccountSpec:
 
 
 def add_account(session: Session, spec: AccountSpec, cipher: Cipher, now: datetime) -> Account:
+    _check_name(spec.name)
     region = spec.region.lower()
     if region not in REGION_ENDPOINTS:
         raise AmazonJobsError(f"unknown region {spec.region!r}: use na, eu or fe")
@@ -108,6 +112,8 @@ def update_account(
     """Apply *changes* to *account*; secrets are encrypted before they are stored."""
     if changes.orders_api is not None and changes.orders_api not in ORDERS_APIS:
         raise AmazonJobsError(f"unknown orders API {changes.orders_api!r}: use 2026-01-01 or v0")
+    if changes.name is not None and changes.name != account.name:
+        _check_name(changes.name)
     for column in ("name", "marketplace_id", "orders_api", "lwa_client_id"):
         value = getattr(changes, column)
         if value is not None:
@@ -127,12 +133,28 @@ def update_account(
     return account
 
 
-def find_account(session: Session, name_or_id: str | int) -> Account:
-    """The account with that name (or numeric id)."""
+def _check_name(name: str) -> None:
+    if is_deleted_name(name):
+        raise AmazonJobsError(
+            f"the name {name!r} is of the form kept for deleted accounts: choose another"
+        )
+
+
+#: Accounts that were not deleted: the ones lists, pickers and look-ups show.
+NOT_DELETED = Account.status != AccountStatus.DELETED.value
+
+
+def find_account(
+    session: Session, name_or_id: str | int, *, include_deleted: bool = False
+) -> Account:
+    """The account with that name (or numeric id); a deleted one only if asked for
+    (to read its jobs: it is found under its new name, ``<name> (deleted #<id>)``)."""
     query = select(Account).where(Account.name == str(name_or_id))
     account = session.scalars(query).one_or_none()
     if account is None and str(name_or_id).isdecimal() and int(name_or_id) < 2**63:
         account = session.get(Account, int(name_or_id))
+    if account is not None and account.status == AccountStatus.DELETED and not include_deleted:
+        account = None
     if account is None:
         raise AmazonJobsError(
             f"no account {name_or_id!r}: see `amazon-jobs accounts list`, or add one with "
@@ -142,7 +164,14 @@ def find_account(session: Session, name_or_id: str | int) -> Account:
 
 
 def list_accounts(session: Session) -> list[Account]:
-    return list(session.scalars(select(Account).order_by(Account.name)))
+    """Every account but the deleted ones, by name."""
+    return list(session.scalars(select(Account).where(NOT_DELETED).order_by(Account.name)))
+
+
+def usable_accounts(session: Session) -> list[Account]:
+    """The active accounts, by name: those whose jobs are created and run."""
+    query = select(Account).where(Account.status == AccountStatus.ACTIVE.value)
+    return list(session.scalars(query.order_by(Account.name)))
 
 
 def credentials(account: Account, cipher: Cipher) -> LwaCredentials:

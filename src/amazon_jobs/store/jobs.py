@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from amazon_jobs.domain.account_status import AccountStatus
 from amazon_jobs.domain.jobs import (
     ACTIVE_STATUSES,
     BASE_PRIORITY,
@@ -18,16 +21,21 @@ from amazon_jobs.domain.jobs import (
     JobType,
     check_transition,
 )
-from amazon_jobs.errors import JobNotFound
+from amazon_jobs.errors import JobNotFound, LeaseLost
 from amazon_jobs.store.models import Account, Job, JobItem, JobLog
+
+ACCOUNT_ACTIVE = AccountStatus.ACTIVE.value
 
 __all__ = [
     "JobFilter",
+    "account_runs_jobs",
     "append_log",
     "claim_due_jobs",
     "count_by_status",
     "create_job",
     "get_job",
+    "has_failed_condition",
+    "holding",
     "insert_items",
     "job_items",
     "job_log",
@@ -84,11 +92,39 @@ def get_job(session: Session, job_id: int) -> Job:
     return job
 
 
-def lock_job(session: Session, job_id: int) -> Job:
-    """The job, re-read and locked for the rest of the transaction."""
+#: The worker whose step runs in this context (see :func:`holding`).
+_holder: ContextVar[str | None] = ContextVar("lease_holder", default=None)
+
+
+@contextmanager
+def holding(worker_id: str) -> Iterator[None]:
+    """Run a step as *worker_id*: inside, :func:`lock_job` fences every write.
+
+    A worker can lose its lease while alive (a heartbeat late on a busy
+    machine) and another take the job over; from then on the first one's step
+    must not change the job, or two steps would interleave their records.
+    """
+    token = _holder.set(worker_id)
+    try:
+        yield
+    finally:
+        _holder.reset(token)
+
+
+def lock_job(session: Session, job_id: int, *, fenced: bool = True) -> Job:
+    """The job, re-read and locked for the rest of the transaction.
+
+    Inside a step (:func:`holding`) the step's worker must still hold the job's
+    lease, else :class:`LeaseLost`. ``fenced=False`` is for recording what
+    Amazon answered to a call already made: that is the truth, whoever holds
+    the job now.
+    """
     job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
     if job is None:
         raise JobNotFound(job_id)
+    holder = _holder.get()
+    if fenced and holder is not None and job.lease_owner != holder:
+        raise LeaseLost(job_id, job.lease_owner)
     return job
 
 
@@ -138,21 +174,43 @@ def append_log(
 
 
 def claim_due_jobs(
-    session: Session, worker_id: str, now: datetime, lease_until: datetime, limit: int
+    session: Session,
+    worker_id: str,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    *,
+    starved_after: timedelta,
 ) -> dict[int, str]:
     """Lease up to *limit* due jobs to *worker_id*; each is claimed by one worker only.
-    Returns each claimed job's type by its id, most urgent first.
+    Returns each claimed job's type by its id, in the order they were chosen.
+
+    Jobs due for longer than *starved_after* come first, the longest-waiting
+    first, whatever their priority; the others follow by priority. Priorities
+    decide who goes first, never who never goes: without this, jobs that
+    snooze for a moment and come back (waiting for another job's intent, say)
+    keep the top of the queue to themselves, and a lower-priority job that is
+    due, perhaps the very one they wait for, is never claimed.
 
     A job still leased to another worker whose lease has expired is taken over,
-    and its log says so.
+    and its log says so. Jobs of an account that is not active (paused, disabled)
+    are not claimed: they wait, and run once it is active again.
     """
+    starved = Job.next_run_at < now - starved_after
     due = (
         select(Job.id, Job.type, Job.lease_owner, Job.lease_expires_at)
         .where(
             Job.next_run_at <= now,
             or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
+            account_runs_jobs(),
         )
-        .order_by(Job.priority.desc(), Job.next_run_at, Job.id)
+        .order_by(
+            case((starved, 0), else_=1),  # the starved first,
+            case((starved, Job.next_run_at)),  # the longest-waiting of them first,
+            Job.priority.desc(),  # then by priority
+            Job.next_run_at,
+            Job.id,
+        )
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -171,10 +229,20 @@ def claim_due_jobs(
                 row.id,
                 now,
                 f"Taken over by worker {worker_id}: worker {row.lease_owner} stopped answering "
-                f"(its lease expired at {row.lease_expires_at:%H:%M:%S} UTC)",
+                f"(its lease expired at {row.lease_expires_at:%H:%M:%S} UTC, "
+                f"{(now - row.lease_expires_at).total_seconds():.1f} s ago)",
                 level="warning",
             )
     return {row.id: row.type for row in rows}
+
+
+def account_runs_jobs() -> ColumnElement[bool]:
+    """The job's account is active: a correlated NOT EXISTS on the accounts, so a
+    ``FOR UPDATE`` of the query still locks job rows only (never an account's)."""
+    stopped = select(Account.id).where(
+        Account.id == Job.account_id, Account.status != ACCOUNT_ACTIVE
+    )
+    return ~stopped.exists()
 
 
 def release(session: Session, job_id: int, worker_id: str) -> None:
@@ -187,8 +255,8 @@ def release(session: Session, job_id: int, worker_id: str) -> None:
 
 
 def next_due_at(session: Session) -> datetime | None:
-    """When the earliest unfinished job is due, or None if every job is finished."""
-    return session.scalar(select(func.min(Job.next_run_at)))
+    """When the earliest unfinished job that may run is due, or None if there is none."""
+    return session.scalar(select(func.min(Job.next_run_at)).where(account_runs_jobs()))
 
 
 def count_by_status(session: Session) -> dict[JobStatus, int]:
@@ -204,6 +272,13 @@ class JobFilter:
     active: bool | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    #: True: only jobs with at least one failed item; False: only jobs without.
+    has_failed: bool | None = None
+
+
+def has_failed_condition(has_failed: bool) -> ColumnElement[bool]:
+    """Jobs with (True) or without (False) a failed item."""
+    return Job.items_failed > 0 if has_failed else Job.items_failed == 0
 
 
 def list_jobs(
@@ -226,6 +301,7 @@ def list_jobs(
         Job.created_at >= f.created_from if f.created_from else None,
         Job.created_at < f.created_to if f.created_to else None,
         Job.id < before_id if before_id is not None else None,
+        has_failed_condition(f.has_failed) if f.has_failed is not None else None,
     ]
     for condition in conditions:
         if condition is not None:

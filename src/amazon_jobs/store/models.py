@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -23,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -30,8 +33,10 @@ from amazon_jobs.store.types import BigId, JsonDoc, UtcDateTime
 
 __all__ = [
     "Account",
+    "Action",
     "ApiToken",
     "Base",
+    "Counter",
     "InventoryRow",
     "Job",
     "JobDocument",
@@ -43,6 +48,8 @@ __all__ = [
     "Order",
     "OrderItem",
     "Product",
+    "SavedView",
+    "SellingPolicyRow",
     "Shipment",
     "ThrottleBucket",
     "User",
@@ -61,6 +68,39 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonDoc}
+
+
+class Shop(Base):
+    """A shop the catalog comes from and Amazon orders go to (issue 14).
+
+    ``kind`` is ``prestashop`` (the PrestaShop Webservice connector). Accounts
+    without a shop use the "manual" shop: the CSV/API catalog as before.
+    """
+
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The shop's base URL (the Webservice is ``<url>/api/``).
+    url: Mapped[str] = mapped_column(String(300))
+    #: The Webservice key, encrypted with the configured secret key; never shown.
+    key_enc: Mapped[str] = mapped_column(Text)
+    #: ``active`` or ``disabled`` (no connector job is made for a disabled shop).
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    #: Connector settings (order state ids, payment module, carrier map, ...), JSON.
+    settings: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    #: Products changed (``date_upd``) up to this time are in the catalog.
+    catalog_synced_until: Mapped[datetime | None]
+    #: The last full catalog pass (which also notices deletions).
+    catalog_full_at: Mapped[datetime | None]
+    #: Shop orders changed up to this time were read for shipments and cancellations.
+    orders_synced_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"Shop(id={self.id!r}, name={self.name!r}, kind={self.kind!r})"
 
 
 class Account(Base):
@@ -90,9 +130,38 @@ class Account(Base):
     orders_imported_until: Mapped[datetime | None]
     #: The Inventory Report job whose rows are the account's current snapshot.
     inventory_snapshot_id: Mapped[int | None] = mapped_column(BigId)
+    #: An :class:`~amazon_jobs.domain.account_status.AccountStatus`: only an active
+    #: account's jobs are created and run.
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    #: Logins Amazon refused in a row; a login that works sets it back to 0.
+    auth_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Why the account is not active, in words ("paused after 3 refused logins ...").
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
+    #: The shop its catalog comes from and its orders go to; None: the manual shop.
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="SET NULL"), index=True
+    )
 
     def __repr__(self) -> str:
         return f"Account(id={self.id!r}, name={self.name!r}, seller_id={self.seller_id!r})"
+
+
+class SellingPolicyRow(Base):
+    """An account's selling policy (issue 14); no row: the shop's values unchanged.
+
+    ``rules`` holds :meth:`amazon_jobs.domain.policy.SellingPolicy.as_values`;
+    ``updated_at`` tells automatic sync the targets moved.
+    """
+
+    __tablename__ = "selling_policies"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    rules: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class Product(Base):
@@ -102,6 +171,7 @@ class Product(Base):
     __table_args__ = (
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("price > 0", name="price_positive"),
+        Index("ix_products_shop_item", "shop_id", "shop_product_id", "shop_combination_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -112,6 +182,22 @@ class Product(Base):
     price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: The shop it was synced from; None: entered by hand (CSV, API).
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="SET NULL"), index=True
+    )
+    #: The shop's product id and combination id (0: a product without combinations).
+    shop_product_id: Mapped[int | None] = mapped_column(BigId)
+    shop_combination_id: Mapped[int | None] = mapped_column(BigId)
+    #: False while the shop has it disabled, or since the shop deleted it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: When a full catalog pass found it gone from the shop.
+    deleted_at: Mapped[datetime | None]
+    #: The shop's price with tax (``price`` is without); None: entered by hand.
+    price_tax_incl: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    #: The full catalog pass (its job's id) that last found it in the shop: a pass
+    #: that ends without finding it marks it deleted.
+    shop_pass_job_id: Mapped[int | None] = mapped_column(BigId)
 
 
 class Listing(Base):
@@ -267,6 +353,7 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "amazon_order_id"),
         Index("ix_orders_account_updated", "account_id", "amazon_updated_at"),
+        Index("ix_orders_account_change_seq", "account_id", "change_seq"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -283,6 +370,39 @@ class Order(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     imported_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: The order's id in the shop, once Orders to Shop created it there.
+    shop_order_id: Mapped[int | None] = mapped_column(BigId)
+    #: When the shop got the order (written by Orders to Shop, or acknowledged through
+    #: the API); until then its units are held back from the quantity sent to Amazon.
+    in_shop_at: Mapped[datetime | None]
+    #: Its place in the order cursor (``GET /api/v1/orders?after_cursor=``): numbered
+    #: anew whenever the shop must learn of it again; None until its items are known.
+    change_seq: Mapped[int | None] = mapped_column(BigInteger)
+    #: The shop's own reference, given when a shop without a connector acknowledged it.
+    shop_order_ref: Mapped[str | None] = mapped_column(String(64))
+    #: Where Amazon says to deliver (name, address lines, city, state, postal code,
+    #: country code, phone), as far as the application may see it; None: not given.
+    ship_to: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    #: The buyer's name and (anonymized) e-mail, when Amazon gives them.
+    buyer: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    #: Shop objects Orders to Shop made for the order so far (customer, address,
+    #: cart): a resumed or later job reuses them, so one cart carries one order.
+    shop_refs: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    #: The order's state id in the shop, as Shipments from Shop last read it.
+    shop_state: Mapped[int | None] = mapped_column(Integer)
+    #: Why the shop refused the order; it then waits for a retry of its item.
+    shop_error: Mapped[str | None] = mapped_column(Text)
+    #: When Amazon's cancellation was written back to the shop.
+    shop_canceled_at: Mapped[datetime | None]
+
+
+class Counter(Base):
+    """A named number handed out in increasing order (see ``store/order_feed.py``)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class OrderItem(Base):
@@ -294,7 +414,8 @@ class OrderItem(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     order_item_id: Mapped[str] = mapped_column(String(40))
-    sku: Mapped[str | None] = mapped_column(String(40))
+    #: Indexed: the units held back from Amazon are summed per SKU.
+    sku: Mapped[str | None] = mapped_column(String(40), index=True)
     asin: Mapped[str | None] = mapped_column(String(10))
     title: Mapped[str | None] = mapped_column(Text)
     quantity_ordered: Mapped[int] = mapped_column(Integer)
@@ -382,6 +503,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     #: The demo's user: refused outside demo mode.
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: A :class:`~amazon_jobs.domain.roles.Role`: viewer, operator or admin.
+    role: Mapped[str] = mapped_column(String(20), default="viewer", server_default="viewer")
+    #: Set while the user is disabled: no login, no session, no token works.
+    disabled_at: Mapped[datetime | None]
 
 
 class WebSession(Base):
@@ -429,6 +554,13 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+    #: The widest :class:`~amazon_jobs.domain.roles.Role` the token acts with
+    #: (never wider than its user's role at the time).
+    scope: Mapped[str] = mapped_column(String(20), default="viewer", server_default="viewer")
+    #: Refused from then on; None: until revoked.
+    expires_at: Mapped[datetime | None]
+    #: Set when revoked: refused from then on, kept for the list.
+    revoked_at: Mapped[datetime | None]
 
 
 class JobDocument(Base):
@@ -442,3 +574,43 @@ class JobDocument(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     gzipped: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+
+
+class SavedView(Base):
+    """A named filter of the jobs table, kept per user."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    #: The jobs page's query string (``type=update_qty&failed=yes``).
+    query: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime]
+
+
+class Action(Base):
+    """Something a person did (created, canceled, retried a job, changed an account...).
+
+    Kept apart from the job log so account changes and history outlive their jobs;
+    an action on a job is also written to that job's log.
+    """
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_job", "job_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime]
+    #: The user's name, or ``cli:<OS user>`` for the command line.
+    actor: Mapped[str] = mapped_column(String(100))
+    #: create, cancel, retry, check, ship, acknowledge (an order), account_add,
+    #: account_change, account_pause, account_resume, account_disable, account_enable,
+    #: account_delete.
+    action: Mapped[str] = mapped_column(String(40))
+    job_id: Mapped[int | None] = mapped_column(BigId)
+    account_id: Mapped[int | None] = mapped_column(BigId)
+    #: What was done, in words (no secret ever).
+    detail: Mapped[str] = mapped_column(Text)
+    #: The reason the person gave, if any.
+    reason: Mapped[str | None] = mapped_column(Text)

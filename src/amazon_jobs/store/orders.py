@@ -19,6 +19,7 @@ from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.catalog import product_ids_by_sku
 from amazon_jobs.store.models import Order, OrderItem, Shipment
+from amazon_jobs.store.order_feed import number_changes
 
 __all__ = [
     "SHIPPABLE",
@@ -38,14 +39,18 @@ SHIPPABLE = frozenset({"UNSHIPPED", "PARTIALLY_SHIPPED"})
 def upsert_orders(
     session: Session, account_id: int, orders: Sequence[AmazonOrder], now: datetime
 ) -> dict[str, bool]:
-    """Store a page of orders (and their items when given); True for each new order."""
+    """Store a page of orders (and their items when given); True for each new order.
+
+    New orders with their items, and orders whose status or items changed, get the
+    next numbers of the order cursor (:mod:`amazon_jobs.store.order_feed`), last.
+    """
     if not orders:
         return {}
     wanted = [o.order_id for o in orders]
     existing = {
         row.amazon_order_id: row
         for row in session.execute(
-            select(Order.id, Order.amazon_order_id, Order.amazon_updated_at).where(
+            select(Order.id, Order.amazon_order_id, Order.amazon_updated_at, Order.status).where(
                 Order.account_id == account_id, Order.amazon_order_id.in_(wanted)
             )
         )
@@ -54,16 +59,24 @@ def upsert_orders(
     new = [o for oid, o in latest.items() if oid not in existing]
     if new:
         session.execute(insert(Order), [_order_row(account_id, o, now, created=True) for o in new])
-    changed = [
-        {"id": existing[oid].id, **_order_row(account_id, o, now, created=False)}
+    newer = {
+        oid: o
         for oid, o in latest.items()
         if oid in existing and o.updated_at >= existing[oid].amazon_updated_at
+    }
+    changed = [
+        {"id": existing[oid].id, **_order_row(account_id, o, now, created=False)}
+        for oid, o in newer.items()
     ]
     update_rows(session, Order, changed)
     ids = order_ids(session, account_id, list(latest))
+    to_number = []
     for oid, order in latest.items():
-        if order.items is not None:
-            store_order_items(session, ids[oid], order.items)
+        items_changed = order.items is not None and _store_items(session, ids[oid], order.items)
+        status_changed = oid in newer and order.status != existing[oid].status
+        if (oid not in existing and order.items is not None) or status_changed or items_changed:
+            to_number.append(ids[oid])
+    number_changes(session, to_number)
     return {oid: oid not in existing for oid in latest}
 
 
@@ -77,20 +90,32 @@ def order_ids(session: Session, account_id: int, amazon_ids: Sequence[str]) -> d
 
 
 def store_order_items(session: Session, order_id: int, items: Sequence[AmazonOrderItem]) -> None:
-    existing = dict(
-        session.execute(
-            select(OrderItem.order_item_id, OrderItem.id).where(OrderItem.order_id == order_id)
-        ).all()
-    )
+    """Store an order's items (fetched apart: Orders v0); numbered in the order cursor when
+    they changed, or when the order waited for them to get its first number."""
+    changed = _store_items(session, order_id, items)
+    if changed or session.scalar(select(Order.change_seq).where(Order.id == order_id)) is None:
+        number_changes(session, [order_id])
+
+
+def _store_items(session: Session, order_id: int, items: Sequence[AmazonOrderItem]) -> bool:
+    """Insert new lines and update known ones; True if a line is new or its quantity changed."""
+    existing = {
+        row.order_item_id: row
+        for row in session.execute(
+            select(OrderItem.order_item_id, OrderItem.id, OrderItem.quantity_ordered).where(
+                OrderItem.order_id == order_id
+            )
+        )
+    }
     products = product_ids_by_sku(session, [i.sku for i in items if i.sku])
     rows = [_item_row(order_id, item, products.get(item.sku or "")) for item in items]
     new = [r for r in rows if r["order_item_id"] not in existing]
     if new:
         session.execute(insert(OrderItem), new)
-    update_rows(
-        session,
-        OrderItem,
-        [{"id": existing[r["order_item_id"]], **r} for r in rows if r["order_item_id"] in existing],
+    known = [r for r in rows if r["order_item_id"] in existing]
+    update_rows(session, OrderItem, [{"id": existing[r["order_item_id"]].id, **r} for r in known])
+    return bool(new) or any(
+        r["quantity_ordered"] != existing[r["order_item_id"]].quantity_ordered for r in known
     )
 
 
@@ -226,6 +251,8 @@ def _order_row(account_id: int, o: AmazonOrder, now: datetime, *, created: bool)
         "total": o.total,
         "currency": o.currency,
         "updated_at": now,
+        "ship_to": o.ship_to,
+        "buyer": o.buyer,
     }
     if created:
         row["imported_at"] = now

@@ -1,4 +1,8 @@
-"""Users, browser sessions and API tokens."""
+"""Users, browser sessions and API tokens (made in :mod:`amazon_jobs.store.api_tokens`).
+
+A disabled user cannot log in, and their sessions and tokens stop working at
+once (every request reads the user again). Managing users: :mod:`amazon_jobs.store.user_admin`.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,19 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from amazon_jobs.domain.roles import Role
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.security import (
     DEMO_PASSWORD,
     MIN_PASSWORD_LENGTH,
     hash_password,
+    needs_rehash,
     new_token,
     token_digest,
     verify_password,
 )
-from amazon_jobs.store.models import ApiToken, User, WebSession
+from amazon_jobs.store.api_tokens import create_api_token
+from amazon_jobs.store.models import User, WebSession
 
 __all__ = [
     "add_user",
@@ -28,7 +35,6 @@ __all__ = [
     "prune_sessions",
     "start_session",
     "touch_session",
-    "user_for_api_token",
 ]
 
 #: An unknown user name costs as much as a wrong password (no user enumeration by timing).
@@ -36,8 +42,15 @@ _DUMMY_HASH = hash_password("not a password of anyone")
 
 
 def add_user(
-    session: Session, username: str, password: str, now: datetime, *, is_demo: bool = False
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime,
+    *,
+    is_demo: bool = False,
+    role: Role = Role.ADMIN,
 ) -> User:
+    """A new user with *role* (the CLI and the dashboard always say which)."""
     username = username.strip()
     if not username:
         raise AmazonJobsError("the user name is empty")
@@ -48,6 +61,7 @@ def add_user(
         password_hash=hash_password(password),
         created_at=now,
         is_demo=is_demo,
+        role=role.value,
     )
     session.add(user)
     try:
@@ -73,10 +87,14 @@ def authenticate(
         return None
     if not verify_password(password, user.password_hash):
         return None
+    if user.disabled_at is not None:
+        return None
     if not allow_demo and (
         user.is_demo or len(password) < MIN_PASSWORD_LENGTH or password == DEMO_PASSWORD
     ):
         return None
+    if needs_rehash(user.password_hash):  # an older scrypt hash: upgraded to argon2id
+        user.password_hash = hash_password(password)
     return user
 
 
@@ -109,6 +127,7 @@ def find_session(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
         .where(WebSession.token_hash == token_digest(token), WebSession.expires_at > now)
+        .where(User.disabled_at.is_(None))
     ).one_or_none()
     if found is None:
         return None
@@ -137,25 +156,3 @@ def prune_sessions(session: Session, now: datetime, idle: timedelta) -> int:
 
 def end_session(session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
-
-
-def create_api_token(session: Session, user: User, name: str, now: datetime) -> str:
-    """A new API token for *user*; returned once, only its hash is stored."""
-    token = new_token("aj_")
-    session.add(
-        ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), created_at=now)
-    )
-    session.flush()
-    return token
-
-
-def user_for_api_token(session: Session, token: str, now: datetime) -> User | None:
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(token))
-    ).one_or_none()
-    if row is None:
-        return None
-    row[0].last_used_at = now
-    return row[1]

@@ -7,39 +7,22 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from amazon_jobs import __version__
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.web.access import DOCS, install_forbidden_page
 from amazon_jobs.web.api import api_router, health_router, metrics_router
 from amazon_jobs.web.api_reference import endpoints
-from amazon_jobs.web.deps import Reader
 from amazon_jobs.web.errors import install_error_handlers
+from amazon_jobs.web.headers import SecurityHeaders
+from amazon_jobs.web.hosts import AllowedHosts
 from amazon_jobs.web.pages import pages_router
+from amazon_jobs.web.proxies import ProxyHeaders
 from amazon_jobs.web.templating import templates
 
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'"
-    ),
-}
-
-
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
 
 OPENAPI_URL = "/api/v1/openapi.json"
 DOCS_URL = "/api/docs"
@@ -57,8 +40,13 @@ def create_app(rt: Runtime) -> FastAPI:
         openapi_url=None,
     )
     app.state.runtime = rt
-    install_error_handlers(app)  # before SecurityHeaders: its 413 gets the headers too
+    # Added innermost first: a request meets ProxyHeaders, SecurityHeaders, AllowedHosts,
+    # then the error handlers (so the 400 of a wrong host and the 413 get the headers).
+    install_error_handlers(app)
+    install_forbidden_page(app)
+    app.add_middleware(AllowedHosts, hosts=rt.settings.hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ProxyHeaders, trusted=rt.settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(health_router)
     app.include_router(api_router)
@@ -71,12 +59,12 @@ def create_app(rt: Runtime) -> FastAPI:
 def _add_docs(app: FastAPI) -> None:
     """The OpenAPI schema and its docs page, for a logged-in browser or an API token."""
 
-    @app.get(OPENAPI_URL, include_in_schema=False)
-    def openapi(_: Reader) -> JSONResponse:
+    @app.get(OPENAPI_URL, include_in_schema=False, dependencies=DOCS)
+    def openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
-    @app.get(DOCS_URL, include_in_schema=False)
-    def docs(request: Request, _: Reader) -> Response:
+    @app.get(DOCS_URL, include_in_schema=False, dependencies=DOCS)
+    def docs(request: Request) -> Response:
         context = {
             "endpoints": endpoints(app.openapi()),
             "openapi_url": OPENAPI_URL,

@@ -10,9 +10,11 @@ from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
 
+from amazon_jobs.domain.roles import Role, allows, parse_role
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.api_tokens import TokenGrant, token_grant
 from amazon_jobs.store.models import User
-from amazon_jobs.store.users import find_session, touch_session, user_for_api_token
+from amazon_jobs.store.users import find_session, touch_session
 from amazon_jobs.web.errors import ApiError, LoginRequired
 
 __all__ = [
@@ -46,6 +48,15 @@ class SignedIn:
     user: User
     csrf_token: str
 
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+    def can(self, role: str) -> bool:
+        """The user's role includes *role* (templates show only what they may use)."""
+        needed = parse_role(role)
+        return needed is not None and allows(self.role, needed)
+
 
 def signed_in(request: Request, rt: Runtime) -> SignedIn | None:
     """The browser's live session, if it has one (see :func:`find_session`).
@@ -56,7 +67,7 @@ def signed_in(request: Request, rt: Runtime) -> SignedIn | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    now = rt.clock.now()
+    now = rt.security_clock.now()
     idle = timedelta(seconds=rt.settings.session_idle_s)
     with rt.db.read() as session:
         found = find_session(session, token, now, idle)
@@ -76,47 +87,52 @@ def page_user(request: Request, rt: RuntimeDep) -> SignedIn:
     if found is not None:
         return found
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    raise LoginRequired(quote(target, safe=""))
+    raise LoginRequired(quote(target, safe=""), expired=SESSION_COOKIE in request.cookies)
 
 
 PageUser = Annotated[SignedIn, Depends(page_user)]
 
 
-def api_user(request: Request, rt: RuntimeDep) -> User:
-    """The API token's user (``Authorization: Bearer …``), or 401."""
+def api_user(request: Request, rt: RuntimeDep) -> TokenGrant:
+    """The API token's user and role (``Authorization: Bearer …``), or 401.
+
+    A token's expiry is a security timer: it is checked against real time.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "an API token is required: send 'Authorization: Bearer <token>'")
     with rt.db.transaction() as session:
-        user = user_for_api_token(session, token.strip(), rt.clock.now())
-    if user is None:
+        grant = token_grant(session, token.strip(), rt.security_clock.now())
+    if grant is None:
         raise ApiError(
-            401, "the API token is not valid (create one with `amazon-jobs tokens create`)"
+            401,
+            "the API token is not valid: unknown, expired or revoked, or its user is disabled "
+            "(create one with `amazon-jobs tokens create`)",
         )
-    return user
+    return grant
 
 
-ApiUser = Annotated[User, Depends(api_user)]
+ApiUser = Annotated[TokenGrant, Depends(api_user)]
 
 
-def reader(request: Request, rt: RuntimeDep) -> User:
+def reader(request: Request, rt: RuntimeDep) -> Role:
     """A browser's session or an API token: for the API's schema and its docs.
 
     Without either, a browser (it asks for HTML) goes to the login page; a
-    program gets the 401 of :func:`api_user`.
+    program gets the 401 of :func:`api_user`. Returns the role it acts with.
     """
     found = signed_in(request, rt)
     if found is not None:
-        return found.user
+        return found.role
     if not request.headers.get("authorization") and "text/html" in request.headers.get(
         "accept", ""
     ):
         raise LoginRequired(quote(request.url.path, safe=""))
-    return api_user(request, rt)
+    return api_user(request, rt).role
 
 
-Reader = Annotated[User, Depends(reader)]
+Reader = Annotated[Role, Depends(reader)]
 
 
 def csrf_checked(

@@ -21,14 +21,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_jobs.errors import (
+    AccountUnavailable,
     AmazonJobsError,
     ConfigError,
+    CredentialsRequired,
     CsvError,
     IllegalTransition,
     JobNotFound,
     NotCancelable,
+    OrderConflict,
+    OrderNotFound,
     SelectionError,
 )
+from amazon_jobs.web.headers import NO_STORE, SECURITY_HEADERS
 
 __all__ = [
     "API_PREFIX",
@@ -77,9 +82,9 @@ class ApiError(Exception):
 class LoginRequired(Exception):
     """A page needs a logged-in user: the browser is sent to the login page."""
 
-    def __init__(self, next_url: str) -> None:
+    def __init__(self, next_url: str, *, expired: bool = False) -> None:
         super().__init__(next_url)
-        self.next_url = next_url
+        self.next_url, self.expired = next_url, expired
 
 
 def error_body(status: int, message: str, details: list[Any] | None = None) -> dict[str, Any]:
@@ -99,11 +104,11 @@ def _json(status: int, message: str, details: list[Any] | None = None) -> JSONRe
 
 
 def _status_of(exc: AmazonJobsError) -> int:
-    if isinstance(exc, JobNotFound):
+    if isinstance(exc, (JobNotFound, OrderNotFound)):
         return 404
-    if isinstance(exc, (NotCancelable, IllegalTransition)):
+    if isinstance(exc, (NotCancelable, IllegalTransition, AccountUnavailable, OrderConflict)):
         return 409
-    if isinstance(exc, (SelectionError, CsvError, ConfigError)):
+    if isinstance(exc, (SelectionError, CsvError, ConfigError, CredentialsRequired)):
         return 422
     return 400
 
@@ -143,12 +148,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def login(_: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+        # A browser whose session cookie is over is told so on the login page.
+        expired = "&expired=1" if exc.expired else ""
+        return RedirectResponse(f"/login?next={exc.next_url}{expired}", status_code=303)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> Response:
         logger.exception("unexpected error", exc_info=exc)
-        return _json(500, "something went wrong on our side; the log has the details")
+        # Sent by Starlette's outermost middleware, around ours: the headers go on here.
+        answer = _json(500, "something went wrong on our side; the log has the details")
+        answer.headers.update({**SECURITY_HEADERS, **NO_STORE})
+        return answer
 
 
 class DeclaredBodyLimit:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from amazon_jobs.domain.jobs import USER_CANCELABLE, JobStatus, JobType
 from amazon_jobs.domain.listings import ListingState
+from amazon_jobs.domain.policy import trace
 
 __all__ = ["describe", "duration", "rate_text", "relative", "templates"]
 
@@ -79,9 +80,15 @@ def describe(values: Mapping[str, Any] | None) -> str:
     """An item's values as one line: "qty 11 · price 9.99 · state active"."""
     if not values:
         return "—"
-    parts = []
+    parts, traced = trace(values)
     for key, value in values.items():
-        if key in _HIDDEN_KEYS or value is None or value == "" or isinstance(value, dict | list):
+        if (
+            key in traced
+            or key in _HIDDEN_KEYS
+            or value is None
+            or value == ""
+            or isinstance(value, dict | list)
+        ):
             continue
         label = _KEY_LABELS.get(key, key.replace("_", " "))
         shown = value.replace("_", " ") if key == "state" and isinstance(value, str) else value

@@ -23,6 +23,7 @@ from amazon_jobs.web.api import (
     orders,
     products,
     quota,
+    shops,
 )
 from amazon_jobs.web.api.auth import require_token
 from amazon_jobs.web.api.schemas.common import error
@@ -33,6 +34,7 @@ __all__ = ["api_router", "health_router", "metrics_router"]
 COMMON_ERRORS = (
     error(400, "The body cannot be read, or the request cannot be carried out")
     | error(401, "No valid API token")
+    | error(403, "The token's role (its scope, or its user's role) does not allow it")
     | error(413, f"The request body is larger than {MAX_API_BODY_BYTES // 2**20} MiB")
     | error(422, "The request is not valid")
 )
@@ -43,7 +45,7 @@ api_router = APIRouter(
     responses=COMMON_ERRORS,
     max_body_size=MAX_API_BODY_BYTES,
 )
-for _module in (jobs, accounts, products, listings, orders, inventory, quota):
+for _module in (jobs, accounts, shops, products, listings, orders, inventory, quota):
     api_router.include_router(_module.router)
 
 health_router = health.router

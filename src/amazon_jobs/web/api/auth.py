@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from amazon_jobs.store.models import User
+from amazon_jobs.store.api_tokens import TokenGrant
 from amazon_jobs.web.deps import ApiUser
 
 __all__ = ["TokenUser", "require_token"]
@@ -21,9 +21,10 @@ _bearer = HTTPBearer(
 def require_token(
     user: ApiUser,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
-    """The token's user (checked by :data:`ApiUser`; *_declared* documents the scheme)."""
+) -> TokenGrant:
+    """The token's user and role (checked by :data:`ApiUser`; *_declared* documents
+    the scheme)."""
     return user
 
 
-TokenUser = Annotated[User, Depends(require_token)]
+TokenUser = Annotated[TokenGrant, Depends(require_token)]

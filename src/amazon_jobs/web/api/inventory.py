@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from amazon_jobs.store.inventory import snapshot_rows
+from amazon_jobs.web.access import READ
 from amazon_jobs.web.api.lookups import account_named
 from amazon_jobs.web.api.params import AccountQuery, AfterId, Limit, cursor
 from amazon_jobs.web.api.schemas.inventory import InventoryPublic, InventoryRowPublic
@@ -15,7 +16,7 @@ from amazon_jobs.web.deps import RuntimeDep
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
 
-@router.get("")
+@router.get("", dependencies=READ)
 def read_inventory(
     rt: RuntimeDep,
     account: AccountQuery,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from amazon_jobs import service
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.store.catalog import find_listings
+from amazon_jobs.web.access import OPERATE, READ
 from amazon_jobs.web.api.lookups import account_named
 from amazon_jobs.web.api.params import AccountQuery, BeforeId, Limit, Search, cursor
 from amazon_jobs.web.api.schemas.common import Skipped
@@ -21,7 +22,7 @@ from amazon_jobs.web.deps import RuntimeDep
 router = APIRouter(prefix="/listings", tags=["listings"])
 
 
-@router.get("")
+@router.get("", dependencies=READ)
 def read_listings(
     rt: RuntimeDep,
     account: AccountQuery,
@@ -42,7 +43,7 @@ def read_listings(
     )
 
 
-@router.post("")
+@router.post("", dependencies=OPERATE)
 def add_listings(rt: RuntimeDep, body: ListingsCreate) -> ListingsAdded:
     """Put products on the account's selling list (not listed): send them with a
     ``send_products`` job."""

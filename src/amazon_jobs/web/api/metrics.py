@@ -3,7 +3,11 @@
 amazon_jobs_jobs{type,status}                   jobs by type and status (gauge)
 amazon_jobs_granted_total{account,operation}    calls our buckets granted (counter)
 amazon_jobs_throttled_total{account,operation}  429 answers seen (counter)
-amazon_jobs_queue_age_seconds                   how late the most overdue job is (gauge)
+amazon_jobs_queue_age_seconds                   how late the most overdue job is (gauge;
+                                                a paused or disabled account's jobs wait
+                                                by design and are left out)
+amazon_jobs_accounts{status}                    accounts by state, deleted ones apart
+                                                (gauge; paused: logins refused)
 amazon_jobs_job_duration_seconds{type}          created -> finished, jobs finished in
                                                 the last 24 h (summary: _sum, _count)
 """
@@ -18,6 +22,7 @@ from fastapi.responses import Response
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.store import metrics
+from amazon_jobs.web.access import READ
 from amazon_jobs.web.api.auth import require_token
 from amazon_jobs.web.api.schemas.common import error
 from amazon_jobs.web.deps import RuntimeDep
@@ -41,6 +46,7 @@ DURATION_WINDOW = timedelta(hours=24)
             "description": "Prometheus text format",
         }
     },
+    dependencies=READ,
 )
 def read_metrics(rt: RuntimeDep) -> Response:
     """Job counts, quota use, queue age and job durations, for Prometheus to scrape."""
@@ -50,6 +56,7 @@ def read_metrics(rt: RuntimeDep) -> Response:
         buckets = metrics.bucket_counters(session)
         oldest = metrics.oldest_due(session, now)
         durations = metrics.finished_durations(session, now - DURATION_WINDOW)
+        states = metrics.accounts_by_status(session)
     age = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
     lines = [
         *_jobs(jobs),
@@ -57,6 +64,8 @@ def read_metrics(rt: RuntimeDep) -> Response:
         *_family("amazon_jobs_queue_age_seconds", "gauge", "Seconds the most overdue job waits"),
         f"amazon_jobs_queue_age_seconds {age}",
         *_durations(durations),
+        *_family("amazon_jobs_accounts", "gauge", "Accounts by state (paused: logins refused)"),
+        *(f"amazon_jobs_accounts{_labels(status=status)} {n}" for status, n in states.items()),
     ]
     return Response("\n".join(lines) + "\n", media_type=CONTENT_TYPE)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from amazon_jobs.web.access import READ
 from amazon_jobs.web.api.lookups import account_named
 from amazon_jobs.web.api.params import AccountQuery
 from amazon_jobs.web.api.schemas.quota import BucketPublic, QuotaPublic
@@ -12,7 +13,7 @@ from amazon_jobs.web.deps import RuntimeDep
 router = APIRouter(prefix="/quota", tags=["quota"])
 
 
-@router.get("")
+@router.get("", dependencies=READ)
 def read_quota(rt: RuntimeDep, account: AccountQuery) -> QuotaPublic:
     """Every bucket the account has used: tokens now, burst, rate, next token, calls, 429s."""
     with rt.db.read() as session:

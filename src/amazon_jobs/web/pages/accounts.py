@@ -1,8 +1,15 @@
-"""Amazon accounts: list, add, edit, test the connection.
+"""Amazon accounts: list, add, edit, test the connection; resume, disable, enable, delete.
 
 Secrets are write-only: the forms never show them, and an empty secret field
-on the edit form keeps the stored value. An account's seller id and region are
-fixed once it exists (another seller is another account).
+on the edit form keeps the stored value, unless the endpoint or the LWA token
+URL changes, which needs both secrets again (see :mod:`amazon_jobs.accounts`).
+An account's seller id and region are fixed once it exists (another seller is
+another account). Accounts whose URLs are not Amazon's are marked as such.
+
+Each account shows its state: a paused one (after refused logins) says why and
+offers *Resume*; a disabled one *Enable*. Deleting asks first (a dialog, or a
+confirmation page without JavaScript) and is refused while the account has open
+jobs. Every change is recorded as the admin's action.
 """
 
 from __future__ import annotations
@@ -14,22 +21,26 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import SecretStr
 
-from amazon_jobs import service
+from amazon_jobs import accounts, service
+from amazon_jobs.domain.account_status import AccountAction, AccountStatus, unavailable
+from amazon_jobs.domain.endpoints import is_custom
 from amazon_jobs.domain.marketplaces import MARKETPLACES
 from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.store.account_status import open_jobs
 from amazon_jobs.store.accounts import (
     LWA_TOKEN_URL,
     ORDERS_APIS,
     REGION_ENDPOINTS,
     AccountChanges,
     AccountSpec,
-    add_account,
-    update_account,
 )
 from amazon_jobs.store.accounts import list_accounts as stored_accounts
 from amazon_jobs.store.models import Account
-from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep, SignedIn
+from amazon_jobs.store.shops import list_shops
+from amazon_jobs.web.access import Admin, AdminForm, Viewer
+from amazon_jobs.web.deps import RuntimeDep, SignedIn
 from amazon_jobs.web.pages.common import is_htmx, not_found, partial, redirect, render
+from amazon_jobs.web.pages.params import PageId, ReasonField
 
 router = APIRouter()
 
@@ -122,6 +133,7 @@ SecretsDep = Annotated[Secrets, Depends(secrets)]
 
 def _form_page(
     request: Request,
+    rt: RuntimeDep,
     me: SignedIn,
     form: AccountForm,
     account: Account | None,
@@ -129,6 +141,7 @@ def _form_page(
 ) -> Response:
     context: dict[str, Any] = {
         "me": me,
+        "custom_allowed": rt.settings.allow_custom_endpoints,
         "form": form,
         "account": account,
         "problems": problems or [],
@@ -140,32 +153,57 @@ def _form_page(
 
 
 @router.get("/accounts", response_class=HTMLResponse)
-def accounts_page(request: Request, rt: RuntimeDep, me: PageUser) -> Response:
+def accounts_page(request: Request, rt: RuntimeDep, me: Viewer) -> Response:
     with rt.db.read() as session:
-        accounts = stored_accounts(session)
+        listed = stored_accounts(session)
+        shops = list_shops(session)
     context = {
+        "shops": shops,
+        "shop_names": {s.id: s.name for s in shops},
         "me": me,
-        "accounts": accounts,
-        "regional": {a.id: a.endpoint == REGION_ENDPOINTS.get(a.region) for a in accounts},
+        "accounts": listed,
+        "states": {a.id: _state(a) for a in listed},
+        "pause_after": rt.settings.auth_failures_before_pause,
+        "regional": {a.id: a.endpoint == REGION_ENDPOINTS.get(a.region) for a in listed},
+        "custom": {a.id: is_custom(a.endpoint, a.lwa_token_url) for a in listed},
+        "custom_allowed": rt.settings.allow_custom_endpoints,
         "marketplaces": MARKETPLACES,
     }
     return render(request, "accounts.html", context)
 
 
+@dataclass(frozen=True)
+class AccountState:
+    """What the accounts page says of an account's state."""
+
+    status: str
+    #: Why it is not active and what to do, in a sentence; None when active.
+    note: str | None
+    since: Any
+
+
+def _state(account: Account) -> AccountState:
+    status = AccountStatus(account.status)
+    if status is AccountStatus.ACTIVE:
+        return AccountState(status.value, None, None)
+    note = unavailable(account.name, status, account.status_reason, account.auth_failures)
+    return AccountState(status.value, _sentence(note), account.status_changed_at)
+
+
 @router.get("/accounts/new", response_class=HTMLResponse)
-def new_account_page(request: Request, me: PageUser) -> Response:
-    return _form_page(request, me, AccountForm(), None)
+def new_account_page(request: Request, rt: RuntimeDep, me: Admin) -> Response:
+    return _form_page(request, rt, me, AccountForm(), None)
 
 
 @router.post("/accounts", response_model=None)
 def add_account_form(
-    request: Request, rt: RuntimeDep, me: CsrfChecked, form: FormDep, given: SecretsDep
+    request: Request, rt: RuntimeDep, me: AdminForm, form: FormDep, given: SecretsDep
 ) -> Response:
     problems = form.problems()
     if not given.lwa_client_secret or not given.refresh_token:
         problems.append("A new account needs its LWA client secret and refresh token.")
     if problems:
-        return _form_page(request, me, form, None, problems)
+        return _form_page(request, rt, me, form, None, problems)
     spec = AccountSpec(
         **{k: v for k, v in asdict(form).items() if k not in ("endpoint", "lwa_token_url")},
         endpoint=form.endpoint or None,
@@ -175,39 +213,39 @@ def add_account_form(
     )
     try:
         with rt.db.transaction() as session:
-            account = add_account(session, spec, rt.cipher, rt.clock.now())
+            account = accounts.add_account(rt, session, spec, actor=me.user.username)
     except AmazonJobsError as exc:
-        return _form_page(request, me, form, None, [_sentence(exc.message)])
+        return _form_page(request, rt, me, form, None, [_sentence(exc.message)])
     return redirect(request, "/accounts", f"Account {account.name} added: test its connection.")
 
 
 @router.get("/accounts/{account_id}/edit", response_class=HTMLResponse)
-def edit_account_page(request: Request, rt: RuntimeDep, me: PageUser, account_id: int) -> Response:
+def edit_account_page(request: Request, rt: RuntimeDep, me: Admin, account_id: PageId) -> Response:
     with rt.db.read() as session:
-        account = session.get(Account, account_id)
+        account = _live(session.get(Account, account_id))
     if account is None:
         return not_found(request, me, f"Account {account_id} does not exist.")
-    return _form_page(request, me, AccountForm.of(account), account)
+    return _form_page(request, rt, me, AccountForm.of(account), account)
 
 
 @router.post("/accounts/{account_id}", response_model=None)
 def edit_account(
     request: Request,
     rt: RuntimeDep,
-    me: CsrfChecked,
-    account_id: int,
+    me: AdminForm,
+    account_id: PageId,
     form: FormDep,
     given: SecretsDep,
 ) -> Response:
     with rt.db.read() as session:
-        account = session.get(Account, account_id)
+        account = _live(session.get(Account, account_id))
     if account is None:
         return not_found(request, me, f"Account {account_id} does not exist.")
     # The seller id and the region are not editable: the form shows them as they are.
     form = replace(form, seller_id=account.seller_id, region=account.region)
     problems = form.problems()
     if problems:
-        return _form_page(request, me, form, account, problems)
+        return _form_page(request, rt, me, form, account, problems)
     changes = AccountChanges(
         name=form.name,
         marketplace_id=form.marketplace_id,
@@ -221,14 +259,14 @@ def edit_account(
     try:
         with rt.db.transaction() as session:
             stored = session.get_one(Account, account_id, with_for_update=True)
-            update_account(session, stored, changes, rt.cipher)
+            accounts.update_account(rt, session, stored, changes, actor=me.user.username)
     except AmazonJobsError as exc:
-        return _form_page(request, me, form, account, [_sentence(exc.message)])
+        return _form_page(request, rt, me, form, account, [_sentence(exc.message)])
     return redirect(request, "/accounts", f"Account {form.name} saved.")
 
 
 @router.post("/accounts/{account_id}/test", response_model=None)
-def test_account(request: Request, rt: RuntimeDep, me: CsrfChecked, account_id: int) -> Response:
+def test_account(request: Request, rt: RuntimeDep, me: AdminForm, account_id: PageId) -> Response:
     """Ask Login with Amazon and the SP-API whether the account's credentials work."""
     try:
         ok, message = service.test_connection(rt, account_id)
@@ -238,6 +276,87 @@ def test_account(request: Request, rt: RuntimeDep, me: CsrfChecked, account_id: 
         context = {"me": me, "ok": ok, "message": message, "account_id": account_id}
         return partial(request, "_probe.html", context)
     return redirect(request, "/accounts", message, "ok" if ok else "error")
+
+
+#: What the page says once an action is done; {name} is the account's.
+DONE = {
+    AccountAction.RESUME: "Account {name} resumed: its queued jobs run now.",
+    AccountAction.DISABLE: "Account {name} disabled: no job is made for it, and its queued "
+    "jobs wait until it is enabled.",
+    AccountAction.ENABLE: "Account {name} enabled: its queued jobs run now.",
+}
+
+
+def _set_status(
+    request: Request, rt: RuntimeDep, me: SignedIn, account_id: int, action: AccountAction
+) -> Response:
+    try:
+        account, changed = accounts.set_account_status(
+            rt, account_id, action, actor=me.user.username
+        )
+    except AmazonJobsError as exc:
+        return redirect(request, "/accounts", _sentence(exc.message), "error")
+    if not changed:
+        return redirect(
+            request, "/accounts", f"Account {account.name} is {account.status} already."
+        )
+    return redirect(request, "/accounts", DONE[action].format(name=account.name))
+
+
+@router.post("/accounts/{account_id}/resume", response_model=None)
+def resume_account(request: Request, rt: RuntimeDep, me: AdminForm, account_id: PageId) -> Response:
+    """A paused account runs again (its credentials fixed, if Amazon refused them)."""
+    return _set_status(request, rt, me, account_id, AccountAction.RESUME)
+
+
+@router.post("/accounts/{account_id}/disable", response_model=None)
+def disable_account(
+    request: Request, rt: RuntimeDep, me: AdminForm, account_id: PageId
+) -> Response:
+    return _set_status(request, rt, me, account_id, AccountAction.DISABLE)
+
+
+@router.post("/accounts/{account_id}/enable", response_model=None)
+def enable_account(request: Request, rt: RuntimeDep, me: AdminForm, account_id: PageId) -> Response:
+    return _set_status(request, rt, me, account_id, AccountAction.ENABLE)
+
+
+@router.get("/accounts/{account_id}/delete", response_class=HTMLResponse)
+def delete_page(request: Request, rt: RuntimeDep, me: Admin, account_id: PageId) -> Response:
+    """Confirm a delete (the page a browser without JavaScript gets)."""
+    with rt.db.read() as session:
+        account = _live(session.get(Account, account_id))
+        count = open_jobs(session, account_id) if account else 0
+    if account is None:
+        return not_found(request, me, f"Account {account_id} does not exist.")
+    context = {"me": me, "account": account, "open_jobs": count}
+    return render(request, "account_delete.html", context)
+
+
+@router.post("/accounts/{account_id}/delete", response_model=None)
+def delete_account(
+    request: Request,
+    rt: RuntimeDep,
+    me: AdminForm,
+    account_id: PageId,
+    reason: ReasonField = "",
+) -> Response:
+    try:
+        name, account = accounts.delete_account(
+            rt, account_id, actor=me.user.username, reason=reason
+        )
+    except AmazonJobsError as exc:
+        return redirect(request, "/accounts", _sentence(exc.message), "error")
+    message = (
+        f"Account {name} deleted: its credentials are erased, and its jobs stay in the "
+        f"jobs table under “{account.name}”. The name {name} is free for a new account."
+    )
+    return redirect(request, "/accounts", message)
+
+
+def _live(account: Account | None) -> Account | None:
+    """The account unless it was deleted (a deleted account has no page of its own)."""
+    return account if account is not None and account.status != AccountStatus.DELETED else None
 
 
 def _sentence(message: str) -> str:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from amazon_jobs.store.logins import (
@@ -26,17 +26,28 @@ from amazon_jobs.store.logins import (
     record_failure,
 )
 from amazon_jobs.store.users import authenticate, end_session, start_session
-from amazon_jobs.web.deps import SESSION_COOKIE, CsrfChecked, RuntimeDep
+from amazon_jobs.web.access import ViewerForm
+from amazon_jobs.web.deps import SESSION_COOKIE, RuntimeDep
 from amazon_jobs.web.errors import ApiError
+from amazon_jobs.web.headers import cookie_secure
 from amazon_jobs.web.pages.common import safe_next
 from amazon_jobs.web.templating import duration, templates
 
 router = APIRouter()
 
 
+#: What the login page says to a browser whose session ended (idle time or lifetime).
+EXPIRED = "Your session expired; log in again."
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str | None = None) -> Response:
-    return templates.TemplateResponse(request, "login.html", {"next": safe_next(next)})
+def login_page(
+    request: Request,
+    next: Annotated[str | None, Query(max_length=2000)] = None,
+    expired: bool = False,
+) -> Response:
+    context = {"next": safe_next(next), "notice": EXPIRED if expired else None}
+    return templates.TemplateResponse(request, "login.html", context)
 
 
 @router.post("/login", response_model=None)
@@ -45,7 +56,7 @@ def login(
     rt: RuntimeDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     _same_origin(request)
     settings = rt.settings
@@ -55,8 +66,10 @@ def login(
         settings.login_max_failures_per_address,
         timedelta(seconds=settings.login_window_s),
     )
+    # The real client: a trusted proxy's X-Forwarded-For is applied, nobody else's
+    # (amazon_jobs.web.proxies). Lockouts count real time (rt.security_clock).
     keys = LoginKeys.of(username, request.client.host if request.client else "unknown")
-    now = rt.clock.now()
+    now = rt.security_clock.now()
     token: str | None = None
     with rt.db.transaction() as session:
         refused_until = lock_and_check(session, keys, now)
@@ -80,7 +93,7 @@ def login(
         max_age=int(lifetime.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=cookie_secure(request),
     )
     return response
 
@@ -108,25 +121,20 @@ def _same_origin(request: Request) -> None:
     """Refuse a login posted by another site's page (login CSRF).
 
     Browsers send ``Origin`` with every POST; programs that send none are let through.
-    The origin must be this site as the browser addressed it: the ``Host`` header, or
-    behind a reverse proxy that rewrites it, the ``X-Forwarded-Host`` the proxy sets
-    (a form on another site can set neither).
+    The origin must be this site as the browser addressed it: the ``Host`` header
+    (behind a trusted reverse proxy that rewrites it, the ``X-Forwarded-Host`` it set,
+    applied by :mod:`amazon_jobs.web.proxies`; a form on another site can set neither).
     """
     origin = request.headers.get("origin")
     if origin is None:
         return
-    hosts = {
-        value.strip().lower()
-        for header in ("host", "x-forwarded-host")
-        for value in request.headers.get(header, "").split(",")
-        if value.strip()
-    }
-    if origin == "null" or urlsplit(origin).netloc.lower() not in hosts:
+    host = request.headers.get("host", "").strip().lower()
+    if origin == "null" or urlsplit(origin).netloc.lower() != host:
         raise ApiError(403, "the login form did not come from this site: open the login page")
 
 
 @router.post("/logout")
-def logout(request: Request, rt: RuntimeDep, _: CsrfChecked) -> Response:
+def logout(request: Request, rt: RuntimeDep, _: ViewerForm) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         with rt.db.transaction() as session:

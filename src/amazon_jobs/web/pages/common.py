@@ -21,6 +21,7 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.accounts import list_accounts
 from amazon_jobs.store.models import Account
 from amazon_jobs.web.deps import SignedIn
+from amazon_jobs.web.headers import cookie_secure
 from amazon_jobs.web.templating import templates
 
 __all__ = [
@@ -53,11 +54,26 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+#: The longest ``next`` kept; a longer one is replaced by the default.
+MAX_NEXT = 2000
+#: What may stay as it is in a ``next`` path (the rest is %-encoded, e.g. non-ASCII).
+_URL_SAFE = "/?&=%#:@!$'()*+,;~-._"
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only paths on this site: never an absolute URL (open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only paths on this site: never an absolute URL (open redirect), never a control
+    character (a CR/LF would split the ``Location`` or ``HX-Redirect`` header), always
+    ASCII (header values are); anything else is *default*."""
+    if (
+        not target
+        or len(target) > MAX_NEXT
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 or ord(c) == 127 for c in target)
+    ):
+        return default
+    return quote(target, safe=_URL_SAFE)
 
 
 def render(
@@ -97,7 +113,13 @@ def redirect(
     if message:
         value = quote(json.dumps([level, message[:500]]), safe="")
         response.set_cookie(
-            FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", path="/"
+            FLASH_COOKIE,
+            value,
+            max_age=60,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=cookie_secure(request),  # as the session cookie is
         )
     return response
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from amazon_jobs import insight, service
 from amazon_jobs.domain.amazon_errors import explain
+from amazon_jobs.domain.cancel import cancel_verdict
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, USER_CANCELABLE, JobStatus, JobType
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.store.cancel_facts import cancel_facts
 from amazon_jobs.store.documents import get_document
 from amazon_jobs.store.models import Account, Job
-from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep
+from amazon_jobs.web.access import OperatorForm, Viewer
+from amazon_jobs.web.deps import RuntimeDep
 from amazon_jobs.web.pages import queries
 from amazon_jobs.web.pages.common import not_found, partial, redirect, render, url_with
+from amazon_jobs.web.pages.jobs_bulk import retried_text
+from amazon_jobs.web.pages.params import MAX_ID, PageId
 
 router = APIRouter()
 
@@ -25,10 +31,21 @@ ITEMS_PAGE = 100
 LOG_LINES = 1000
 DOCUMENT_KINDS = ("feed", "result")
 #: Job types whose failed items can be sent again in a new job.
+#: Jobs whose items are orders: each links to its order page.
+ORDER_JOB_TYPES = frozenset({JobType.ORDERS_IMPORT, JobType.ORDERS_FULFILLMENT})
 RETRYABLE = FEED_JOB_TYPES | {JobType.ORDERS_FULFILLMENT}
 
 FailedOnly = Annotated[bool, Query(alias="failed")]
-ItemsAfter = Annotated[int | None, Query(ge=1)]
+ItemsAfter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+def _order_links(session: Session, job: Job, refs: list[str]) -> dict[str, int]:
+    """Item ref -> order page id, for jobs whose items are orders ("<order id> ...")."""
+    if JobType(job.type) not in ORDER_JOB_TYPES:
+        return {}
+    firsts = {ref: ref.split()[0] for ref in refs if ref and ref.split()}
+    ids = queries.order_ids(session, job.account_id, list(firsts.values()))
+    return {ref: ids[first] for ref, first in firsts.items() if first in ids}
 
 
 def _detail(
@@ -46,6 +63,13 @@ def _detail(
         finished_with_errors = JobStatus(job.status).is_terminal and job.items_failed > 0
         children = queries.child_jobs(session, job_id) if finished_with_errors else []
         documents = queries.document_kinds(session, job_id)
+        cancel = cancel_verdict(cancel_facts(session, [job])[job_id])
+        order_links = _order_links(session, job, [item.ref for item in items.rows])
+        retry = (
+            queries.retry_split(session, job_id)
+            if JobStatus(job.status).is_terminal and job.items_failed and job.type in RETRYABLE
+            else None
+        )
     status, job_type = JobStatus(job.status), JobType(job.type)
     queued = status in USER_CANCELABLE
     here = f"/jobs/{job_id}"
@@ -71,8 +95,9 @@ def _detail(
         "children": children,
         "documents": [kind for kind in DOCUMENT_KINDS if kind in documents],
         "estimate": insight.estimate_send(rt, job_id) if queued else None,
-        "cancelable": queued,
-        "retryable": status.is_terminal and job.items_failed > 0 and job_type in RETRYABLE,
+        "cancel": cancel,
+        "order_links": order_links,
+        "retry": retry,
         "now": rt.clock.now(),
         "here": here,
         "live_url": url_with(f"{here}/live", {"failed": failed_only, "items_after": items_after}),
@@ -83,8 +108,8 @@ def _detail(
 def job_page(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
-    job_id: int,
+    me: Viewer,
+    job_id: PageId,
     failed_only: FailedOnly = False,
     items_after: ItemsAfter = None,
 ) -> Response:
@@ -98,9 +123,9 @@ def job_page(
 def job_live(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
-    job_id: int,
-    v: str = "",
+    me: Viewer,
+    job_id: PageId,
+    v: Annotated[str, Query(max_length=100)] = "",
     failed_only: FailedOnly = False,
     items_after: ItemsAfter = None,
 ) -> Response:
@@ -117,7 +142,11 @@ def job_live(
 
 @router.get("/jobs/{job_id}/documents/{kind}")
 def job_document(
-    request: Request, rt: RuntimeDep, me: PageUser, job_id: int, kind: str
+    request: Request,
+    rt: RuntimeDep,
+    me: Viewer,
+    job_id: PageId,
+    kind: Annotated[str, Path(max_length=20)],
 ) -> Response:
     """The feed the job sent, or the result Amazon returned, as a download."""
     document = None
@@ -138,13 +167,11 @@ def _safe(filename: str) -> str:
 
 
 @router.post("/jobs/{job_id}/retry")
-def retry_failed(request: Request, rt: RuntimeDep, _: CsrfChecked, job_id: int) -> Response:
+def retry_failed(request: Request, rt: RuntimeDep, me: OperatorForm, job_id: PageId) -> Response:
     """New job(s) for the items that failed, linked to this one."""
     try:
-        jobs = service.retry_failed_items(rt, job_id)
+        jobs, left_out = service.retry_failed_items(rt, job_id, actor=me.user.username)
     except AmazonJobsError as exc:
         return redirect(request, f"/jobs/{job_id}", exc.message, "error")
-    ids = ", ".join(str(job.id) for job in jobs)
-    items = sum(job.items_total for job in jobs)
-    message = f"Retrying {items} failed item(s) in job {ids}."
+    message = retried_text(job_id, jobs, left_out)
     return redirect(request, f"/jobs/{jobs[0].id}" if jobs else f"/jobs/{job_id}", message)

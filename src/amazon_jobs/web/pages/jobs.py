@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from amazon_jobs import service
@@ -15,7 +15,9 @@ from amazon_jobs.errors import AmazonJobsError, JobNotFound
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.accounts import list_accounts
 from amazon_jobs.store.jobs import JobFilter
-from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep, SignedIn
+from amazon_jobs.store.saved_views import list_views
+from amazon_jobs.web.access import Operator, OperatorForm, Viewer
+from amazon_jobs.web.deps import RuntimeDep, SignedIn
 from amazon_jobs.web.pages import queries
 from amazon_jobs.web.pages.common import (
     is_htmx,
@@ -25,6 +27,16 @@ from amazon_jobs.web.pages.common import (
     render,
     safe_next,
     url_with,
+)
+from amazon_jobs.web.pages.params import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_ID,
+    Cursor,
+    NextField,
+    PageId,
+    ReasonField,
+    as_id,
 )
 
 router = APIRouter()
@@ -44,6 +56,8 @@ class JobsQuery:
     status: str = ""
     date_from: str = ""
     date_to: str = ""
+    #: "yes": only jobs with a failed item; "no": only jobs without; "": all.
+    failed: str = ""
 
     def params(self) -> dict[str, str]:
         return {
@@ -52,6 +66,7 @@ class JobsQuery:
             "status": self.status,
             "from": self.date_from,
             "to": self.date_to,
+            "failed": self.failed,
         }
 
     def to_filter(self) -> tuple[JobFilter, list[str]]:
@@ -62,11 +77,12 @@ class JobsQuery:
         if first and last and first > last:
             problems.append("The From date is after the To date.")
         job_filter = JobFilter(
-            account_id=int(self.account) if self.account.isdigit() else None,
+            account_id=as_id(self.account),
             type=JobType(self.type) if self.type in set(JobType) else None,
             status=JobStatus(self.status) if self.status in set(JobStatus) else None,
             created_from=datetime.combine(first, time(), UTC) if first else None,
             created_to=datetime.combine(last + timedelta(days=1), time(), UTC) if last else None,
+            has_failed={"yes": True, "no": False}.get(self.failed),
         )
         return job_filter, problems
 
@@ -75,24 +91,30 @@ def _day(value: str, name: str, problems: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         problems.append(f"{name} date {value!r} is not a date like 2026-11-27.")
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        problems.append(f"{name} date {value!r} is not between {FIRST_DAY} and {LAST_DAY}.")
+        return None
+    return day
 
 
 def jobs_query(
-    account: str = "",
-    job_type: Annotated[str, Query(alias="type")] = "",
-    status: str = "",
+    account: Annotated[str, Query(max_length=100)] = "",
+    job_type: Annotated[str, Query(alias="type", max_length=100)] = "",
+    status: Annotated[str, Query(max_length=100)] = "",
     date_from: Annotated[str, Query(alias="from", max_length=20)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=20)] = "",
+    failed: Annotated[str, Query(max_length=10)] = "",
 ) -> JobsQuery:
-    return JobsQuery(account.strip(), job_type, status, date_from.strip(), date_to.strip())
+    return JobsQuery(
+        account.strip(), job_type, status, date_from.strip(), date_to.strip(), failed.strip()
+    )
 
 
 JobsQueryDep = Annotated[JobsQuery, Depends(jobs_query)]
-Cursor = Annotated[int | None, Query(ge=1)]
 
 
 def _page(rt: Runtime, q: JobsQuery, before: int | None, after: int | None) -> dict[str, Any]:
@@ -129,21 +151,25 @@ def _page(rt: Runtime, q: JobsQuery, before: int | None, after: int | None) -> d
 def jobs_page(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
+    me: Viewer,
     q: JobsQueryDep,
     before: Cursor = None,
     after: Cursor = None,
 ) -> Response:
     context = _page(rt, q, before, after)
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return render(request, "jobs.html", {**context, "me": me, "back": back})
+    with rt.db.read() as session:
+        views = list_views(session, me.user.id)
+    here = url_with("", q.params()).lstrip("?")
+    context = {**context, "me": me, "back": back, "views": views, "view_query": here}
+    return render(request, "jobs.html", context)
 
 
 @router.get("/jobs/rows", response_class=HTMLResponse)
 def jobs_rows(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
+    me: Viewer,
     q: JobsQueryDep,
     before: Cursor = None,
     after: Cursor = None,
@@ -157,10 +183,10 @@ def jobs_rows(
 def jobs_changes(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
+    me: Viewer,
     q: JobsQueryDep,
     v: Annotated[list[str] | None, Query()] = None,
-    newest: Annotated[int | None, Query(ge=0)] = None,
+    newest: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """Live refresh: the rows whose status or last update differs from the versions the
     page shows (``v=<id>@<version>``), out of band, and the jobs matching the filters
@@ -190,7 +216,7 @@ def jobs_changes(
 
 def _parse_version(item: str) -> tuple[int, str]:
     job_id, _, ver = item.partition("@")
-    return (int(job_id) if job_id.isdigit() else 0), ver
+    return as_id(job_id) or 0, ver
 
 
 def _row_answer(
@@ -201,7 +227,7 @@ def _row_answer(
         with rt.db.read() as session:
             found = queries.job_rows(session, [job_id])
         if found:
-            row = queries.JobRow(found[0].job, found[0].account, note=(level, text))
+            row = replace(found[0], note=(level, text))
             context = {"row": row, "me": me, "back": back, "cls": "row-changed"}
             return partial(request, "_job_row.html", context)
     return redirect(request, back, text, "error" if level == "error" else "ok")
@@ -211,13 +237,14 @@ def _row_answer(
 def check_job(
     request: Request,
     rt: RuntimeDep,
-    me: CsrfChecked,
-    job_id: int,
-    next: Annotated[str, Form()] = "/",
+    me: OperatorForm,
+    job_id: PageId,
+    next: NextField = "/",
+    reason: ReasonField = "",
 ) -> Response:
     """Make the job due now: the worker looks at it (and asks Amazon) on its next step."""
     try:
-        service.check_job(rt, job_id)
+        service.check_job(rt, job_id, actor=me.user.username, reason=reason)
     except AmazonJobsError as exc:
         return _row_answer(request, rt, me, job_id, "error", exc.message, safe_next(next))
     text = "Checking now: the worker looks at this job on its next step."
@@ -226,7 +253,11 @@ def check_job(
 
 @router.get("/jobs/{job_id}/cancel", response_class=HTMLResponse)
 def cancel_page(
-    request: Request, rt: RuntimeDep, me: PageUser, job_id: int, next: str = ""
+    request: Request,
+    rt: RuntimeDep,
+    me: Operator,
+    job_id: PageId,
+    next: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
     """Confirm a cancel (the page a browser without JavaScript gets)."""
     with rt.db.read() as session:
@@ -241,13 +272,14 @@ def cancel_page(
 def cancel_job(
     request: Request,
     rt: RuntimeDep,
-    me: CsrfChecked,
-    job_id: int,
-    next: Annotated[str, Form()] = "",
+    me: OperatorForm,
+    job_id: PageId,
+    next: NextField = "",
+    reason: ReasonField = "",
 ) -> Response:
     back = safe_next(next, f"/jobs/{job_id}")
     try:
-        canceled = service.cancel_job(rt, job_id)
+        canceled = service.cancel_job(rt, job_id, actor=me.user.username, reason=reason)
     except JobNotFound as exc:
         return redirect(request, "/", exc.message, "error")
     except AmazonJobsError as exc:

@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from amazon_jobs import service
+from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import AmazonJobsError
-from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep
-from amazon_jobs.web.pages import queries
+from amazon_jobs.web.access import OperatorForm, Viewer
+from amazon_jobs.web.deps import RuntimeDep
+from amazon_jobs.web.pages import queries, selection
 from amazon_jobs.web.pages.common import pick_account, redirect, render, url_with
+from amazon_jobs.web.pages.params import FormId
 
 router = APIRouter()
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ListingAction:
+    value: str
+    action: str
+
+
+#: The buttons under the selling list, each the job type it previews.
+LISTING_ACTIONS = [
+    ListingAction(JobType.SEND_PRODUCTS.value, "Send products"),
+    ListingAction(JobType.UPDATE_QTY.value, "Update QTY"),
+    ListingAction(JobType.UPDATE_PRICE.value, "Update Price"),
+    ListingAction(JobType.UPDATE_QTY_PRICE.value, "Update QTY & Price"),
+    ListingAction(JobType.STOP.value, "Stop"),
+    ListingAction(JobType.STOP_REMOVE.value, "Stop & Remove"),
+]
 SkuCursor = Annotated[str | None, Query(max_length=100)]
 
 
@@ -25,10 +46,10 @@ SkuCursor = Annotated[str | None, Query(max_length=100)]
 def listings_page(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
-    account: str = "",
+    me: Viewer,
+    account: Annotated[str, Query(max_length=100)] = "",
     q: Annotated[str, Query(max_length=100)] = "",
-    state: str = "",
+    state: Annotated[str, Query(max_length=100)] = "",
     before: SkuCursor = None,
     after: SkuCursor = None,
 ) -> Response:
@@ -47,6 +68,12 @@ def listings_page(
                 before=before,
                 after=after,
             )
+    matching = 0
+    if picked.current is not None:
+        with rt.db.read() as session:
+            matching = selection.count(
+                session, selection.listings_query(picked.current.id, search, state or None)
+            )
     params = {"account": picked.current.id if picked.current else "", "q": search, "state": state}
     context = {
         "me": me,
@@ -55,6 +82,8 @@ def listings_page(
         "q": search,
         "state": state,
         "states": list(ListingState),
+        "matching": matching,
+        "listing_job_types": LISTING_ACTIONS,
         "next_url": url_with("/listings", {**params, **page.next}) if page and page.next else None,
         "prev_url": url_with("/listings", {**params, **page.prev}) if page and page.prev else None,
         "back": url_with("/listings", params),
@@ -66,8 +95,8 @@ def listings_page(
 def add_to_list(
     request: Request,
     rt: RuntimeDep,
-    _: CsrfChecked,
-    account: Annotated[int, Form()],
+    _: OperatorForm,
+    account: FormId,
     skus: Annotated[str, Form(max_length=200_000)] = "",
     all_products: Annotated[bool, Form()] = False,
 ) -> Response:

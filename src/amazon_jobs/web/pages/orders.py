@@ -12,9 +12,11 @@ from amazon_jobs import service
 from amazon_jobs.clock import utc
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.store.orders import SHIPPABLE, ShipmentSpec
-from amazon_jobs.web.deps import CsrfChecked, PageUser, RuntimeDep
+from amazon_jobs.web.access import OperatorForm, Viewer
+from amazon_jobs.web.deps import RuntimeDep
 from amazon_jobs.web.pages import queries
 from amazon_jobs.web.pages.common import not_found, pick_account, redirect, render, url_with
+from amazon_jobs.web.pages.params import FIRST_DAY, LAST_DAY, Cursor, FormId, PageId
 
 router = APIRouter()
 
@@ -29,17 +31,18 @@ ORDER_STATUSES = (
     "UNFULFILLABLE",
 )
 CARRIERS = ("UPS", "USPS", "FedEx", "DHL", "DPD", "GLS", "Hermes", "Royal Mail", "Other")
-Cursor = Annotated[int | None, Query(ge=1)]
+#: The most units of one item a package may hold.
+MAX_QUANTITY = 1_000_000
 
 
 @router.get("/orders", response_class=HTMLResponse)
 def orders_page(
     request: Request,
     rt: RuntimeDep,
-    me: PageUser,
-    account: str = "",
-    status: str = "",
-    packages: str = "",
+    me: Viewer,
+    account: Annotated[str, Query(max_length=100)] = "",
+    status: Annotated[str, Query(max_length=100)] = "",
+    packages: Annotated[str, Query(max_length=100)] = "",
     q: Annotated[str, Query(max_length=40)] = "",
     before: Cursor = None,
     after: Cursor = None,
@@ -85,7 +88,7 @@ def orders_page(
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def order_page(request: Request, rt: RuntimeDep, me: PageUser, order_id: int) -> Response:
+def order_page(request: Request, rt: RuntimeDep, me: Viewer, order_id: PageId) -> Response:
     with rt.db.read() as session:
         detail = queries.order_detail(session, order_id)
     if detail is None:
@@ -118,8 +121,8 @@ def order_page(request: Request, rt: RuntimeDep, me: PageUser, order_id: int) ->
 def ship_order(
     request: Request,
     rt: RuntimeDep,
-    _: CsrfChecked,
-    order_id: int,
+    me: OperatorForm,
+    order_id: PageId,
     carrier_code: Annotated[str, Form(max_length=60)] = "",
     tracking_number: Annotated[str, Form(max_length=100)] = "",
     ship_date: Annotated[str, Form(max_length=30)] = "",
@@ -141,6 +144,8 @@ def ship_order(
         }
     except ValueError:
         return redirect(request, back, "Quantities must be whole numbers.", "error")
+    if any(n > MAX_QUANTITY for n in items.values()) or any(len(k) > 100 for k in items):
+        return redirect(request, back, f"At most {MAX_QUANTITY} of an item a package.", "error")
     if item and not items:
         return redirect(request, back, "Put at least one item in the package.", "error")
     when = _ship_date(ship_date) or rt.clock.now()
@@ -159,7 +164,9 @@ def ship_order(
     if detail is None:
         return redirect(request, "/orders", f"Order {order_id} does not exist.", "error")
     try:
-        package = service.ship_order(rt, detail.account.id, detail.order.amazon_order_id, spec)
+        order_id_ = detail.order.amazon_order_id
+        actor = me.user.username
+        package = service.ship_order(rt, detail.account.id, order_id_, spec, actor=actor)
     except AmazonJobsError as exc:
         return redirect(request, back, exc.message, "error")
     return redirect(
@@ -171,21 +178,21 @@ def ship_order(
 
 
 def _ship_date(value: str) -> datetime | None:
-    """A ``datetime-local`` value, taken as UTC."""
+    """A ``datetime-local`` value, taken as UTC (None if it is none, or out of range)."""
     try:
         parsed = datetime.fromisoformat(value.strip()) if value.strip() else None
-    except ValueError:
+        if parsed and not FIRST_DAY <= utc(parsed).date() <= LAST_DAY:
+            return None
+    except (ValueError, OverflowError):
         return None
     return utc(parsed) if parsed else None
 
 
 @router.post("/orders/import")
-def import_orders(
-    request: Request, rt: RuntimeDep, _: CsrfChecked, account: Annotated[int, Form()]
-) -> Response:
+def import_orders(request: Request, rt: RuntimeDep, me: OperatorForm, account: FormId) -> Response:
     back = f"/orders?account={account}"
     try:
-        job = service.create_orders_import_job(rt, account)
+        job = service.create_orders_import_job(rt, account, actor=me.user.username)
     except AmazonJobsError as exc:
         return redirect(request, back, exc.message, "error")
     return redirect(request, back, f"Orders Import job {job.id} created.")
@@ -193,12 +200,12 @@ def import_orders(
 
 @router.post("/orders/confirm")
 def confirm_shipments(
-    request: Request, rt: RuntimeDep, _: CsrfChecked, account: Annotated[int, Form()]
+    request: Request, rt: RuntimeDep, me: OperatorForm, account: FormId
 ) -> Response:
     """An Orders Fulfillment job for every package marked shipped and not confirmed yet."""
     back = f"/orders?account={account}"
     try:
-        job = service.create_fulfillment_job(rt, account)
+        job = service.create_fulfillment_job(rt, account, actor=me.user.username)
     except AmazonJobsError as exc:
         return redirect(request, back, exc.message, "error")
     return redirect(request, back, f"Orders Fulfillment job {job.id} created.")

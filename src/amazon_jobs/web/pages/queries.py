@@ -7,7 +7,8 @@ a thousand jobs or a million.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -15,8 +16,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from amazon_jobs.domain.jobs import JobStatus, JobType
-from amazon_jobs.store.jobs import JobFilter
+from amazon_jobs.domain.cancel import CancelVerdict, cancel_verdict
+from amazon_jobs.domain.jobs import USER_CANCELABLE, JobStatus, JobType
+from amazon_jobs.domain.retry import retry_blocker
+from amazon_jobs.store.cancel_facts import amazon_calls, cancel_facts_of
+from amazon_jobs.store.jobs import JobFilter, has_failed_condition
 from amazon_jobs.store.models import (
     Account,
     InventoryRow,
@@ -34,6 +38,7 @@ from amazon_jobs.store.models import (
 __all__ = [
     "JobRow",
     "Page",
+    "RetrySplit",
     "child_jobs",
     "document_kinds",
     "inventory_counts",
@@ -41,14 +46,18 @@ __all__ = [
     "job_items_page",
     "job_log_tail",
     "job_rows",
+    "job_rows_of",
     "jobs_newer_than",
     "jobs_page",
     "keyset",
     "last_job_id",
     "listings_page",
     "order_detail",
+    "order_ids",
     "orders_page",
     "package_states",
+    "product_titles",
+    "retry_split",
     "version",
     "versions",
 ]
@@ -122,6 +131,13 @@ class JobRow:
     account: str
     #: A line under the actions, after a button was pressed: (level, text).
     note: tuple[str, str] | None = field(default=None)
+    #: Amazon operations the job already called (read for jobs cancelable at once).
+    calls: Mapping[str, int] | None = field(default=None)
+
+    @property
+    def cancel(self) -> CancelVerdict:
+        """Whether the job can be canceled, and the words for it (the one rule)."""
+        return cancel_verdict(cancel_facts_of(self.job, Counter(self.calls or {})))
 
     @property
     def type(self) -> JobType:
@@ -134,6 +150,34 @@ class JobRow:
     @property
     def version(self) -> str:
         return version(self.job.status, self.job.updated_at)
+
+    @property
+    def with_errors(self) -> bool:
+        """Done, but some items carry Amazon's error: not a clean Done."""
+        return self.status == JobStatus.DONE and self.job.items_failed > 0
+
+    @property
+    def tally(self) -> str:
+        """Items ok / failed ("40 ok · 5 failed"), empty for a job without items."""
+        ok, failed = self.job.items_ok, self.job.items_failed
+        if not self.job.items_total and not ok and not failed:
+            return ""
+        return f"{ok} ok · {failed} failed"
+
+    @property
+    def reason(self) -> str:
+        """The first line of an Error job's reason."""
+        if self.status != JobStatus.ERROR or not self.job.error:
+            return ""
+        return self.job.error.strip().splitlines()[0] if self.job.error.strip() else ""
+
+
+def job_rows_of(session: Session, pairs: Sequence[Any]) -> list[JobRow]:
+    """Table rows of (job, account name) pairs, with the calls the cancel rule needs."""
+    jobs = [job for job, _ in pairs]
+    early = [job.id for job in jobs if JobStatus(job.status) in USER_CANCELABLE]
+    calls = amazon_calls(session, early)
+    return [JobRow(job, name, calls=calls.get(job.id)) for job, name in pairs]
 
 
 def _job_conditions(f: JobFilter) -> list[ColumnElement[bool]]:
@@ -148,6 +192,8 @@ def _job_conditions(f: JobFilter) -> list[ColumnElement[bool]]:
         conditions.append(Job.created_at >= f.created_from)
     if f.created_to is not None:
         conditions.append(Job.created_at < f.created_to)
+    if f.has_failed is not None:
+        conditions.append(has_failed_condition(f.has_failed))
     return conditions
 
 
@@ -178,7 +224,7 @@ def jobs_page(
         before=before,
         after=after,
     )
-    return Page([JobRow(job, name) for job, name in page.rows], page.prev, page.next)
+    return Page(job_rows_of(session, page.rows), page.prev, page.next)
 
 
 def jobs_newer_than(
@@ -188,7 +234,7 @@ def jobs_newer_than(
     query = (
         _jobs_query(f).where(Job.id > job_id, Job.id <= up_to).order_by(Job.id.desc()).limit(limit)
     )
-    return [JobRow(job, name) for job, name in session.execute(query)]
+    return job_rows_of(session, list(session.execute(query)))
 
 
 def last_job_id(session: Session) -> int:
@@ -209,7 +255,7 @@ def job_rows(session: Session, job_ids: Sequence[int]) -> list[JobRow]:
     if not job_ids:
         return []
     query = _jobs_query(JobFilter()).where(Job.id.in_(job_ids)).order_by(Job.id.desc())
-    return [JobRow(job, name) for job, name in session.execute(query)]
+    return job_rows_of(session, list(session.execute(query)))
 
 
 def job_items_page(
@@ -334,6 +380,15 @@ def inventory_page(
     return Page([row[0] for row in page.rows], page.prev, page.next)
 
 
+def product_titles(session: Session, product_ids: Sequence[int | None]) -> dict[int, str]:
+    """The shop titles of these products, by id."""
+    ids = sorted({pid for pid in product_ids if pid is not None})
+    if not ids:
+        return {}
+    rows = session.execute(select(Product.id, Product.title).where(Product.id.in_(ids)))
+    return {row.id: row.title for row in rows}
+
+
 def inventory_counts(session: Session, account: Account) -> tuple[int, int]:
     """Rows of the account's current report, and how many match no shop product."""
     rows = _inventory_query(account).subquery()
@@ -404,6 +459,8 @@ class OrderDetail:
     account: Account
     items: list[OrderItem]
     packages: list[Shipment]
+    #: The last job that sent each package to Amazon (by shipment id), kept once it ended.
+    package_jobs: dict[int, int] = field(default_factory=dict)
 
 
 def order_detail(session: Session, order_id: int) -> OrderDetail | None:
@@ -419,4 +476,55 @@ def order_detail(session: Session, order_id: int) -> OrderDetail | None:
         .order_by(Shipment.package_reference_id)
     )
     account = session.get_one(Account, order.account_id)
-    return OrderDetail(order, account, list(items), list(packages))
+    shipments = list(packages)
+    return OrderDetail(order, account, list(items), shipments, _package_jobs(session, shipments))
+
+
+def order_ids(session: Session, account_id: int, refs: Sequence[str]) -> dict[str, int]:
+    """Our ids of the account's orders among *refs* (Amazon order ids), by Amazon id."""
+    if not refs:
+        return {}
+    rows = session.execute(
+        select(Order.amazon_order_id, Order.id).where(
+            Order.account_id == account_id, Order.amazon_order_id.in_(list(set(refs)))
+        )
+    )
+    return {row.amazon_order_id: row.id for row in rows}
+
+
+def _package_jobs(session: Session, packages: Sequence[Shipment]) -> dict[int, int]:
+    if not packages:
+        return {}
+    rows = session.execute(
+        select(JobItem.shipment_id, func.max(JobItem.job_id))
+        .where(JobItem.shipment_id.in_([p.id for p in packages]))
+        .group_by(JobItem.shipment_id)
+    )
+    return {shipment_id: job_id for shipment_id, job_id in rows if shipment_id is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySplit:
+    """A finished job's failed items: how many a retry can fix, and why the others not."""
+
+    fixable: int
+    #: Reason → how many failed items it keeps out of a retry.
+    left_out: dict[str, int]
+
+
+def retry_split(session: Session, job_id: int) -> RetrySplit:
+    """:func:`~amazon_jobs.domain.retry.retry_blocker` over a job's failed items, grouped
+    by error (one row per distinct error, not per item)."""
+    rows = session.execute(
+        select(JobItem.error_code, JobItem.error_message, func.count())
+        .where(JobItem.job_id == job_id, JobItem.outcome == "error")
+        .group_by(JobItem.error_code, JobItem.error_message)
+    ).all()
+    fixable, left_out = 0, Counter[str]()
+    for code, message, count in rows:
+        why = retry_blocker(code, message)
+        if why is None:
+            fixable += count
+        else:
+            left_out[why] += count
+    return RetrySplit(fixable, dict(left_out.most_common()))

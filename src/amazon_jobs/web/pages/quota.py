@@ -11,9 +11,14 @@ from amazon_jobs import insight
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.accounts import list_accounts
+from amazon_jobs.store.charts import quota_minutes
 from amazon_jobs.store.models import Account
+from amazon_jobs.store.quota_waits import quota_waiters
 from amazon_jobs.throttle import BucketView
-from amazon_jobs.web.deps import PageUser, RuntimeDep
+from amazon_jobs.web.access import Viewer
+from amazon_jobs.web.charts import sparkline
+from amazon_jobs.web.charts.build import quota_chart
+from amazon_jobs.web.deps import RuntimeDep
 from amazon_jobs.web.pages.common import render
 from amazon_jobs.web.templating import duration
 
@@ -103,16 +108,22 @@ def _gauges(rt: Runtime, account: Account, views: list[BucketView]) -> list[Gaug
 
 
 @router.get("/quota", response_class=HTMLResponse)
-def quota_page(request: Request, rt: RuntimeDep, me: PageUser) -> Response:
+def quota_page(request: Request, rt: RuntimeDep, me: Viewer) -> Response:
     now = rt.clock.now()
     with rt.db.read() as session:
         accounts = list_accounts(session)
         views = {a.id: rt.throttle.views(session, a.id, now) for a in accounts}
+        minutes = quota_minutes(session)
+        waiting = quota_waiters(session)
     quotas = [AccountQuota(a, _gauges(rt, a, views[a.id])) for a in accounts]
+    # Calls and 429s per minute of the last hour, small, in the "Last hour" cell.
+    sparks = {(b.account_id, b.operation): sparkline(quota_chart(b, now, 1)) for b in minutes}
     context = {
         "me": me,
         "quotas": quotas,
+        "waiting": waiting,
         "now": now,
         "profile": rt.settings.limits_profile,
+        "sparks": sparks,
     }
     return render(request, "quota.html", context)

@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from amazon_jobs.domain.endpoints import is_custom
 from amazon_jobs.store.accounts import AccountChanges, AccountSpec
 from amazon_jobs.store.models import Account
 from amazon_jobs.web.api.schemas.common import Input, text
 
 __all__ = [
     "AccountCreate",
+    "AccountDeleted",
     "AccountPublic",
     "AccountUpdate",
     "AccountsPublic",
@@ -56,7 +58,12 @@ class AccountCreate(Input):
 
 
 class AccountUpdate(Input):
-    """Only the fields sent change; the secrets are replaced when given."""
+    """Only the fields sent change; the secrets are replaced when given.
+
+    A new ``endpoint`` or ``lwa_token_url`` needs ``lwa_client_secret`` and
+    ``refresh_token`` in the same request (else 422): the stored secrets are
+    never sent to a new address.
+    """
 
     name: Name | None = None
     marketplace_id: MarketplaceId | None = None
@@ -97,14 +104,46 @@ class AccountPublic(BaseModel):
     inventory_snapshot_id: int | None = Field(
         description="The Inventory Report job whose rows are the current inventory"
     )
+    custom_endpoint: bool = Field(
+        description="The endpoint or the LWA token URL is not Amazon's own (the simulator, a "
+        "test double); such an account is called only where the server allows custom endpoints"
+    )
+    status: Literal["active", "paused", "disabled"] = Field(
+        description="Only an active account's jobs are created and run; a paused or disabled "
+        "one's queued jobs wait until it is resumed or enabled"
+    )
+    status_reason: str | None = Field(
+        description="Why it is not active, e.g. paused after 3 refused logins in a row"
+    )
+    status_changed_at: datetime | None
+    auth_failures: int = Field(
+        description="Logins Amazon refused in a row (reset by one that works); at "
+        "auth_failures_before_pause the account is paused"
+    )
+    shop_id: int | None = Field(
+        description="The shop its catalog comes from (PUT /accounts/{id}/shop); null: the "
+        "manual shop, the CSV/API catalog"
+    )
 
     @classmethod
     def of(cls, account: Account) -> AccountPublic:
-        return cls.model_validate(account, from_attributes=True)
+        stored = {
+            name: getattr(account, name) for name in cls.model_fields if name != "custom_endpoint"
+        }
+        stored["custom_endpoint"] = is_custom(account.endpoint, account.lwa_token_url)
+        return cls.model_validate(stored)
 
 
 class AccountsPublic(BaseModel):
     items: list[AccountPublic]
+
+
+class AccountDeleted(BaseModel):
+    """A deleted account: its jobs stay, under ``name`` (the old name is free again)."""
+
+    id: int
+    name: str = Field(description="The name its jobs keep: <old name> (deleted #<id>)")
+    deleted_name: str = Field(description="The name it had, free for a new account")
 
 
 class ConnectionTest(BaseModel):

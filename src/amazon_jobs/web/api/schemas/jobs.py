@@ -13,6 +13,7 @@ from amazon_jobs.web.api.schemas.common import AccountRef, Input, Skipped, text
 
 __all__ = [
     "CHANGED_TYPES",
+    "ActionReason",
     "JobCancel",
     "JobCreate",
     "JobItemPublic",
@@ -31,6 +32,14 @@ MAX_SELECTED = 100_000
 
 Sku = Annotated[str, text(40)]
 OrderId = Annotated[str, text(30)]
+#: Why a person acts, kept with the action and in the job's log.
+Reason = Annotated[str | None, text(500, description="Why (kept in the job's log)")]
+
+
+class ActionReason(Input):
+    """An optional body for cancel, check and retry: why."""
+
+    reason: Reason = None
 
 
 class JobCreate(Input):
@@ -45,6 +54,7 @@ class JobCreate(Input):
     changed: bool = False
     all: bool = False
     orders: list[OrderId] | None = Field(default=None, min_length=1, max_length=MAX_SELECTED)
+    reason: Reason = None
 
     @model_validator(mode="after")
     def _selection_fits_type(self) -> JobCreate:

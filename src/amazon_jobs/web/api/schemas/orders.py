@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from amazon_jobs.domain.catalog import QUANTITY_MAX
 from amazon_jobs.store.models import Order, OrderItem, Shipment
@@ -14,8 +14,11 @@ from amazon_jobs.store.orders import ShipmentSpec
 from amazon_jobs.web.api.schemas.common import AccountRef, Input, UtcDatetime, text
 
 __all__ = [
+    "OrderAcknowledge",
+    "OrderAcknowledged",
     "OrderDetailPublic",
     "OrderItemPublic",
+    "OrderListed",
     "OrderPublic",
     "OrdersPublic",
     "ShipmentCreate",
@@ -25,6 +28,27 @@ __all__ = [
 
 OrderItemId = Annotated[str, text(40)]
 Quantity = Annotated[int, Field(ge=1, le=QUANTITY_MAX)]
+
+
+#: The columns an order is shown with (``change_seq`` as ``cursor``).
+_ORDER_COLUMNS = (
+    "id",
+    "account_id",
+    "amazon_order_id",
+    "status",
+    "purchased_at",
+    "amazon_updated_at",
+    "marketplace_id",
+    "fulfilled_by",
+    "total",
+    "currency",
+    "imported_at",
+    "updated_at",
+    "change_seq",
+    "in_shop_at",
+    "shop_order_id",
+    "shop_order_ref",
+)
 
 
 class OrderPublic(BaseModel):
@@ -40,17 +64,28 @@ class OrderPublic(BaseModel):
     currency: str | None
     imported_at: datetime
     updated_at: datetime
+    cursor: int | None = Field(
+        validation_alias=AliasChoices("cursor", "change_seq"),
+        description="The order's place in the order cursor (see after_cursor): a larger "
+        "one each time it changes in a way the shop must learn; null until its items "
+        "are known",
+    )
+    in_shop: bool = Field(
+        description="The shop has the order (acknowledged, or created there by its "
+        "connector): its units are no longer held back from the quantity sent to Amazon"
+    )
+    in_shop_at: datetime | None
+    shop_order_id: int | None = Field(description="The order's id in a connected shop")
+    shop_order_ref: str | None = Field(description="The reference given when acknowledged")
 
     @classmethod
     def of(cls, order: Order) -> OrderPublic:
-        return cls.model_validate(order, from_attributes=True)
-
-
-class OrdersPublic(BaseModel):
-    """A page of orders, most recently imported first."""
-
-    items: list[OrderPublic]
-    next_before_id: int | None
+        return cls.model_validate(
+            {
+                **{name: getattr(order, name) for name in _ORDER_COLUMNS},
+                "in_shop": order.in_shop_at is not None,
+            }
+        )
 
 
 class OrderItemPublic(BaseModel):
@@ -66,6 +101,25 @@ class OrderItemPublic(BaseModel):
     @classmethod
     def of(cls, item: OrderItem) -> OrderItemPublic:
         return cls.model_validate(item, from_attributes=True)
+
+
+class OrderListed(OrderPublic):
+    order_items: list[OrderItemPublic] | None = Field(
+        description="The order's items when paging with after_cursor; null otherwise "
+        "(GET /api/v1/orders/{amazon_order_id} has them)"
+    )
+
+
+class OrdersPublic(BaseModel):
+    """A page of orders: most recently imported first, or with ``after_cursor`` in
+    cursor order."""
+
+    items: list[OrderListed]
+    next_before_id: int | None = Field(description="Without after_cursor: the next page's")
+    next_cursor: int | None = Field(
+        description="With after_cursor: what to pass as after_cursor next time (the last "
+        "order's cursor, or the one given when there is nothing new)"
+    )
 
 
 class ShipmentLine(BaseModel):
@@ -109,6 +163,19 @@ class OrderDetailPublic(OrderPublic):
             items=[OrderItemPublic.of(i) for i in items],
             packages=[ShipmentPublic.of(p) for p in packages],
         )
+
+
+class OrderAcknowledge(Input):
+    """The shop has the order (all fields optional)."""
+
+    shop_order_ref: Annotated[str, text(64, description="The shop's own reference")] | None = None
+    reason: Annotated[str, text(500, description="Kept in the Activity log")] | None = None
+
+
+class OrderAcknowledged(BaseModel):
+    order: OrderPublic
+    changed: bool = Field(description="False: it was acknowledged already; nothing changed")
+    message: str
 
 
 class ShipmentCreate(Input):

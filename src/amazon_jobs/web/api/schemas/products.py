@@ -8,13 +8,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from amazon_jobs.domain.product_changes import RawChange
 from amazon_jobs.store.models import Product
 from amazon_jobs.web.api.schemas.common import Input, text
 
 __all__ = [
     "MAX_ROWS",
+    "ProductChange",
+    "ProductChangeRow",
     "ProductCreate",
     "ProductPublic",
+    "ProductsChange",
+    "ProductsChanged",
     "ProductsPublic",
     "ProductsUpsert",
     "ProductsUpserted",
@@ -81,3 +86,33 @@ class ProductsPublic(BaseModel):
 
     items: list[ProductPublic]
     next_before_id: int | None
+
+
+class ProductChange(Input):
+    """New values for one product: its quantity, its price, or both (an absent one
+    stays as it is). Automatic sync sends the change to Amazon."""
+
+    quantity: int | None = Field(default=None, description="Whole number, 0 or more")
+    price: Decimal | None = Field(
+        default=None, description="Tax excluded, greater than 0, at most two decimals"
+    )
+
+    def raw(self, sku: str) -> RawChange:
+        return RawChange(sku, self.quantity, self.price)
+
+
+class ProductChangeRow(ProductChange):
+    """A product (by SKU) and its new values; checked like a CSV row: a wrong row
+    is reported by its index and nothing of it is applied."""
+
+    sku: Annotated[str, text(1000, min_length=0, description="At most 40 characters")]
+
+
+class ProductsChange(Input):
+    products: list[ProductChangeRow] = Field(min_length=1, max_length=MAX_ROWS)
+
+
+class ProductsChanged(BaseModel):
+    updated: int = Field(description="Products whose quantity or price changed")
+    unchanged: int = Field(description="Rows that gave the values the products had already")
+    errors: list[RowError] = Field(description="Rows that were not applied, and why")

@@ -1,0 +1,210 @@
+"""Available to sell: units held back from Amazon, and the values a listing should show.
+
+Amazon lowers a merchant-fulfilled listing's quantity the moment an order is
+placed; the shop lowers its stock only once it has the order. In between, the
+shop's stock is too high by the order's units, and sending it would sell
+units that no longer exist. Those units are *held back*:
+
+    held back (SKU) = sum (quantity ordered - quantity shipped) of the account's
+                      order items with that SKU, over its orders that are
+                      * open on Amazon: not CANCELLED, not SHIPPED (pending,
+                        unshipped and partially shipped ones count),
+                      * fulfilled by the merchant (Amazon's own stock is not
+                        the shop's),
+                      * not in the shop: ``in_shop_at`` IS NULL, and no
+                        shipment recorded for them here (the merchant shipped
+                        it from the shop, so the shop has it).
+
+:func:`held_back` computes it in one grouped query for the SKUs of a payload.
+:class:`Targets` writes the same rules, and the account's selling policy, as
+SQL, so "which listings are due for sync" is one indexed query whatever the
+number of listings: the target quantity and price are compared with what
+Amazon confirmed, inside the database, in whole cents and integer
+arithmetic that matches :mod:`amazon_jobs.domain.policy` exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement as Expr
+
+from amazon_jobs.domain.policy import (
+    NEUTRAL,
+    PriceSource,
+    QuantitySource,
+    SellingPolicy,
+)
+from amazon_jobs.store.models import Listing, Order, OrderItem, Product, Shipment
+from amazon_jobs.store.policies import load_policy
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "Targets",
+    "held_back",
+    "held_back_units",
+    "price_incl_column",
+    "targets_for",
+]
+
+#: Order statuses whose units are no longer Amazon's to hold (shipped or canceled).
+CLOSED_STATUSES = ("CANCELLED", "SHIPPED")
+IN_CHUNK = 5000
+
+
+def price_incl_column() -> Any:
+    """The products' tax-included price column, once the shop catalog sync adds it
+    (``products.price_tax_incl``); None before that (one price per product)."""
+    return getattr(Product, "price_tax_incl", None)
+
+
+def _open_not_in_shop(account_id: int) -> ColumnElement[bool]:
+    return and_(
+        Order.account_id == account_id,
+        Order.in_shop_at.is_(None),
+        Order.status.not_in(CLOSED_STATUSES),
+        or_(Order.fulfilled_by.is_(None), Order.fulfilled_by != "AMAZON"),
+        ~exists().where(Shipment.order_id == Order.id),
+    )
+
+
+def held_back_units() -> Expr[int]:
+    """Units of one order item still to ship."""
+    return OrderItem.quantity_ordered - func.coalesce(OrderItem.quantity_shipped, 0)
+
+
+def held_back(session: Session, account_id: int, skus: Iterable[str]) -> dict[str, int]:
+    """Units held back per SKU (rules in the module docstring); SKUs with none left out."""
+    wanted = list(dict.fromkeys(skus))
+    held: dict[str, int] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = session.execute(
+            select(OrderItem.sku, func.sum(held_back_units()))
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(
+                _open_not_in_shop(account_id), OrderItem.sku.in_(wanted[start : start + IN_CHUNK])
+            )
+            .group_by(OrderItem.sku)
+        )
+        held.update({sku: int(units) for sku, units in rows if sku and units and units > 0})
+    return held
+
+
+def _int(value: int) -> Expr[int]:
+    return literal(value, BigInteger)
+
+
+def _greatest(a: Expr[int], b: Expr[int]) -> Expr[int]:
+    return case((a > b, a), else_=b)
+
+
+def _least(a: Expr[int], b: Expr[int]) -> Expr[int]:
+    return case((a < b, a), else_=b)
+
+
+def _cents(amount: Any) -> Expr[int]:
+    return cast(func.round(amount * 100), BigInteger)
+
+
+def _half_up(numerator: Expr[int], denominator: int) -> Expr[int]:
+    return (numerator + _int(denominator // 2)) // _int(denominator)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The values an account's listings should show on Amazon, as SQL over a query that
+    joins ``listings`` to ``products``; see :mod:`amazon_jobs.domain.policy` for the rules."""
+
+    account_id: int
+    policy: SellingPolicy = NEUTRAL
+    #: When the policy last changed (None: no policy).
+    policy_at: datetime | None = None
+
+    def held(self) -> Expr[int]:
+        """Units held back for the product's SKU (a correlated, indexed subquery)."""
+        total = (
+            select(func.coalesce(func.sum(held_back_units()), 0))
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(OrderItem.sku == Product.sku, _open_not_in_shop(self.account_id))
+            .correlate(Product)
+            .scalar_subquery()
+        )
+        return cast(total, BigInteger)
+
+    def quantity(self) -> Expr[int]:
+        p = self.policy
+        available = _greatest(cast(Product.quantity, BigInteger) - self.held(), _int(0))
+        if p.qty_source is QuantitySource.FIXED:
+            base: Expr[int] = _int(p.qty_fixed or 0)
+        elif p.qty_source is QuantitySource.PERCENT:
+            base = available * _int(p.percent_bp) // _int(10_000)
+        else:
+            base = available
+        quantity = _greatest(base - _int(p.qty_reserve), _int(0)) if p.qty_reserve else base
+        if p.qty_cap is not None:
+            quantity = _least(quantity, _int(p.qty_cap))
+        if p.qty_min_stock is not None:
+            quantity = case((available < _int(p.qty_min_stock), _int(0)), else_=quantity)
+        return quantity
+
+    def price_cents(self) -> Expr[int]:
+        p = self.policy
+        source: Any = Product.price
+        incl = price_incl_column()
+        if p.price_source is PriceSource.TAX_INCL and incl is not None:
+            source = func.coalesce(incl, Product.price)
+        amount = _cents(source)
+        if p.markup_bp:
+            amount = _half_up(amount * _int(10_000 + p.markup_bp), 10_000)
+        if p.markup_cents:
+            amount = _greatest(amount + _int(p.markup_cents), _int(1))
+        if p.rate_micro != 1_000_000:
+            amount = _greatest(_half_up(amount * _int(p.rate_micro), 1_000_000), _int(1))
+        if p.ending_cents is not None:
+            rounded = amount // _int(100) * _int(100) + _int(p.ending_cents)
+            amount = case((rounded >= amount, rounded), else_=rounded + _int(100))
+        if p.floor_cents is not None:
+            amount = _greatest(amount, _int(p.floor_cents))
+        if p.ceiling_cents is not None:
+            amount = _least(amount, _int(p.ceiling_cents))
+        return _greatest(amount, _int(1))
+
+    def quantity_differs(self) -> ColumnElement[bool]:
+        return or_(
+            Listing.confirmed_quantity.is_(None), Listing.confirmed_quantity != self.quantity()
+        )
+
+    def price_differs(self) -> ColumnElement[bool]:
+        return or_(
+            Listing.confirmed_price.is_(None),
+            _cents(Listing.confirmed_price) != self.price_cents(),
+        )
+
+    def changed_since_listing(self) -> ColumnElement[bool]:
+        """The product or the policy changed after the listing last did."""
+        product = Product.updated_at > Listing.updated_at
+        if self.policy_at is None:
+            return product
+        return or_(product, Listing.updated_at < self.policy_at)
+
+
+def targets_for(session: Session, account_id: int) -> Targets:
+    """The account's targets under its current policy."""
+    stored = load_policy(session, account_id)
+    return Targets(account_id, stored.policy, stored.updated_at)
