@@ -447,6 +447,12 @@ def _catalog(options: DemoOptions) -> GeneratedCatalog:
     )
 
 
+#: Hours of Amazon orders already placed when a new demo starts: at 30 an hour, enough
+#: for every story the demo tells (orders in the shop, shipped, refused, canceled)
+#: without writing hundreds of them into the shop before anything else shows.
+DEMO_BACKLOG_H = 4
+
+
 def _simulator_config(options: DemoOptions) -> SimulatorConfig:
     return SimulatorConfig(
         feed_queue_s=20,
@@ -458,7 +464,7 @@ def _simulator_config(options: DemoOptions) -> SimulatorConfig:
         catalog_ambiguous=CATALOG_AMBIGUOUS,
         catalog_unknown=CATALOG_UNKNOWN,
         orders_per_hour=30,
-        order_backlog_h=24,
+        order_backlog_h=DEMO_BACKLOG_H,
         order_seed=options.seed,
     )
 

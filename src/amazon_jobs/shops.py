@@ -16,10 +16,11 @@ Every change is recorded as the person's action in the caller's transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.endpoints import same_url
+from amazon_jobs.domain.jobs import ACTIVE_STATUSES, JobType
 from amazon_jobs.domain.shop_urls import shop_url_problem
 from amazon_jobs.errors import CredentialsRequired, EndpointNotAllowed, SelectionError
 from amazon_jobs.runtime import Runtime
@@ -169,18 +170,45 @@ def delete_shop(rt: Runtime, session: Session, shop: Shop, *, actor: str | None 
     """Delete a shop: its accounts go back to the manual shop and its products stay,
     entered by hand from now on (nothing is sent to Amazon because of it). Refused
     while one of its jobs runs."""
-    from amazon_jobs.handlers.shop_catalog_sync import running_sync
-
-    running = running_sync(session, shop.id)
+    accounts = store.linked_accounts(session, shop.id)
+    running = _running_shop_job(session, shop.id, [a.id for a in accounts])
     if running is not None:
-        raise SelectionError(f"job {running} is syncing this shop's catalog: wait for it")
+        job_id, job_type = running
+        raise SelectionError(
+            f"job {job_id} ({job_type.label}) is working with this shop: wait for it to end "
+            "or cancel it"
+        )
     name = shop.name
-    for account in store.linked_accounts(session, shop.id):
+    for account in accounts:
         account.shop_id = None
     session.execute(update(Product).where(Product.shop_id == shop.id).values(shop_id=None))
     session.delete(shop)
     session.flush()
     _record(rt, session, "shop_delete", f"deleted shop {name}", actor)
+
+
+#: The jobs that talk to a shop.
+SHOP_JOB_TYPES = (JobType.SHOP_CATALOG_SYNC, JobType.ORDERS_TO_SHOP, JobType.SHIPMENTS_FROM_SHOP)
+
+
+def _running_shop_job(
+    session: Session, shop_id: int, account_ids: list[int]
+) -> tuple[int, JobType] | None:
+    """An active job of the shop (its own, or one of its linked accounts' shop jobs)."""
+    rows = session.execute(
+        select(Job.id, Job.type, Job.account_id, Job.data)
+        .where(
+            Job.type.in_([t.value for t in SHOP_JOB_TYPES]),
+            Job.status.in_([s.value for s in ACTIVE_STATUSES]),
+        )
+        .order_by(Job.id)
+    )
+    for job_id, job_type, account_id, data in rows:
+        if (data or {}).get("shop_id") == shop_id or (
+            JobType(job_type) is JobType.ORDERS_TO_SHOP and account_id in account_ids
+        ):
+            return job_id, JobType(job_type)
+    return None
 
 
 def create_catalog_sync(

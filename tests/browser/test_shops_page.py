@@ -133,23 +133,23 @@ def test_edit_the_connector_settings(signed_in, presta):
     signed_in.open("/shops")
     page.locator(f"#shop-{shop_id}").get_by_role("link", name="Settings").click()
     page.fill("input[name=payment_label]", "Amazon US")
-    page.fill("input[name=tax_rate]", "twenty")
+    page.fill("input[name=shipping_cost]", "five")
     page.fill("textarea[name=carriers]", "2 = UPS | UPS Ground")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.locator('[data-field="tax_rate"]')).to_have_text("Must be a number.")
+    expect(page.locator('[data-field="shipping_cost"]')).to_have_text("Must be a number.")
     assert page.input_value("input[name=payment_label]") == "Amazon US"  # kept as typed
     signed_in.screenshot("refused")
     refused_form(signed_in, f"/shops/{shop_id}/settings")
-    page.fill("input[name=tax_rate]", "7.7")
+    page.fill("input[name=shipping_cost]", "7.7")
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator(".flash")).to_contain_text(
-        re.compile(r"Settings of shop main saved: carriers, payment_label, tax_rate")
+        re.compile(r"Settings of shop main saved: carriers, payment_label, shipping_cost")
     )
     signed_in.screenshot("saved")
     with signed_in.shop.rt.db.read() as session:
         assert session.get_one(Shop, shop_id).settings == {
             "payment_label": "Amazon US",
-            "tax_rate": 7.7,
+            "shipping_cost": 7.7,
             "carriers": {"2": {"code": "UPS", "name": "UPS Ground"}},
         }
 

@@ -16,10 +16,12 @@ from typer.testing import CliRunner
 from amazon_jobs.cli.main import app as cli_app
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.crypto import Cipher, generate_key
+from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.shop_simulator import DEFAULT_KEY, ShopSimulator, ShopSimulatorConfig, create_app
 from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.database import Database
+from amazon_jobs.store.jobs import create_job
 from amazon_jobs.store.models import Account, Job, Order, Product, Shop
 
 KEY = generate_key()
@@ -159,14 +161,16 @@ def test_shop_settings_are_shown_and_changed_key_by_key(env, shop_url, sqlite_ur
     code, out = settings(
         env,
         "--set",
-        "tax_rate=-1",
+        "shipping_cost=-1",
         "--set",
         "colour=red",
         "--set",
         "countries=FR",
     )
     assert code == 1
-    assert "tax_rate: tax_rate must be 0 or more" in out and "colour: unknown setting" in out
+    assert (
+        "shipping_cost: shipping_cost must be 0 or more" in out and "colour: unknown setting" in out
+    )
     assert "countries: countries must map an ISO country code" in out
     code, out = settings(env, "--set", "payment_label=")
     assert code == 0 and "payment_label Amazon default" in out
@@ -211,3 +215,31 @@ def test_orders_to_shop_and_shipments_from_shop_jobs_are_made_by_hand(env, shop_
         types = sorted(session.scalars(select(Job.type)))
     db.dispose()
     assert types == ["orders_to_shop", "shipments_from_shop"]
+
+
+def test_a_shop_is_not_deleted_while_one_of_its_jobs_runs(env, shop_url, sqlite_url):
+    code, out = run(env, "shops", "add", "prestashop", "--name", "main", "--url", shop_url,
+                    stdin=f"{DEFAULT_KEY}\n")  # fmt: skip
+    assert code == 0, out
+    assert run(env, "accounts", "link", "us", "--shop", "main")[0] == 0
+    code, out = run(env, "shops", "sync", "main")
+    assert code == 0, out
+    code, out = run(env, "shops", "delete", "main", "--yes")
+    assert code == 1 and "(Shop Catalog Sync) is working with this shop" in out, out
+    assert run(env, "worker", "--until-idle")[0] == 0
+    # An Orders to Shop job of a linked account counts too: it writes to this shop.
+    db = Database(sqlite_url)
+    with db.transaction() as session:
+        account_id = session.scalars(select(Account.id)).one()
+        job = create_job(session, account_id, JobType.ORDERS_TO_SHOP, NOW)
+        job.status = JobStatus.PROCESSING.value
+    code, out = run(env, "shops", "delete", "main", "--yes")
+    assert code == 1 and "(Orders to Shop) is working with this shop" in out, out
+    with db.transaction() as session:
+        session.get_one(Job, job.id).status = JobStatus.DONE.value
+    code, out = run(env, "shops", "delete", "main", "--yes")
+    assert code == 0, out
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Shop)) == 0
+        assert session.scalars(select(Account.shop_id)).one() is None
+    db.dispose()

@@ -173,14 +173,14 @@ def test_api_settings_are_checked_key_by_key(web, shop, presta):
             json={
                 "payment_module": "no spaces allowed",
                 "new_order_state": "SHIPPED",
-                "tax_rate": 5,
+                "shipping_cost": 5,
             },
         ),
         422,
         "payment_module",
     )
     assert {d["where"] for d in error["details"]} == {"body.payment_module", "body.new_order_state"}
-    assert web.api.get(url).json()["tax_rate"] == 20  # all or nothing
+    assert web.api.get(url).json()["shipping_cost"] == 0  # all or nothing
     assert_error(web.api.patch(url, json={"shipments_every_s": 10**9}), 422)
     assert_error(web.api.patch(url, json={"colour": "red"}), 422)
     reset = web.api.patch(url, json={"payment_label": None}).json()
@@ -287,7 +287,6 @@ def test_pages_settings_form_saves_what_changed_and_names_each_wrong_field(web, 
         "canceled_state": "PS_OS_CANCELED",
         "carrier_id": "",
         "shipping_cost": "0",
-        "tax_rate": "20",
         "carriers": "2 = UPS | UPS Ground\n3 = DHL",
         "countries": "FR = 8",
         "currency_id": "",
@@ -306,14 +305,14 @@ def test_pages_settings_form_saves_what_changed_and_names_each_wrong_field(web, 
     }
     wrong = {
         **fields,
-        "tax_rate": "twenty",
+        "shipping_cost": "twenty",
         "carrier_id": "x",
         "carriers": "UPS",
         "new_order_state": "?",
     }
     refused = browser.post(f"/shops/{shop_id}/settings", data=form(web, **wrong))
     assert refused.status_code == 422
-    for field in ("tax_rate", "carrier_id", "carriers", "new_order_state"):
+    for field in ("shipping_cost", "carrier_id", "carriers", "new_order_state"):
         assert f'data-field="{field}"' in refused.text, field
     assert 'data-field="payment_label"' not in refused.text
     with shop.rt.db.read() as session:

@@ -388,7 +388,12 @@ def check_invariants(crew: Fleet, driver: Driver, report: SoakReport) -> None:
             # Amazon holds the quantity our last successful send carried (orders placed
             # since moved Amazon's count, and an inventory report may have copied that).
             if listing.id in last_sent:
-                assert offer.sent_quantity == last_sent[listing.id], (sku, offer, listing.__dict__)
+                assert offer.sent_quantity == last_sent[listing.id], (
+                    sku,
+                    offer,
+                    last_sent[listing.id],
+                    _sends(crew, listing.id),
+                )
             assert offer.price == listing.confirmed_price, (sku, offer, listing.__dict__)
         if listing.state == ListingState.STOPPED.value:
             assert offer is None or offer.quantity == 0, (sku, offer)
@@ -406,3 +411,15 @@ def _last_sent_quantities(session: Session) -> dict[int, int]:
         for listing_id, sent in rows
         if sent and sent.get("quantity") is not None
     }
+
+
+def _sends(crew: Fleet, listing_id: int) -> list[tuple[object, ...]]:
+    """The listing's job items, oldest first (what the failure message shows)."""
+    with crew.rt.db.read() as session:
+        rows = session.execute(
+            select(Job.id, Job.type, Job.status, JobItem.outcome, JobItem.sent, Job.amazon_ref)
+            .join(Job, Job.id == JobItem.job_id)
+            .where(JobItem.listing_id == listing_id)
+            .order_by(JobItem.id)
+        ).all()
+    return [tuple(row) for row in rows]

@@ -1,8 +1,9 @@
 """Real worker processes killed with SIGKILL inside the shop connector jobs: another
 worker finishes the job, nothing is lost and no shop order (or cancellation) is
-written twice. The no-overselling variant (issue 14 §2) checks, at the kill point
-and after the rescue, that the quantity available to sell (shop stock minus the
-units of Amazon orders not in the shop yet) never exceeds what is really left."""
+written twice. The no-overselling variant (issue 14 §2): after a kill between the
+orders import and the shop write, the shop's stock is synced and sent, and the
+quantity Amazon then offers never exceeds what is really left (the shop's stock
+minus the units of Amazon orders not in the shop yet, read from both simulators)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from amazon_jobs.domain.jobs import JobStatus
+from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import (
+    create_listings_job,
     create_orders_import_job,
     create_orders_to_shop_job,
     create_shipments_from_shop_job,
 )
 from amazon_jobs.shop_simulator.orders import change_state
+from amazon_jobs.shops import create_catalog_sync
 from amazon_jobs.store.jobs import get_job, job_log
-from amazon_jobs.store.models import Order, OrderItem
+from amazon_jobs.store.models import Order
 from amazon_jobs.store.orders import order_lines
 from amazon_jobs.worker import Worker
 from tests.conftest import truncate
@@ -31,19 +35,16 @@ from tests.shop_orders.harness import Presta, make_presta, stock_of
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
 
-def available_to_sell(presta: Presta, sku: str) -> int:
-    """Helper A's rule: shop stock minus units of open orders the shop does not have."""
-    with presta.rt.db.read() as session:
-        held = session.scalars(
-            select(OrderItem.quantity_ordered)
-            .join(Order, Order.id == OrderItem.order_id)
-            .where(
-                OrderItem.sku == sku,
-                Order.in_shop_at.is_(None),
-                Order.status.in_(("UNSHIPPED", "PARTIALLY_SHIPPED", "PENDING")),
-            )
-        ).all()
-    return max(0, stock_of(presta, sku) - sum(held))
+def amazon_quantity(presta: Presta, sku: str) -> int:
+    return presta.amazon.listings()[sku].quantity
+
+
+def send_stock(presta: Presta, sku: str) -> None:
+    """What the shop side does after a sale: sync the catalog, send the quantity."""
+    create_catalog_sync(presta.rt, presta.shop_id)
+    Worker(presta.rt).run(until_idle=True)
+    create_listings_job(presta.rt, JobType.UPDATE_QTY, presta.account_id, Selection(skus=(sku,)))
+    Worker(presta.rt).run(until_idle=True)
 
 
 def kill_at(crew: Fleet, tmp_path: Path, point: str) -> None:
@@ -69,14 +70,21 @@ def test_orders_to_shop_killed_between_shop_calls(pg_url, tmp_path, point):
         presta = make_presta(crew.rt, crew.rt.clock, amazon=(crew.sim, crew.server))
         sku = next(iter(presta.skus))
         presta.set_stock(sku, 10)
-        ids = [presta.place((sku, 2)) for _ in range(3)]
+        # Placed now, so Amazon takes the units off the listing (10 → 4) at once.
+        ids = [presta.place((sku, 2), minutes_ago=0) for _ in range(3)]
+        placed_at = crew.rt.clock.now()  # Amazon lists orders two minutes old
+        wait_for(lambda: crew.rt.clock.now() - placed_at > timedelta(minutes=3), 30,
+                 "the orders to be listed")  # fmt: skip
+        assert amazon_quantity(presta, sku) == 4
         create_orders_import_job(crew.rt, presta.account_id)
         Worker(crew.rt).run(until_idle=True)
-        assert available_to_sell(presta, sku) == 4  # 10 in the shop, 6 held back
         job = create_orders_to_shop_job(crew.rt, presta.account_id)
         kill_at(crew, tmp_path, point)
-        # Killed between the shop write and its record: never more than what is left.
-        assert available_to_sell(presta, sku) <= 4
+        # Killed between shop calls; the shop's stock is synced and sent to Amazon now.
+        # Only these orders move the shop's stock, so 10 - 6 = 4 units are really left
+        # whichever of them the shop has: Amazon must never offer more.
+        send_stock(presta, sku)
+        assert amazon_quantity(presta, sku) <= 4
         rescue(crew, tmp_path)
         with crew.rt.db.read() as session:
             done = get_job(session, job.id)
@@ -87,7 +95,9 @@ def test_orders_to_shop_killed_between_shop_calls(pg_url, tmp_path, point):
         assert len(shop_ids) == 3 and sorted(shop_ids) == presta.shop_orders()  # none twice
         carts = [presta.shop_order(i)["id_cart"] for i in presta.shop_orders()]
         assert len(set(carts)) == 3
-        assert stock_of(presta, sku) == 4 and available_to_sell(presta, sku) == 4
+        assert stock_of(presta, sku) == 4
+        send_stock(presta, sku)
+        assert amazon_quantity(presta, sku) == 4
         presta.close()
 
 

@@ -120,7 +120,7 @@ def test_address_the_shop_refuses_is_the_items_error(presta: Presta) -> None:
 def test_total_mismatch_is_reported_as_payment_error(presta: Presta) -> None:
     sku = next(iter(presta.skus))
     amazon_id = presta.place((sku, 1))
-    presta.settings(tax_rate=5.5)  # the shop taxes 20 %
+    presta.settings(shipping_cost=5.5)  # the default carrier costs less
     job = import_and_write(presta)
     with presta.rt.db.read() as session:
         (item,) = job_items(session, job.id)

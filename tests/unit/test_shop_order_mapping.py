@@ -64,13 +64,13 @@ def test_marketplace_names_and_phones_are_cleaned_for_prestashop():
     assert country_code(order(marketplace="A1F83G8C2ARO7P")) == "GB"
 
 
-def test_cart_total_rounds_each_taxed_unit_as_the_shop_does():
+def test_cart_total_takes_the_shops_tax_included_unit_prices():
     lines = [
-        CartLine("A", 1, 0, 3, Decimal("9.99"), taxed=True),
-        CartLine("B", 2, 7, 1, Decimal("4.005"), taxed=False),
+        CartLine("A", 1, 0, 3, Decimal("9.99"), Decimal("11.99")),
+        CartLine("B", 2, 7, 1, Decimal("4.005"), Decimal("4.005")),
     ]
-    # 9.99 * 1.2 = 11.988 -> 11.99 per unit, x3 = 35.97; 4.005 -> 4.01 (half up); + 2.50
-    assert cart_total(lines, 20.0, 2.5) == Decimal("42.48")
+    # 11.99 x 3 = 35.97; 4.005 -> 4.01 (half up, per unit); + 2.50 shipping
+    assert cart_total(lines, 2.5) == Decimal("42.48")
 
 
 def test_settings_defaults_validation_and_changes():
@@ -84,14 +84,14 @@ def test_settings_defaults_validation_and_changes():
     assert parsed.shipped_states == ("PS_OS_SHIPPING", "5")
     assert parsed.carriers == {"2": {"code": "UPS"}} and parsed.countries == {"FR": 8}
     for bad in ({"payment_module": "Amazon Pay!"}, {"new_order_state": "shipped"},
-                {"tax_rate": -1}, {"carriers": {"x": "UPS"}}):  # fmt: skip
+                {"shipping_cost": -1}, {"carriers": {"x": "UPS"}}):  # fmt: skip
         with pytest.raises(SettingsError, match="shop settings"):
             parse_settings(bad)
     now = datetime(2026, 12, 1, tzinfo=UTC)
     shop = Shop(name="s", kind="prestashop", url="http://x", key_enc="k", settings={"other": 1})
-    change_settings(shop, {"payment_label": "Amazon EU", "tax_rate": "5.5"}, now)
-    assert shop.settings == {"other": 1, "payment_label": "Amazon EU", "tax_rate": 5.5}
-    change_settings(shop, {"tax_rate": None}, now)
+    change_settings(shop, {"payment_label": "Amazon EU", "shipping_cost": "5.5"}, now)
+    assert shop.settings == {"other": 1, "payment_label": "Amazon EU", "shipping_cost": 5.5}
+    change_settings(shop, {"shipping_cost": None}, now)
     assert shop.settings == {"other": 1, "payment_label": "Amazon EU"}
     with pytest.raises(SettingsError, match="unknown shop setting"):
         change_settings(shop, {"paymnet_module": "x"}, now)

@@ -268,10 +268,9 @@ class _OrderWriter:
         if "cart" not in refs:
             wanted = [(sku, quantity) for sku, quantity, _ in lines]
             known = {sku: ids for sku, _, ids in lines if ids is not None}
-            cart_lines = shop.cart_lines(wanted, known)
-            total = cart_total(
-                cart_lines, context.settings.tax_rate, context.settings.shipping_cost
-            )
+            country = shop.country_id(country_code(data))
+            cart_lines = shop.cart_lines(wanted, known, country)
+            total = cart_total(cart_lines, context.settings.shipping_cost)
             cart = shop.create(
                 "carts",
                 "cart",
@@ -327,7 +326,7 @@ class _OrderWriter:
             raise OrderRefusal(
                 f"the shop put order {refs['order']} in Payment error: its cart total "
                 f"{order.get('total_paid')} is not the {refs.get('total')} sent (check the "
-                "tax_rate and shipping_cost settings); fix the order in the shop"
+                "shipping_cost setting and the shop's cart rules); fix the order in the shop"
             )
         if state == self.context.ws_payment_state and state != self.context.new_state:
             self.shop.set_state(int(refs["order"]), self.context.new_state)

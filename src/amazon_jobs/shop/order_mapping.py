@@ -62,14 +62,16 @@ class ShopOrderInput:
 
 @dataclass(frozen=True, slots=True)
 class CartLine:
-    """One Amazon order line found in the shop, with the shop's tax-excluded unit price."""
+    """One Amazon order line found in the shop, with the shop's unit prices."""
 
     sku: str
     product_id: int
     combination_id: int
     quantity: int
+    #: Tax excluded (the product's price plus the combination's impact).
     unit_price: Decimal
-    taxed: bool
+    #: Tax included for the delivery country, as the shop computes it (``price[ti]``).
+    unit_price_tax_incl: Decimal
 
 
 def _clean(pattern: re.Pattern[str], text: str, size: int) -> str:
@@ -195,15 +197,11 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def cart_total(lines: Sequence[CartLine], tax_rate: float, shipping_cost: float) -> Decimal:
-    """The cart total tax included, as the shop computes it: each unit price taxed and
-    rounded (``PS_ROUND_TYPE`` 1, per item), times its quantity, plus shipping."""
-    rate = Decimal(str(tax_rate)) / 100
-    total = sum(
-        (_cents(line.unit_price * (1 + (rate if line.taxed else 0))) * line.quantity
-         for line in lines),
-        Decimal(0),
-    )  # fmt: skip
+def cart_total(lines: Sequence[CartLine], shipping_cost: float) -> Decimal:
+    """The cart total tax included, as the shop computes it: each unit at the shop's
+    tax-included price (already rounded per item, ``PS_ROUND_TYPE`` 1), times its
+    quantity, plus shipping."""
+    total = sum((_cents(line.unit_price_tax_incl) * line.quantity for line in lines), Decimal(0))
     return _cents(total + Decimal(str(shipping_cost)))
 
 

@@ -167,20 +167,28 @@ class ShopOrders:
     # Products
 
     def cart_lines(
-        self, wanted: Sequence[tuple[str, int]], known: Mapping[str, tuple[int, int]]
+        self,
+        wanted: Sequence[tuple[str, int]],
+        known: Mapping[str, tuple[int, int]],
+        country_id: int,
     ) -> list[CartLine]:
         """Each (SKU, quantity) as a cart line; *known* holds the catalog sync's ids.
 
+        Each line carries the shop's own tax-included unit price for the delivery
+        country *country_id* (``price[ti]``, facts §3.7): the shop computes the order's
+        total from the same prices, taxes and rounding, so ``total_paid`` matches it.
         Refused (:class:`OrderRefusal`) when a SKU is not in the shop or its product is
         disabled: the shop would take the order anyway (cart rows are not checked, §2).
         """
         ids = {sku: known.get(sku) or self._find_sku(sku) for sku, _ in wanted}
+        priced = {"price[ti][use_tax]": "1", "price[ti][country]": str(country_id)}
         products = {
             int(r["id"]): r
             for r in self.client.list(
                 "products",
-                display=["id", "reference", "active", "price", "id_tax_rules_group"],
+                display=["id", "reference", "active", "price", "ti"],
                 filters={"id": _ids(p for p, _ in ids.values())},
+                extra=priced,
             )
         }
         combination_ids = [c for _, c in ids.values() if c]
@@ -189,8 +197,9 @@ class ShopOrders:
                 int(r["id"]): r
                 for r in self.client.list(
                     "combinations",
-                    display=["id", "id_product", "price"],
+                    display=["id", "id_product", "price", "ti"],
                     filters={"id": _ids(combination_ids)},
+                    extra=priced,
                 )
             }
             if combination_ids
@@ -229,15 +238,17 @@ class ShopOrders:
         if str(product.get("active")) != "1":
             raise OrderRefusal(f"SKU {sku}: product {product_id} is disabled in the shop")
         price = Decimal(str(product.get("price") or 0))
+        priced = product
         if combination_id:
-            price += Decimal(str(combinations[combination_id].get("price") or 0))
+            priced = combinations[combination_id]
+            price += Decimal(str(priced.get("price") or 0))
         return CartLine(
             sku=sku,
             product_id=product_id,
             combination_id=combination_id,
             quantity=quantity,
             unit_price=price,
-            taxed=str(product.get("id_tax_rules_group") or "0") != "0",
+            unit_price_tax_incl=Decimal(str(priced.get("ti") or 0)),
         )
 
     # Orders

@@ -18,8 +18,6 @@ shipped_states       states meaning *shipped* (every state with ``shipped=1``)
 canceled_state       the state an Amazon cancellation writes (``PS_OS_CANCELED``)
 carrier_id           the carrier of the cart (``PS_CARRIER_DEFAULT``)
 shipping_cost        what that carrier costs, tax included (0), part of ``total_paid``
-tax_rate             percent added to the shop's tax-excluded prices of products in a
-                     tax rules group (20), for ``total_paid``; a mismatch is caught
 carriers             carrier ``id_reference`` → ``{"code": Amazon carrier code,
                      "name": carrier name}`` (unmapped: code ``Other`` + the shop's name)
 countries            ISO country code → ``id_country`` (else ``countries?filter[iso_code]``)
@@ -53,7 +51,7 @@ _MODULE = re.compile(r"^[a-zA-Z0-9_-]+$")
 _STATE = re.compile(r"^(PS_OS_[A-Z_]+|[1-9][0-9]*)$")
 #: The largest value of each number: more is a typo (and a period past this would
 #: overflow the scheduler's arithmetic).
-_MAX = {"shipping_cost": 1_000_000.0, "tax_rate": 100.0, "shipments_every_s": 2_592_000.0}
+_MAX = {"shipping_cost": 1_000_000.0, "shipments_every_s": 2_592_000.0}
 
 
 class SettingsError(AmazonJobsError):
@@ -71,7 +69,6 @@ class ConnectorSettings:
     canceled_state: str = "PS_OS_CANCELED"
     carrier_id: int | None = None
     shipping_cost: float = 0.0
-    tax_rate: float = 20.0
     carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     countries: Mapping[str, int] = field(default_factory=dict)
     currency_id: int | None = None
@@ -122,7 +119,7 @@ def _checked(values: dict[str, Any]) -> ConnectorSettings:
                 raise ValueError("shipped_states needs at least one state")
         elif key in ("carrier_id", "currency_id", "language_id"):
             out[key] = _positive_int(key, value)
-        elif key in ("shipping_cost", "tax_rate", "shipments_every_s"):
+        elif key in ("shipping_cost", "shipments_every_s"):
             number = float(value)
             if number < 0 or number != number:
                 raise ValueError(f"{key} must be 0 or more, not {value!r}")

@@ -277,7 +277,14 @@ class _Working:
         return self.changes[sku] if sku in self.changes else self._listings.get(sku)
 
     def put(self, sku: str, listing: SimListing | None) -> None:
-        if listing != self.get(sku):
+        current = self.get(sku)
+        # ``sent_quantity`` is left out of listing equality: a quantity sent equal to
+        # what orders left is still a new sent quantity.
+        if listing != current or (
+            listing is not None
+            and current is not None
+            and listing.sent_quantity != current.sent_quantity
+        ):
             self.changes[sku] = listing
 
 

@@ -11,9 +11,14 @@ units that no longer exist. Those units are *held back*:
                         unshipped and partially shipped ones count),
                       * fulfilled by the merchant (Amazon's own stock is not
                         the shop's),
-                      * not in the shop: ``in_shop_at`` IS NULL, and no
-                        shipment recorded for them here (the merchant shipped
-                        it from the shop, so the shop has it).
+                      * not in the stock we hold: ``in_shop_at`` IS NULL, or not
+                        earlier than the start of the shop's last finished
+                        catalog sync (the stock we read then did not count
+                        the order yet: a sync that read 10 units before the
+                        order reached the shop must not be sent as 10 once
+                        the order is marked), and no shipment recorded for
+                        them here (the merchant shipped it from the shop, so
+                        the shop has it).
 
 :func:`held_back` computes it in one grouped query for the SKUs of a payload.
 :class:`Targets` writes the same rules, and the account's selling policy, as
@@ -51,7 +56,15 @@ from amazon_jobs.domain.policy import (
     QuantitySource,
     SellingPolicy,
 )
-from amazon_jobs.store.models import Listing, Order, OrderItem, Product, Shipment
+from amazon_jobs.store.models import (
+    Account,
+    Listing,
+    Order,
+    OrderItem,
+    Product,
+    Shipment,
+    Shop,
+)
 from amazon_jobs.store.policies import load_policy
 
 __all__ = [
@@ -60,6 +73,7 @@ __all__ = [
     "held_back",
     "held_back_units",
     "price_incl_column",
+    "stock_read_at",
     "targets_for",
 ]
 
@@ -74,10 +88,29 @@ def price_incl_column() -> Any:
     return getattr(Product, "price_tax_incl", None)
 
 
-def _open_not_in_shop(account_id: int) -> ColumnElement[bool]:
+def stock_read_at(session: Session, account_id: int) -> datetime | None:
+    """When the stock we hold for the account's shop was read: the start of its last
+    finished catalog sync (None for a manual shop, or one never synced)."""
+    return session.scalar(
+        select(Shop.catalog_synced_until)
+        .join(Account, Account.shop_id == Shop.id)
+        .where(Account.id == account_id)
+    )
+
+
+def _not_in_our_stock(read_at: datetime | None) -> ColumnElement[bool]:
+    """The order's units are not out of the stock we hold: the shop does not have the
+    order, or got it after we last read the shop's stock."""
+    if read_at is None:
+        return Order.in_shop_at.is_(None)
+    # At the same instant, which came first is unknown: held back, the safe side.
+    return or_(Order.in_shop_at.is_(None), Order.in_shop_at >= read_at)
+
+
+def _open_not_in_shop(account_id: int, read_at: datetime | None) -> ColumnElement[bool]:
     return and_(
         Order.account_id == account_id,
-        Order.in_shop_at.is_(None),
+        _not_in_our_stock(read_at),
         Order.status.not_in(CLOSED_STATUSES),
         or_(Order.fulfilled_by.is_(None), Order.fulfilled_by != "AMAZON"),
         ~exists().where(Shipment.order_id == Order.id),
@@ -92,13 +125,15 @@ def held_back_units() -> Expr[int]:
 def held_back(session: Session, account_id: int, skus: Iterable[str]) -> dict[str, int]:
     """Units held back per SKU (rules in the module docstring); SKUs with none left out."""
     wanted = list(dict.fromkeys(skus))
+    read_at = stock_read_at(session, account_id)
     held: dict[str, int] = {}
     for start in range(0, len(wanted), IN_CHUNK):
         rows = session.execute(
             select(OrderItem.sku, func.sum(held_back_units()))
             .join(Order, Order.id == OrderItem.order_id)
             .where(
-                _open_not_in_shop(account_id), OrderItem.sku.in_(wanted[start : start + IN_CHUNK])
+                _open_not_in_shop(account_id, read_at),
+                OrderItem.sku.in_(wanted[start : start + IN_CHUNK]),
             )
             .group_by(OrderItem.sku)
         )
@@ -135,13 +170,18 @@ class Targets:
     policy: SellingPolicy = NEUTRAL
     #: When the policy last changed (None: no policy).
     policy_at: datetime | None = None
+    #: When the shop's stock we hold was read (see :func:`stock_read_at`).
+    stock_read_at: datetime | None = None
 
     def held(self) -> Expr[int]:
         """Units held back for the product's SKU (a correlated, indexed subquery)."""
         total = (
             select(func.coalesce(func.sum(held_back_units()), 0))
             .join(Order, Order.id == OrderItem.order_id)
-            .where(OrderItem.sku == Product.sku, _open_not_in_shop(self.account_id))
+            .where(
+                OrderItem.sku == Product.sku,
+                _open_not_in_shop(self.account_id, self.stock_read_at),
+            )
             .correlate(Product)
             .scalar_subquery()
         )
@@ -207,4 +247,4 @@ class Targets:
 def targets_for(session: Session, account_id: int) -> Targets:
     """The account's targets under its current policy."""
     stored = load_policy(session, account_id)
-    return Targets(account_id, stored.policy, stored.updated_at)
+    return Targets(account_id, stored.policy, stored.updated_at, stock_read_at(session, account_id))

@@ -62,7 +62,6 @@ FIELDS = (
     Field("canceled_state", "Canceled state", "written when Amazon cancels an order"),
     Field("carrier_id", "Carrier id", "empty: the shop's default carrier", "id"),
     Field("shipping_cost", "Shipping cost", "that carrier's cost, tax included", "number"),
-    Field("tax_rate", "Tax rate (%)", "added to the shop's tax-excluded prices", "number"),
     Field(
         "carriers",
         "Carrier map",
@@ -102,7 +101,6 @@ def settings_form(
     canceled_state: Line = "",
     carrier_id: Line = "",
     shipping_cost: Line = "",
-    tax_rate: Line = "",
     carriers: Lines = "",
     countries: Lines = "",
     currency_id: Line = "",

@@ -186,7 +186,6 @@ class ShopSettingsUpdate(Input):
     canceled_state: StateRef | None = None
     carrier_id: Id | None = None
     shipping_cost: Annotated[Amount, Field(le=1_000_000)] | None = None
-    tax_rate: Annotated[Amount, Field(le=100)] | None = None
     carriers: Annotated[dict[str, CarrierCode], Field(max_length=200)] | None = Field(
         default=None, description="Carrier id_reference -> the Amazon carrier code and name"
     )
@@ -221,7 +220,6 @@ class ShopSettingsPublic(BaseModel):
     canceled_state: str
     carrier_id: int | None = Field(description="null: the shop's PS_CARRIER_DEFAULT")
     shipping_cost: float
-    tax_rate: float
     carriers: dict[str, dict[str, str]]
     countries: dict[str, int]
     currency_id: int | None = Field(description="null: the shop's PS_CURRENCY_DEFAULT")
@@ -241,7 +239,6 @@ class ShopSettingsPublic(BaseModel):
             canceled_state=settings.canceled_state,
             carrier_id=settings.carrier_id,
             shipping_cost=settings.shipping_cost,
-            tax_rate=settings.tax_rate,
             carriers={k: dict(v) for k, v in settings.carriers.items()},
             countries=dict(settings.countries),
             currency_id=settings.currency_id,
