@@ -49,12 +49,18 @@ demo-quick: install  ## The demo without the dashboard: run the jobs to the end,
 	@$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle $(DEMO_ARGS)
 
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
-	@# Every test but two on four xdist workers (much of it waits on servers, subprocesses
-	@# and the clock; each worker has its own PostgreSQL schema), then, alone, the two
-	@# that restart the PostgreSQL server under running workers.
-	@$(BIN)/pytest -m "not pg_restart" -n 4; rest=$$?; \
-	$(BIN)/pytest -m pg_restart -p no:cacheprovider; pgs=$$?; \
-	exit $$(( rest || pgs ))
+	@# Two lines of work side by side (much of the suite waits on servers, subprocesses
+	@# and the clock): the tests that do not use PostgreSQL on three xdist workers; beside
+	@# them the PostgreSQL tests on two (each worker has its own schema), then, one after
+	@# another, the tests that restart the PostgreSQL server. The PostgreSQL output
+	@# follows when both are done.
+	@( $(BIN)/pytest -m "postgres and not pg_restart" -n 2 -p no:cacheprovider; pg=$$?; \
+	   $(BIN)/pytest -m pg_restart -p no:cacheprovider; exit $$(( pg || $$? )) \
+	) > .pytest-postgres.log 2>&1 & postgres=$$!; \
+	$(BIN)/pytest -m "not postgres" -n 3; rest=$$?; \
+	wait $$postgres; pg=$$?; \
+	echo "=== the PostgreSQL tests ==="; cat .pytest-postgres.log; \
+	exit $$(( rest || pg ))
 
 soak: dev  ## The long soak: workers killed, PostgreSQL restarted, invariants checked (~10 min).
 	AMAZON_JOBS_SOAK=large $(BIN)/pytest -s tests/processes/test_soak.py

@@ -40,6 +40,14 @@ def _pg_available() -> str | None:
         engine.dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that asks for ``pg_url`` is a PostgreSQL test: ``make test`` runs the
+    others beside the tests that restart the server, so none may use it unmarked."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, migrated."""

@@ -7,6 +7,7 @@ A retry takes only the failed items a retry can fix and names the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -41,6 +42,23 @@ def _answer(request: Request, back: str, done: list[str], refused: list[str]) ->
     return redirect(request, back, " ".join(parts), level)
 
 
+def _each(
+    request: Request, job: JobIds, next: str, act: Callable[[int], str], verb: str
+) -> Response:
+    """*act* on each ticked job; the answer says what happened to each one."""
+    back = safe_next(next)
+    ids = _ids(job)
+    if not ids:
+        return redirect(request, back, "Tick one or more jobs first.", "error")
+    done, refused = [], []
+    for job_id in ids:
+        try:
+            done.append(act(job_id))
+        except AmazonJobsError as exc:
+            refused.append(f"Job {job_id} not {verb}: {exc.message.rstrip('.')}.")
+    return _answer(request, back, done, refused)
+
+
 @router.post("/jobs/bulk/cancel")
 def bulk_cancel(
     request: Request,
@@ -49,23 +67,9 @@ def bulk_cancel(
     job: JobIds = None,
     next: NextField = "/",
 ) -> Response:
-    back = safe_next(next)
-    ids = _ids(job)
-    if not ids:
-        return redirect(request, back, "Tick one or more jobs first.", "error")
-    done, refused = [], []
-    for job_id in ids:
-        try:
-            canceled = service.cancel_job(rt, job_id, actor=me.user.username)
-        except AmazonJobsError as exc:
-            refused.append(f"Job {job_id} not canceled: {exc.message.rstrip('.')}.")
-            continue
-        done.append(
-            f"Job {job_id} canceled."
-            if canceled
-            else f"Job {job_id}: cancel requested (Amazon is asked to cancel the feed)."
-        )
-    return _answer(request, back, done, refused)
+    return _each(
+        request, job, next, lambda job_id: _cancel_one(rt, job_id, me.user.username), "canceled"
+    )
 
 
 @router.post("/jobs/bulk/retry")
@@ -76,17 +80,15 @@ def bulk_retry(
     job: JobIds = None,
     next: NextField = "/",
 ) -> Response:
-    back = safe_next(next)
-    ids = _ids(job)
-    if not ids:
-        return redirect(request, back, "Tick one or more jobs first.", "error")
-    done, refused = [], []
-    for job_id in ids:
-        try:
-            done.append(_retry_one(rt, job_id, me.user.username))
-        except AmazonJobsError as exc:
-            refused.append(f"Job {job_id} not retried: {exc.message.rstrip('.')}.")
-    return _answer(request, back, done, refused)
+    return _each(
+        request, job, next, lambda job_id: _retry_one(rt, job_id, me.user.username), "retried"
+    )
+
+
+def _cancel_one(rt: Runtime, job_id: int, actor: str) -> str:
+    if service.cancel_job(rt, job_id, actor=actor):
+        return f"Job {job_id} canceled."
+    return f"Job {job_id}: cancel requested (Amazon is asked to cancel the feed)."
 
 
 def _retry_one(rt: Runtime, job_id: int, actor: str) -> str:
