@@ -18,10 +18,10 @@ from __future__ import annotations
 import socket
 import threading
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-from uvicorn.config import LOGGING_CONFIG
+if TYPE_CHECKING:  # imported when a server starts: most commands never serve
+    import uvicorn
 
 __all__ = ["DEFAULT_HOST", "RunningServer", "serve_forever", "serve_in_thread"]
 
@@ -71,6 +71,8 @@ class RunningServer:
 
 def serve_in_thread(app: Any, host: str = DEFAULT_HOST, port: int = 0) -> RunningServer:
     """Start *app* on *host*:*port* in a daemon thread and return once it answers."""
+    import uvicorn
+
     sock = _bind(host, port)
     server = uvicorn.Server(_config(app, host, port, log_config=None))
     thread = threading.Thread(
@@ -84,12 +86,17 @@ def serve_in_thread(app: Any, host: str = DEFAULT_HOST, port: int = 0) -> Runnin
 
 def serve_forever(app: Any, host: str = DEFAULT_HOST, port: int = 8000) -> None:
     """Serve *app* on *host*:*port* until the process is interrupted."""
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
     uvicorn.Server(_config(app, host, port, log_config=LOGGING_CONFIG)).run()
 
 
 def _config(app: Any, host: str, port: int, log_config: dict[str, Any] | None) -> uvicorn.Config:
     # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default.
     # The web app decides which peers are proxies (the trusted_proxies setting).
+    import uvicorn
+
     return uvicorn.Config(
         app,
         host=host,

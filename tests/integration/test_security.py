@@ -739,9 +739,17 @@ def test_no_secret_shows_in_any_log_page_answer_or_error(db_url, clock, tmp_path
             token = create_api_token(session, user, "tests", clock.now())
         with ExitStack() as stack:
             server = stack.enter_context(serve_in_thread(create_app(rt)))
-            web = stack.enter_context(httpx.Client(base_url=server.url, follow_redirects=False))
+            # A long timeout: the first /api/v1/openapi.json builds the schema, which takes
+            # seconds on a busy machine.
+            web = stack.enter_context(
+                httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
+            )
             api = stack.enter_context(
-                httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+                httpx.Client(
+                    base_url=server.url,
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=60,
+                )
             )
             assert log_in(web).status_code == 303  # type: ignore[arg-type]
             csrf = csrf_of(web)  # type: ignore[arg-type]

@@ -7,14 +7,8 @@ from typing import Annotated
 import typer
 
 from amazon_jobs.cli.common import console, friendly_errors, settings
-from amazon_jobs.serving import DEFAULT_HOST, serve_forever
-from amazon_jobs.shop_simulator import (
-    DEFAULT_KEY,
-    FAULTS_PATH,
-    ShopSimulator,
-    ShopSimulatorConfig,
-    create_app,
-)
+from amazon_jobs.serving import DEFAULT_HOST
+from amazon_jobs.shop_simulator.config import DEFAULT_KEY, ShopSimulatorConfig
 
 __all__ = ["shop_simulator"]
 
@@ -36,6 +30,10 @@ def shop_simulator(
     ] = "",
 ) -> None:
     """Run the local PrestaShop Webservice simulator (time follows the configured clock)."""
+    # Imported here: every other command starts without loading the web app.
+    from amazon_jobs.serving import serve_forever
+    from amazon_jobs.shop_simulator import FAULTS_PATH, ShopSimulator, create_app
+
     if len(key) != 32:
         raise typer.BadParameter(
             "a PrestaShop webservice key has 32 characters", param_hint="--key"

@@ -11,8 +11,8 @@ import typer
 
 from amazon_jobs.cli.common import console, friendly_errors, settings
 from amazon_jobs.errors import ConfigError
-from amazon_jobs.serving import DEFAULT_HOST, serve_forever
-from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.serving import DEFAULT_HOST
+from amazon_jobs.simulator.config import SimulatorConfig
 
 __all__ = ["simulator"]
 
@@ -69,6 +69,10 @@ def simulator(
     ] = None,
 ) -> None:
     """Run the local SP-API + LWA simulator (time follows the configured clock)."""
+    # Imported here: every other command starts without loading the web app.
+    from amazon_jobs.serving import serve_forever
+    from amazon_jobs.simulator import Simulator, create_app
+
     config = SimulatorConfig(
         client_id=client_id,
         client_secret=client_secret,

@@ -30,8 +30,28 @@ Time comes only from the injected clock::
 
 from __future__ import annotations
 
-from amazon_jobs.shop_simulator.app import FAULTS_PATH, create_app
-from amazon_jobs.shop_simulator.config import DEFAULT_KEY, ShopSimulatorConfig
-from amazon_jobs.shop_simulator.state import ShopSimulator
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from amazon_jobs.shop_simulator.app import FAULTS_PATH, create_app
+    from amazon_jobs.shop_simulator.config import DEFAULT_KEY, ShopSimulatorConfig
+    from amazon_jobs.shop_simulator.state import ShopSimulator
 
 __all__ = ["DEFAULT_KEY", "FAULTS_PATH", "ShopSimulator", "ShopSimulatorConfig", "create_app"]
+
+#: Where each name lives: imported on first use (see :mod:`amazon_jobs.simulator`).
+_HOMES = {
+    "DEFAULT_KEY": "config",
+    "FAULTS_PATH": "app",
+    "ShopSimulator": "state",
+    "ShopSimulatorConfig": "config",
+    "create_app": "app",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

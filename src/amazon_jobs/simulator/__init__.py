@@ -18,12 +18,16 @@ DONE without waiting::
 
 from __future__ import annotations
 
-from amazon_jobs.simulator.app import create_app
-from amazon_jobs.simulator.catalog_generator import GeneratedCatalog, generate_catalog
-from amazon_jobs.simulator.catalog_items import CatalogItem
-from amazon_jobs.simulator.config import SimulatorConfig
-from amazon_jobs.simulator.models import FeedStatus, SimListing
-from amazon_jobs.simulator.state import Simulator
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from amazon_jobs.simulator.app import create_app
+    from amazon_jobs.simulator.catalog_generator import GeneratedCatalog, generate_catalog
+    from amazon_jobs.simulator.catalog_items import CatalogItem
+    from amazon_jobs.simulator.config import SimulatorConfig
+    from amazon_jobs.simulator.models import FeedStatus, SimListing
+    from amazon_jobs.simulator.state import Simulator
 
 __all__ = [
     "CatalogItem",
@@ -35,3 +39,23 @@ __all__ = [
     "create_app",
     "generate_catalog",
 ]
+
+#: Where each name lives: imported on first use, so a command that only needs the
+#: configuration (``amazon-jobs worker``, ``jobs list``) does not load the web app.
+_HOMES = {
+    "CatalogItem": "catalog_items",
+    "FeedStatus": "models",
+    "GeneratedCatalog": "catalog_generator",
+    "SimListing": "models",
+    "Simulator": "state",
+    "SimulatorConfig": "config",
+    "create_app": "app",
+    "generate_catalog": "catalog_generator",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
