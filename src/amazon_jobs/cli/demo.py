@@ -39,6 +39,14 @@ def demo(
     products: Annotated[
         int, typer.Option(min=20, help="Products in the demo catalog (a new demo only).")
     ] = 240,
+    shop_every: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Real seconds between two rounds of the simulated shop's sales, price "
+            "changes and shipments (0: none).",
+        ),
+    ] = 20.0,  # DemoOptions.sales_every_s (amazon_jobs.demo loads only when the demo runs)
 ) -> None:
     """A simulated Amazon, a demo catalog and jobs of every type moving on a fast clock.
 
@@ -49,7 +57,7 @@ def demo(
     if not until_idle:
         # Before anything changes: a taken port is a one-line answer, not a traceback.
         check_port_free(DEFAULT_HOST, port, how_to_choose=_another_port(port))
-    options = DemoOptions(products=products, scale=scale)
+    options = DemoOptions(products=products, scale=scale, sales_every_s=shop_every)
     demo_ = Demo.start(settings(), options, fresh=fresh)
     try:
         earlier = demo_.earlier
