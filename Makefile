@@ -51,10 +51,10 @@ demo-quick: install  ## The demo without the dashboard: run the jobs to the end,
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
 	@# Two lines of work side by side (much of the suite waits on servers, subprocesses
 	@# and the clock): the tests that do not use PostgreSQL on three xdist workers; beside
-	@# them the PostgreSQL tests on two (each worker has its own schema), then, one after
+	@# them the PostgreSQL tests on three (each worker has its own schema), then, one after
 	@# another, the tests that restart the PostgreSQL server. The PostgreSQL output
 	@# follows when both are done.
-	@( $(BIN)/pytest -m "postgres and not pg_restart" -n 2 -p no:cacheprovider; pg=$$?; \
+	@( $(BIN)/pytest -m "postgres and not pg_restart" -n 3 -p no:cacheprovider; pg=$$?; \
 	   $(BIN)/pytest -m pg_restart -p no:cacheprovider; exit $$(( pg || $$? )) \
 	) > .pytest-postgres.log 2>&1 & postgres=$$!; \
 	$(BIN)/pytest -m "not postgres" -n 3; rest=$$?; \
