@@ -30,8 +30,9 @@ Time comes only from the injected clock::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from amazon_jobs.lazy import lazy_names
 
 if TYPE_CHECKING:
     from amazon_jobs.shop_simulator.app import FAULTS_PATH, create_app
@@ -50,8 +51,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(__name__, _HOMES)
