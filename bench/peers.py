@@ -59,7 +59,7 @@ from amazon_jobs.feeds.listings_feed import build_feed, patch_message, quantity_
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
-from amazon_jobs.simulator.catalog_generator import catalog_ean
+from amazon_jobs.simulator.catalog.generator import catalog_ean
 from amazon_jobs.store import migrate
 from amazon_jobs.worker import Worker
 from bench import quota

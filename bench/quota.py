@@ -36,7 +36,7 @@ from amazon_jobs.service import (
 )
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
-from amazon_jobs.simulator.catalog_generator import catalog_ean
+from amazon_jobs.simulator.catalog.generator import catalog_ean
 from amazon_jobs.store import catalog, migrate
 from amazon_jobs.store.accounts import add_account
 from amazon_jobs.worker import Worker

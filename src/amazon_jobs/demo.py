@@ -67,7 +67,7 @@ from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.shops import add_shop, create_catalog_sync
 from amazon_jobs.simulator import Simulator, SimulatorConfig
 from amazon_jobs.simulator import create_app as create_simulator_app
-from amazon_jobs.simulator.catalog_generator import (
+from amazon_jobs.simulator.catalog.generator import (
     GeneratedCatalog,
     catalog_asin,
     catalog_ean,

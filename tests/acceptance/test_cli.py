@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from amazon_jobs.simulator.catalog_generator import catalog_ean
+from amazon_jobs.simulator.catalog.generator import catalog_ean
 
 pytestmark = pytest.mark.timeout(180)
 

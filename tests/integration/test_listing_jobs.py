@@ -16,7 +16,7 @@ from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.scheduler.sync import create_sync_jobs
 from amazon_jobs.service import add_to_selling_list, cancel_job, create_listings_job
 from amazon_jobs.simulator import SimulatorConfig
-from amazon_jobs.simulator.catalog_generator import generate_catalog
+from amazon_jobs.simulator.catalog.generator import generate_catalog
 from amazon_jobs.store import catalog
 from amazon_jobs.store.jobs import get_job, job_items, job_log
 from amazon_jobs.store.models import Product

@@ -22,7 +22,7 @@ from amazon_jobs.service import (
     ship_order,
 )
 from amazon_jobs.simulator import SimulatorConfig
-from amazon_jobs.simulator.catalog_generator import catalog_ean
+from amazon_jobs.simulator.catalog.generator import catalog_ean
 from amazon_jobs.store import catalog, migrate
 from amazon_jobs.store.database import Database
 from amazon_jobs.store.jobs import job_items

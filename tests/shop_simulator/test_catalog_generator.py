@@ -8,7 +8,7 @@ import time
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.shop_simulator import ShopSimulator, ShopSimulatorConfig
 from amazon_jobs.shop_simulator.dispatch import WsRequest, handle
-from amazon_jobs.simulator.gtin import check_digit
+from amazon_jobs.simulator.catalog.gtin import check_digit
 
 from .conftest import START
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from amazon_jobs.simulator import Simulator, SimulatorConfig
-from amazon_jobs.simulator.catalog_generator import (
+from amazon_jobs.simulator.catalog.generator import (
     catalog_ean,
     catalog_upc,
     generate_catalog,
 )
-from amazon_jobs.simulator.catalog_items import CatalogItem
-from amazon_jobs.simulator.gtin import ean13, gtin14, gtin_valid, upc_a
+from amazon_jobs.simulator.catalog.gtin import ean13, gtin14, gtin_valid, upc_a
+from amazon_jobs.simulator.catalog.items import CatalogItem
 
 
 @pytest.mark.parametrize(

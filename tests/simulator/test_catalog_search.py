@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from amazon_jobs.simulator.catalog_generator import catalog_ean, generate_catalog
-from amazon_jobs.simulator.catalog_items import CatalogItem
+from amazon_jobs.simulator.catalog.generator import catalog_ean, generate_catalog
+from amazon_jobs.simulator.catalog.items import CatalogItem
 
 from .helpers import QUOTA_EXCEEDED, US, model_validator
 from .offer_helpers import CATALOG, DE, search

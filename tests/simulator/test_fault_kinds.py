@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from amazon_jobs.simulator import SimulatorConfig
-from amazon_jobs.simulator.faults import MISNUMBER_OFFSET, Faults
+from amazon_jobs.simulator.common.faults import MISNUMBER_OFFSET, Faults
 
 from .helpers import FEEDS, QUOTA_EXCEEDED, SpApi, listings_feed, quantity_message, token_form
 from .offer_helpers import create_report, get_report

@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from amazon_jobs.simulator.feeds import FeedContext, FeedOutcome, process_feed
-from amazon_jobs.simulator.issues import SCHEMA_MESSAGE
+from amazon_jobs.simulator.feeds.processing import FeedContext, FeedOutcome, process_feed
+from amazon_jobs.simulator.listings.issues import SCHEMA_MESSAGE
 from amazon_jobs.simulator.models import FeedStatus, SimListing
 
 from .helpers import MODELS, QUANTITY_PATH, listings_feed, quantity_message

@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from amazon_jobs.simulator.catalog_items import Catalog, CatalogItem
-from amazon_jobs.simulator.feeds import FeedContext, FeedOutcome, process_feed
-from amazon_jobs.simulator.issues import PRICE_MISSING_MESSAGE
+from amazon_jobs.simulator.catalog.items import Catalog, CatalogItem
+from amazon_jobs.simulator.feeds.processing import FeedContext, FeedOutcome, process_feed
+from amazon_jobs.simulator.listings.issues import PRICE_MISSING_MESSAGE
 from amazon_jobs.simulator.models import SimListing
 
 from .helpers import US, listings_feed, patch_message, quantity_message

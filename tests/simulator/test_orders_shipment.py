@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from amazon_jobs.simulator.orders import OrderStatus
+from amazon_jobs.simulator.orders.model import OrderStatus
 
 from .helpers import START
 from .order_helpers import LISTINGS, V0, ago, check_schema, confirm, iso, ok, package, refused

@@ -10,7 +10,7 @@ import pytest
 
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.simulator import Simulator, SimulatorConfig
-from amazon_jobs.simulator.orders import OrderStatus
+from amazon_jobs.simulator.orders.model import OrderStatus
 
 from .helpers import START
 from .order_helpers import LISTINGS, V0

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from amazon_jobs.simulator import Simulator, SimulatorConfig
-from amazon_jobs.simulator.catalog_items import CatalogItem
-from amazon_jobs.simulator.listings_report import HEADER
-from amazon_jobs.simulator.reports import ReportSpec
+from amazon_jobs.simulator.catalog.items import CatalogItem
+from amazon_jobs.simulator.reports.listings_report import HEADER
+from amazon_jobs.simulator.reports.requests import ReportSpec
 
 from .helpers import FEEDS, QUOTA_EXCEEDED, US, listings_feed, model_validator, quantity_message
 from .offer_helpers import DE, REPORTS, create_report, download_report, get_report

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from amazon_jobs.simulator import SimulatorConfig
-from amazon_jobs.simulator.throttling import format_rate
+from amazon_jobs.simulator.common.throttling import format_rate
 
 from .helpers import FEEDS, QUOTA_EXCEEDED, listings_feed, quantity_message
 

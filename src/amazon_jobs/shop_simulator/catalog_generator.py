@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from amazon_jobs.shop_simulator.store import Row, Store
 from amazon_jobs.shop_simulator.timefmt import shop_time
-from amazon_jobs.simulator.gtin import ean13, upc_a
+from amazon_jobs.simulator.catalog.gtin import ean13, upc_a
 
 __all__ = ["CatalogShape", "add_product", "populate"]
 

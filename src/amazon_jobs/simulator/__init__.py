@@ -5,8 +5,8 @@ It answers the same paths with the same JSON as the official models in
 document URLs, per-seller token buckets with 429s, JSON_LISTINGS_FEED
 processing with per-message issues (quantities, prices, offers on catalog
 ASINs, deletions), the Catalog Items API 2022-04-01 over a seeded fake catalog
-(:mod:`.catalog_generator`), the Reports API 2021-06-30 with the merchant
-listings reports, and faults on demand (:mod:`.faults`, ``/_sim/faults``).
+(``simulator.catalog.generator``), the Reports API 2021-06-30 with the merchant
+listings reports, and faults on demand (``simulator.common.faults``, ``/_sim/faults``).
 Time comes only from the injected clock,
 so a :class:`~amazon_jobs.clock.VirtualClock` drives a feed from IN_QUEUE to
 DONE without waiting::
@@ -24,8 +24,8 @@ from amazon_jobs.lazy import lazy_names
 
 if TYPE_CHECKING:
     from amazon_jobs.simulator.app import create_app
-    from amazon_jobs.simulator.catalog_generator import GeneratedCatalog, generate_catalog
-    from amazon_jobs.simulator.catalog_items import CatalogItem
+    from amazon_jobs.simulator.catalog.generator import GeneratedCatalog, generate_catalog
+    from amazon_jobs.simulator.catalog.items import CatalogItem
     from amazon_jobs.simulator.config import SimulatorConfig
     from amazon_jobs.simulator.models import FeedStatus, SimListing
     from amazon_jobs.simulator.state import Simulator
@@ -44,14 +44,14 @@ __all__ = [
 #: Where each name lives: imported on first use, so a command that only needs the
 #: configuration (``amazon-jobs worker``, ``jobs list``) does not load the web app.
 _HOMES = {
-    "CatalogItem": "catalog_items",
+    "CatalogItem": "catalog.items",
     "FeedStatus": "models",
-    "GeneratedCatalog": "catalog_generator",
+    "GeneratedCatalog": "catalog.generator",
     "SimListing": "models",
     "Simulator": "state",
     "SimulatorConfig": "config",
     "create_app": "app",
-    "generate_catalog": "catalog_generator",
+    "generate_catalog": "catalog.generator",
 }
 
 

@@ -8,8 +8,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from amazon_jobs.simulator.errors import SERVER_ERRORS, error_list
-from amazon_jobs.simulator.gateway import REQUEST_ID_HEADER, Gateway
+from amazon_jobs.simulator.common.errors import SERVER_ERRORS, error_list
+from amazon_jobs.simulator.common.gateway import REQUEST_ID_HEADER, Gateway
 from amazon_jobs.simulator.routes.catalog import catalog_router
 from amazon_jobs.simulator.routes.faults import faults_router
 from amazon_jobs.simulator.routes.feeds import feeds_router

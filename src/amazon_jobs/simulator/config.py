@@ -44,7 +44,7 @@ class SimulatorConfig:
     #: Seconds a report stays IN_PROGRESS; the listings are read when it ends.
     report_processing_s: float = 60.0
     #: Product codes of the generated catalog of ``marketplace_id`` (0: empty catalog).
-    #: See :func:`amazon_jobs.simulator.catalog_generator.generate_catalog`.
+    #: See :func:`amazon_jobs.simulator.catalog.generator.generate_catalog`.
     catalog_size: int = 0
     #: Seed of the generated catalog.
     catalog_seed: int = 0

@@ -4,7 +4,7 @@ One re-entrant lock guards everything; the HTTP layer runs each request under
 it in a worker thread. Time is read only from the injected clock, and
 :meth:`Simulator.sync` finishes every feed and report whose end has passed, in
 the order they ended (orders placed meanwhile take their units from the
-listings' quantities in between, :mod:`.order_stock`), so the state is always
+listings' quantities in between, ``simulator.orders.stock``), so the state is always
 the state at the clock's "now" when it is looked at (a report reads the
 listings as the feeds that ended before it left them).
 """
@@ -25,27 +25,27 @@ from typing import Any
 
 from amazon_jobs.clock import Clock, SystemClock
 from amazon_jobs.domain.limits import limits_for
-from amazon_jobs.simulator.auth import TokenBook
-from amazon_jobs.simulator.catalog import listings_from_rows, read_listings_csv
-from amazon_jobs.simulator.catalog_generator import configured_catalog
-from amazon_jobs.simulator.catalog_items import Catalog, CatalogItem, catalog_item
+from amazon_jobs.simulator.catalog.generator import configured_catalog
+from amazon_jobs.simulator.catalog.items import Catalog, CatalogItem, catalog_item
+from amazon_jobs.simulator.common.faults import MISNUMBER_OFFSET, Faults
+from amazon_jobs.simulator.common.locales import locale_of
+from amazon_jobs.simulator.common.presign import UrlSigner
+from amazon_jobs.simulator.common.stats import Counters
+from amazon_jobs.simulator.common.throttling import Throttle
 from amazon_jobs.simulator.config import SimulatorConfig
-from amazon_jobs.simulator.faults import MISNUMBER_OFFSET, Faults
-from amazon_jobs.simulator.feeds import FeedContext, FeedOutcome, aborted, process_feed
-from amazon_jobs.simulator.listings_report import (
+from amazon_jobs.simulator.feeds.processing import FeedContext, FeedOutcome, aborted, process_feed
+from amazon_jobs.simulator.feeds.processing_report import misnumbered
+from amazon_jobs.simulator.feeds.timeline import Slot, due_feeds, schedule, status_at
+from amazon_jobs.simulator.listings.seed import listings_from_rows, read_listings_csv
+from amazon_jobs.simulator.lwa.auth import TokenBook
+from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
+from amazon_jobs.simulator.orders.book import OrderBook
+from amazon_jobs.simulator.reports.listings_report import (
     LISTINGS_REPORT_TYPES,
     ListingsReport,
     render_listings_report,
 )
-from amazon_jobs.simulator.locales import locale_of
-from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
-from amazon_jobs.simulator.order_book import OrderBook
-from amazon_jobs.simulator.presign import UrlSigner
-from amazon_jobs.simulator.report import misnumbered
-from amazon_jobs.simulator.reports import ReportBook, ReportStatus, SimReport
-from amazon_jobs.simulator.stats import Counters
-from amazon_jobs.simulator.throttling import Throttle
-from amazon_jobs.simulator.timeline import Slot, due_feeds, schedule, status_at
+from amazon_jobs.simulator.reports.requests import ReportBook, ReportStatus, SimReport
 
 __all__ = ["Simulator"]
 
@@ -142,7 +142,7 @@ class Simulator:
 
         Items are :class:`CatalogItem` or mappings with asin, item_name, brand,
         product_type, ean and upc. An item whose ASIN is known replaces the old one. See
-        :mod:`.catalog_generator` for a generated catalog with ambiguous and
+        ``simulator.catalog.generator`` for a generated catalog with ambiguous and
         unknown EANs.
         """
         parsed = [catalog_item(item) for item in items]

@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from amazon_jobs.simulator.fault_control import apply_faults
+from amazon_jobs.simulator.common.fault_control import apply_faults
 from amazon_jobs.simulator.routes.inspect import INSPECT_PREFIX
 from amazon_jobs.simulator.state import Simulator
 

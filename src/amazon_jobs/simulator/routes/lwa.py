@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from amazon_jobs.simulator.auth import Grant, LwaRefusal
-from amazon_jobs.simulator.gateway import REQUEST_ID_HEADER
+from amazon_jobs.simulator.common.gateway import REQUEST_ID_HEADER
+from amazon_jobs.simulator.lwa.auth import Grant, LwaRefusal
 from amazon_jobs.simulator.state import Simulator
 
 __all__ = ["TOKEN_PATH", "lwa_router"]

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator.gateway import Gateway, Reply
+from amazon_jobs.simulator.common.gateway import Gateway, Reply
 
 __all__ = ["OperationRoute", "Reads", "operations_router"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator import orders_2026, orders_v0
-from amazon_jobs.simulator.gateway import Gateway
+from amazon_jobs.simulator.common.gateway import Gateway
+from amazon_jobs.simulator.orders import api_2026 as orders_2026
+from amazon_jobs.simulator.orders import api_v0 as orders_v0
 from amazon_jobs.simulator.routes.operations import OperationRoute, Reads, operations_router
 
 __all__ = ["PREFIX_2026", "PREFIX_V0", "orders_router"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator import reports_api
-from amazon_jobs.simulator.gateway import Gateway
+from amazon_jobs.simulator.common.gateway import Gateway
+from amazon_jobs.simulator.reports import api as reports_api
 from amazon_jobs.simulator.routes.operations import OperationRoute, Reads, operations_router
 
 __all__ = ["PREFIX", "reports_router"]

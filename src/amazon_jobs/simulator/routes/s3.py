@@ -13,9 +13,9 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from amazon_jobs.simulator.presign import UrlRefusal
+from amazon_jobs.simulator.common.presign import UrlRefusal
+from amazon_jobs.simulator.common.urls import GZIP_ENCODING_PARAM, S3_PREFIX, document_path
 from amazon_jobs.simulator.state import Simulator
-from amazon_jobs.simulator.urls import GZIP_ENCODING_PARAM, S3_PREFIX, document_path
 
 __all__ = ["s3_router"]
 

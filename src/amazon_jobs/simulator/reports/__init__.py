@@ -1,0 +1,6 @@
+"""The Reports API 2021-06-30: createReport, a report's life from IN_QUEUE to DONE,
+and the tab-separated inventory reports it produces.
+
+Imitates: ``reports_2021-06-30.json`` and Amazon's "Report Type Values — Inventory"
+page (the merchant listings and open listings reports).
+"""
