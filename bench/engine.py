@@ -139,7 +139,7 @@ def measure(kind: str, workers: int, jobs: int) -> list[object]:
         rt = Runtime.build(settings, clock=SystemClock())
         migrate.upgrade(rt.db)
         sim = Simulator(
-            SimulatorConfig(feed_queue_s=0, feed_processing_s=0, limit_overrides=UNLIMITED),
+            SimulatorConfig.focused(feed_queue_s=0, feed_processing_s=0, limit_overrides=UNLIMITED),
             SystemClock(),
         )
         env = {**os.environ, "AMAZON_JOBS_CONFIG": str(toml)}

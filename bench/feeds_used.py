@@ -280,7 +280,7 @@ def run(k: int, rounds: int, db: str, hold_status: str, feed_max: int, seed: int
         rt = Runtime.build(settings, clock=clock)
         try:
             migrate.upgrade(rt.db)
-            sim = Simulator(SimulatorConfig(), clock)
+            sim = Simulator(SimulatorConfig.focused(), clock)
             with serve_in_thread(create_app(sim)) as server:
                 seed_shop(rt, sim, server.url, listings)
                 scheduler = Scheduler(rt, "bench-scheduler")

@@ -130,7 +130,7 @@ class Outcome:
 
 def simulator(group: Group, clock: ScaledClock) -> Simulator:
     products = group.calls * EANS_PER_SEARCH if group.name == "catalog" else 0
-    return Simulator(SimulatorConfig(profile=PROFILE, catalog_size=products), clock)
+    return Simulator(SimulatorConfig.focused(profile=PROFILE, catalog_size=products), clock)
 
 
 def counts(group: Group, stats: dict[str, Any]) -> tuple[int, int, int]:

@@ -135,7 +135,7 @@ def run(workload: Workload, scale: float, profile: str) -> list[object]:
         )
         rt = Runtime.build(settings, clock=clock)
         migrate.upgrade(rt.db)
-        config = SimulatorConfig(
+        config = SimulatorConfig.focused(
             profile=profile,
             catalog_size=calls * 20 if workload.group == "catalog" else 0,
         )

@@ -82,7 +82,7 @@ def simulator(cli: Cli, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "simulator.log").open("wb")
     process = subprocess.Popen(
-        [*EXE, "simulator", "--port", str(port), "--seed-listings", str(listings)],
+        [*EXE, "simulator", "--focused", "--port", str(port), "--seed-listings", str(listings)],
         env=cli.env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -217,7 +217,7 @@ def test_every_job_type_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     port = free_port()
     log = (tmp_path / "simulator.log").open("wb")
     simulator = subprocess.Popen(
-        [*EXE, "simulator", "--port", str(port), "--seed-listings", str(listed),
+        [*EXE, "simulator", "--focused", "--port", str(port), "--seed-listings", str(listed),
          "--catalog-size", "20", "--orders-per-hour", "20", "--set", "order_backlog_h=3",
          "--set", "order_pending_s=1"],
         env=cli.env, stdout=log, stderr=subprocess.STDOUT,

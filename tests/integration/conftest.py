@@ -78,7 +78,7 @@ def make_shop(
     unknown_on_amazon: tuple[int, ...] = (),
     sim_config: SimulatorConfig | None = None,
 ) -> tuple[Shop, RunningServer]:
-    sim = Simulator(sim_config or SimulatorConfig(), clock)
+    sim = Simulator(sim_config or SimulatorConfig.focused(), clock)
     server = serve_in_thread(create_app(sim))
     config = sim.config
     spec = AccountSpec(

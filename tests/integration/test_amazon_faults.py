@@ -73,7 +73,7 @@ def test_transient_server_errors_are_retried_and_the_job_completes(shop_factory)
 
 def test_a_429_our_bucket_did_not_expect_empties_it_and_waits(shop_factory):
     """Another app spent the seller's createFeed quota: Amazon allows one feed, we think 15."""
-    shop = shop_factory(SimulatorConfig(limit_overrides={"createFeed": {"burst": 1}}))
+    shop = shop_factory(SimulatorConfig.focused(limit_overrides={"createFeed": {"burst": 1}}))
     first, second = one_job(shop, sku(0)), one_job(shop, sku(1))
     shop.run_worker()
     (job1, _, _), (job2, _, log2) = state(shop, first), state(shop, second)

@@ -360,7 +360,7 @@ def test_corrupt_gzip_processing_report_is_downloaded_again(scene_for):
 
 @SQLITE_ONLY
 def test_truncated_processing_report_is_downloaded_again(scene_for):
-    scene = scene_for(SimulatorConfig(gzip_results=False))
+    scene = scene_for(SimulatorConfig.focused(gzip_results=False))
     run_pair(scene)
     scene.sim.faults.corrupt_next_documents(1)
     scene.shop.run_worker()
@@ -553,7 +553,7 @@ def test_report_corrupt_gzip_is_downloaded_again(scene_for):
 
 
 def test_report_truncated_tsv_is_downloaded_again(scene_for):
-    scene = scene_for(SimulatorConfig(gzip_results=False))
+    scene = scene_for(SimulatorConfig.focused(gzip_results=False))
     report_pair(scene)
     scene.sim.faults.corrupt_next_documents(1)
     scene.shop.run_worker()

@@ -67,7 +67,7 @@ def test_reimport_replaces_the_snapshot_atomically(shop_factory):
 
 
 def test_eu_report_in_cp1252_is_decoded(shop_factory):
-    shop = shop_factory(SimulatorConfig(marketplace_id="A1PA6795UKMFR9"))
+    shop = shop_factory(SimulatorConfig.focused(marketplace_id="A1PA6795UKMFR9"))
     with shop.rt.db.transaction() as session:
         session.get_one(Account, shop.account_id).marketplace_id = "A1PA6795UKMFR9"
     shop.sim.seed_catalog(

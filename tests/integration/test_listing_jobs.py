@@ -32,7 +32,7 @@ CATALOG = generate_catalog(12, seed=3, ambiguous=1, unknown=1, upcs=2)
 @pytest.fixture
 def shop(db_url, clock, tmp_path):
     rt = make_runtime(db_url, clock, tmp_path)
-    config = SimulatorConfig(catalog_size=12, catalog_seed=3, catalog_ambiguous=1,
+    config = SimulatorConfig.focused(catalog_size=12, catalog_seed=3, catalog_ambiguous=1,
                              catalog_unknown=1, catalog_upcs=2)  # fmt: skip
     shop, server = make_shop(rt, clock, unknown_on_amazon=(3,), sim_config=config)
     yield shop

@@ -84,7 +84,7 @@ def test_import_pages_store_each_order_once(shop_factory, api):
 
 def test_import_resumes_after_interruption_from_the_last_stored_page(shop_factory):
     shop = shop_factory(
-        SimulatorConfig(),
+        SimulatorConfig.focused(),
         orders_page_size=5,
         limits={"searchOrders": {"burst": 2}},
     )

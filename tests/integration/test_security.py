@@ -730,7 +730,7 @@ def test_no_secret_shows_in_any_log_page_answer_or_error(db_url, clock, tmp_path
     )
     transport = RecordingTransport()
     rt = Runtime.build(settings, clock=clock, transport=transport)
-    sim_config = SimulatorConfig(client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN)
+    sim_config = SimulatorConfig.focused(client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN)
     shop, sim_server = make_shop(rt, clock, sim_config=sim_config, unknown_on_amazon=(3,))
     seen: list[str] = []
     try:

@@ -24,7 +24,7 @@ def state(shop, job_id):
 
 def test_a_stuck_feed_holds_back_the_next_ones(shop_factory):
     shop = shop_factory(
-        SimulatorConfig(feed_processing_s=10 * 3600),  # Amazon takes ten hours
+        SimulatorConfig.focused(feed_processing_s=10 * 3600),  # Amazon takes ten hours
         auto_sync=False,
         orders_import_every_s=0,
         inventory_report_every_s=0,

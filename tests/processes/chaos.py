@@ -81,7 +81,7 @@ class RunResult:
 def run_once(
     n: int, database_url: str, tmp: Path, clock: str, scale: float, rng: random.Random
 ) -> RunResult:
-    config = SimulatorConfig(feed_queue_s=30, feed_processing_s=60)
+    config = SimulatorConfig.focused(feed_queue_s=30, feed_processing_s=60)
     settings = {
         "lease_s": LEASE_S,
         "http_timeout_s": HTTP_TIMEOUT_S,

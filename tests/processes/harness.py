@@ -140,7 +140,7 @@ def fleet(
                  for op, limit in limits.items()]  # fmt: skip
         (tmp_path / "amazon-jobs.toml").write_text("\n".join(lines), encoding="utf-8")
     rt = Runtime.build(load_settings(environ={}, limits=limits, **values), clock=clock)
-    config = sim_config or SimulatorConfig(feed_queue_s=5, feed_processing_s=10)
+    config = sim_config or SimulatorConfig.focused(feed_queue_s=5, feed_processing_s=10)
     if limits:
         config = replace(config, limit_overrides=limits)
     sim = Simulator(config, clock)

@@ -143,13 +143,13 @@ def run_soak(
     rng = random.Random(seed)
     report = SoakReport()
     if system_clock:
-        config = SimulatorConfig(feed_queue_s=1, feed_processing_s=2, catalog_size=200,
+        config = SimulatorConfig.focused(feed_queue_s=1, feed_processing_s=2, catalog_size=200,
                                  order_settling_s=5,
                                  report_queue_s=1, report_processing_s=2)  # fmt: skip
         settings: dict[str, float] = SYSTEM_CLOCK_SETTINGS
         limits: dict[str, dict[str, float]] | None = SYSTEM_CLOCK_LIMITS
     else:
-        config = SimulatorConfig(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
+        config = SimulatorConfig.focused(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
         settings = {"scheduler_interval_s": 30.0, "orders_import_every_s": 120.0, "lease_s": 60.0}
         limits = None
     with fleet(database_url, tmp_path, scale=size.scale, system_clock=system_clock,

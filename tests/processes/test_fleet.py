@@ -138,7 +138,7 @@ def check_every_job_and_feed(crew: Fleet) -> list[Job]:
 @pytest.mark.postgres
 def test_four_workers_two_hundred_jobs_each_feed_once_zero_429s(pg_url, tmp_path: Path):
     truncate(pg_url)
-    config = SimulatorConfig(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
+    config = SimulatorConfig.focused(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
     with fleet(pg_url, tmp_path, scale=100.0, sim_config=config) as crew:
         accounts = {
             n: crew.add_account(n, products=40, unknown_on_amazon=2) for n in range(1, ACCOUNTS + 1)
@@ -163,7 +163,7 @@ def test_four_workers_two_hundred_jobs_each_feed_once_zero_429s(pg_url, tmp_path
 @pytest.mark.pg_restart
 def test_postgres_restart_while_workers_run(pg_url, tmp_path: Path):
     truncate(pg_url)
-    config = SimulatorConfig(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
+    config = SimulatorConfig.focused(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
     with fleet(pg_url, tmp_path, scale=50.0, sim_config=config) as crew:
         for n in range(1, 4):
             create_mix(crew, n, crew.add_account(n, products=40, unknown_on_amazon=2))
@@ -206,7 +206,7 @@ def test_several_worker_processes_on_one_sqlite_file(tmp_path: Path):
     db = Database(url)
     migrate.upgrade(db)
     db.dispose()
-    config = SimulatorConfig(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
+    config = SimulatorConfig.focused(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
     with fleet(url, tmp_path, scale=100.0, sim_config=config) as crew:
         for n in range(1, 4):
             create_mix(crew, n, crew.add_account(n, products=40, unknown_on_amazon=2))

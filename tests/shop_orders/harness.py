@@ -144,7 +144,7 @@ def make_presta(
     app = create_shop_app(ps)
     ps_server = serve_in_thread(wrap(app) if wrap else app)
     if amazon is None:
-        sim = Simulator(amazon_config or SimulatorConfig(), clock)
+        sim = Simulator(amazon_config or SimulatorConfig.focused(), clock)
         amazon = (sim, serve_in_thread(create_app(sim)))
     sim, server = amazon
     skus = _sellable(ps, sellable)

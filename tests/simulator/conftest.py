@@ -56,7 +56,7 @@ def clock() -> VirtualClock:
 
 @pytest.fixture
 def config() -> SimulatorConfig:
-    return SimulatorConfig()
+    return SimulatorConfig.focused()
 
 
 @pytest.fixture

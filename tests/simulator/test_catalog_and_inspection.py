@@ -11,7 +11,7 @@ from .helpers import listings_feed, quantity_message
 
 
 def test_the_configured_seller_exists_from_the_start(clock):
-    simulator = Simulator(SimulatorConfig(seller_id="A3SELLER"), clock)
+    simulator = Simulator(SimulatorConfig.focused(seller_id="A3SELLER"), clock)
     assert simulator.listings() == {}
     assert simulator.listings("A3SELLER") == {}
     with pytest.raises(KeyError):
@@ -19,7 +19,7 @@ def test_the_configured_seller_exists_from_the_start(clock):
 
 
 def test_seed_listings_keeps_sellers_apart(clock):
-    simulator = Simulator(SimulatorConfig(), clock)
+    simulator = Simulator(SimulatorConfig.focused(), clock)
     simulator.add_seller("A2OTHER", "Atzr|other")
     simulator.seed_listings([{"sku": "X", "asin": "B01", "quantity": 3, "price": 9.5}])
     simulator.seed_listings([{"sku": "Y", "asin": "", "quantity": "4", "price": None}], "A2OTHER")
@@ -30,7 +30,7 @@ def test_seed_listings_keeps_sellers_apart(clock):
 def test_listings_load_from_csv(tmp_path, clock):
     path = tmp_path / "listings.csv"
     path.write_text("sku,asin,quantity,price\nA-1,B0000000A1,12,19.99\nA-2,,0,\n")
-    simulator = Simulator(SimulatorConfig(), clock)
+    simulator = Simulator(SimulatorConfig.focused(), clock)
     assert simulator.load_listings_csv(path) == 2
     assert simulator.listings() == {
         "A-1": SimListing("B0000000A1", 12, Decimal("19.99")),
@@ -51,7 +51,7 @@ def test_bad_csv_is_refused(tmp_path, clock, text, error):
     path = tmp_path / "listings.csv"
     path.write_text(text)
     with pytest.raises(error):
-        Simulator(SimulatorConfig(), clock).load_listings_csv(path)
+        Simulator(SimulatorConfig.focused(), clock).load_listings_csv(path)
 
 
 def test_stats_count_requests_429s_and_feeds(sp, clock, simulator, http):

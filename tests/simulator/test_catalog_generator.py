@@ -66,7 +66,7 @@ def test_impossible_counts_are_refused():
 
 
 def test_the_config_seeds_a_generated_catalog(clock):
-    config = SimulatorConfig(
+    config = SimulatorConfig.focused(
         catalog_size=20, catalog_seed=5, catalog_ambiguous=2, catalog_unknown=3
     )
     simulator = Simulator(config, clock)
@@ -75,7 +75,7 @@ def test_the_config_seeds_a_generated_catalog(clock):
     assert len(catalog) == 19
     assert len(catalog.find("EAN", generated.ambiguous[0])) == 2
     assert catalog.find("EAN", generated.unknown[0]) == []
-    assert len(Simulator(SimulatorConfig(), clock).catalog()) == 0
+    assert len(Simulator(SimulatorConfig.focused(), clock).catalog()) == 0
 
 
 def test_seed_catalog_takes_items_or_mappings_per_marketplace(simulator):

@@ -115,7 +115,7 @@ def test_a_revoked_refresh_token_is_refused_but_issued_tokens_live_on(sp, http, 
     assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404, "until it expires"
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(gzip_results=False)])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(gzip_results=False)])
 def test_a_truncated_text_report_ends_inside_a_row(sp, clock, simulator):
     simulator.seed_listings(
         {"sku": f"SKU-{n:03d}", "asin": f"B{n:09d}", "quantity": n, "price": "9.99"}

@@ -72,7 +72,7 @@ def test_an_error_rate_can_hit_one_operation_only(sp, clock, simulator):
     assert statuses_of(sp, clock, f"{FEEDS}/feeds/1", 1) == [404]
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(error_rate=1.0, error_seed=2)])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(error_rate=1.0, error_seed=2)])
 def test_the_config_sets_a_standing_error_rate(sp, clock, simulator):
     assert set(statuses_of(sp, clock, f"{FEEDS}/feeds/1", 10)) == {500, 503}
     assert simulator.faults.snapshot()["error_rates"] == {

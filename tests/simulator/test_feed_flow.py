@@ -82,7 +82,7 @@ def test_the_result_document_is_gzip_unless_content_encoding_is_asked(sp, clock)
     assert decoded.json()["header"]["feedId"] == feed_id
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(gzip_results=False)])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(gzip_results=False)])
 def test_uncompressed_results_have_no_compression_algorithm(sp, clock):
     feed_id = sp.submit(listings_feed(sp.config.seller_id, [quantity_message(1, "SKU-A", 1)]))
     clock.advance(90)

@@ -12,7 +12,7 @@ MESSAGES = 100_000
 BAD = {17, 40_000, 99_999}
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(max_feed_messages=MESSAGES)])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(max_feed_messages=MESSAGES)])
 def test_a_100_000_message_feed_is_processed(sp, clock, simulator):
     simulator.seed_listings(
         {"sku": f"S-{i}", "asin": "", "quantity": 0, "price": ""} for i in range(MESSAGES)

@@ -81,7 +81,9 @@ def test_streamed_orders_take_stock_as_they_are_placed():
     """Amazon's quantity at any time is the stock less the units of the orders placed
     by then and not canceled; buyers never get more than is left."""
     clock = VirtualClock(START)
-    simulator = Simulator(SimulatorConfig(orders_per_hour=120.0, order_cancel_rate=0.3), clock)
+    simulator = Simulator(
+        SimulatorConfig.focused(orders_per_hour=120.0, order_cancel_rate=0.3), clock
+    )
     simulator.seed_listings(
         [
             {"sku": f"SKU-{n}", "asin": f"B00000000{n}", "quantity": 20, "price": "5.00"}

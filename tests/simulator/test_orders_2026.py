@@ -32,7 +32,7 @@ ALL_DATA = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,
 @pytest.fixture
 def config(request: pytest.FixtureRequest) -> SimulatorConfig:
     overrides = {"searchOrders": {"burst": 1000}}
-    return getattr(request, "param", SimulatorConfig(limit_overrides=overrides))
+    return getattr(request, "param", SimulatorConfig.focused(limit_overrides=overrides))
 
 
 @pytest.fixture
@@ -278,7 +278,7 @@ def test_v0_and_2026_show_the_same_orders(sp, placed):
     ]
 
 
-SEED = SimulatorConfig(profile="seed")
+SEED = SimulatorConfig.focused(profile="seed")
 
 
 @pytest.mark.parametrize("config", [SEED], indirect=True)

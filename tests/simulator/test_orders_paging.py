@@ -26,7 +26,7 @@ MANY = {op: {"burst": 10_000} for op in ("getOrders", "searchOrders")}
 
 @pytest.fixture
 def config(request: pytest.FixtureRequest) -> SimulatorConfig:
-    return getattr(request, "param", SimulatorConfig(limit_overrides=MANY))
+    return getattr(request, "param", SimulatorConfig.focused(limit_overrides=MANY))
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_updates_between_pages_never_duplicate_an_order(sp, simulator, clock, ma
     assert [order["AmazonOrderId"] for order in following["Orders"]] == [later.order_id]
 
 
-STREAM = SimulatorConfig(orders_per_hour=600.0, order_backlog_h=3.0, limit_overrides=MANY)
+STREAM = SimulatorConfig.focused(orders_per_hour=600.0, order_backlog_h=3.0, limit_overrides=MANY)
 
 
 @pytest.mark.parametrize("config", [STREAM], indirect=True)

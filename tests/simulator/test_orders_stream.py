@@ -22,7 +22,7 @@ def streaming(clock: VirtualClock, **config: object) -> Simulator:
     """A simulator whose stream runs for hours: orders take Amazon's quantity, so the
     listings get stock enough for every order of the test."""
     settings = {"orders_per_hour": 30.0, **config}
-    simulator = Simulator(SimulatorConfig(**settings), clock)
+    simulator = Simulator(SimulatorConfig.focused(**settings), clock)
     simulator.seed_listings({**row, "quantity": 10_000} for row in LISTINGS)
     return simulator
 
@@ -127,7 +127,7 @@ def test_thousands_of_orders_come_quickly():
 
 
 def test_no_orders_without_sellable_listings(clock):
-    simulator = Simulator(SimulatorConfig(orders_per_hour=600.0), clock)
+    simulator = Simulator(SimulatorConfig.focused(orders_per_hour=600.0), clock)
     simulator.seed_listings([{"sku": "X", "asin": "B0X", "quantity": 0, "price": "1.00"}])
     clock.advance(3600)
     assert simulator.orders.orders() == []

@@ -222,7 +222,9 @@ def test_order_items_page_with_next_token(sp, simulator):
     assert "NextToken is invalid" in error["message"]
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(order_settling_s=5)], ids=["settling-5s"])
+@pytest.mark.parametrize(
+    "config", [SimulatorConfig.focused(order_settling_s=5)], ids=["settling-5s"]
+)
 def test_a_shorter_settling_time_ends_the_window_sooner(sp, placed):
     """Only the wall-clock soak shortens Amazon's two minutes; both versions follow it."""
     body = ok(get_orders(sp, CreatedAfter=iso(ago(120))))

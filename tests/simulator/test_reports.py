@@ -131,7 +131,7 @@ def test_a_report_reads_the_listings_when_it_ends(sp, clock):
     assert {row["seller-sku"]: row["quantity"] for row in rows(content)}["SKU-B"] == "7"
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(marketplace_id=DE)])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(marketplace_id=DE)])
 def test_a_german_report_is_cp1252_with_question_marks(sp, clock, simulator):
     title = "Kaffeebecher „Größe L“ für 5 € \u2013 Łódź"
     simulator.seed_catalog([CatalogItem("B000000001", title, "Acme", ean="4006381333931")])
@@ -154,7 +154,7 @@ def test_a_us_report_keeps_every_character_in_utf8(sp, clock, simulator):
     assert rows(content)[0]["item-name"] == "Łódź mug ä €"
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(gzip_results=False)])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(gzip_results=False)])
 def test_uncompressed_report_documents(sp, clock):
     report_id = create_report(sp)
     clock.advance(90)
@@ -374,7 +374,7 @@ def test_stats_list_reports(sp, clock, simulator, http):
 
 
 def test_a_report_of_100_000_listings(clock):
-    simulator = Simulator(SimulatorConfig(), clock)
+    simulator = Simulator(SimulatorConfig.focused(), clock)
     simulator.seed_catalog(
         CatalogItem(f"B{i:09d}", f"Item {i}", "Acme", ean=f"{4000000000000 + i}")
         for i in range(0, 100_000, 10)

@@ -83,7 +83,7 @@ def test_a_json_listings_feed_429_takes_no_create_feed_token(sp, simulator):
     assert sp.create_feed(document_id, OTHER_FEED).status_code == 429
 
 
-@pytest.mark.parametrize("config", [SimulatorConfig(profile="seed")])
+@pytest.mark.parametrize("config", [SimulatorConfig.focused(profile="seed")])
 def test_the_seed_profile_caps_create_feed_at_30_an_hour(sp, clock):
     document_id = sp.document(b"order data")
     accepted = 0

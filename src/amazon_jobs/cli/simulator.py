@@ -54,12 +54,24 @@ def simulator(
         float, typer.Option(help="Orders the seller receives per hour (0: none).")
     ] = SIM.orders_per_hour,
     error_rate: Annotated[
-        float, typer.Option(help="Share of SP-API requests answered 500/503.")
-    ] = SIM.error_rate,
+        float | None,
+        typer.Option(
+            help=f"Share of SP-API requests answered 500/503 [{SIM.error_rate}].",
+            show_default=False,
+        ),
+    ] = None,
     seed_listings: Annotated[
         Path | None,
         typer.Option(help="CSV (sku,asin,quantity,price) of the seller's existing listings."),
     ] = None,
+    focused: Annotated[
+        bool,
+        typer.Option(
+            "--focused",
+            help="A kind Amazon: changes visible at once, no random failures, no "
+            "warnings, unknown SKUs refused (for focused tests).",
+        ),
+    ] = False,
     set_: Annotated[
         list[str] | None,
         typer.Option(
@@ -73,7 +85,8 @@ def simulator(
     from amazon_jobs.serving import serve_forever
     from amazon_jobs.simulator import Simulator, create_app
 
-    config = SimulatorConfig(
+    make = SimulatorConfig.focused if focused else SimulatorConfig
+    config = make(
         client_id=client_id,
         client_secret=client_secret,
         refresh_token=refresh_token,
@@ -84,8 +97,9 @@ def simulator(
         feed_processing_s=feed_processing_s,
         catalog_size=catalog_size,
         orders_per_hour=orders_per_hour,
-        error_rate=error_rate,
     )
+    if error_rate is not None:
+        config = dataclasses.replace(config, error_rate=error_rate)
     config = dataclasses.replace(config, **_overrides(set_ or []))
     sim = Simulator(config, settings().make_clock())
     if seed_listings:

@@ -65,7 +65,7 @@ def apply_report(
         else:
             warnings = report.warnings_for(message_id)
             ok_items.append(_confirmed(item_id, sent, warnings))
-            columns = {**confirmed_columns(sent or {}), "last_error": None}
+            columns = {**confirmed_columns(sent or {}), "last_error": None, "confirmed_at": now}
             ok_listings.append({"id": listing_id, **columns})
     update_rows(session, JobItem, ok_items)
     update_rows(session, JobItem, bad_items)

@@ -221,6 +221,9 @@ class Listing(Base):
     )
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+    #: When one of our jobs last had a change of this listing accepted by Amazon (its
+    #: confirmed quantity or price set from a processing report); None: never.
+    confirmed_at: Mapped[datetime | None]
 
 
 class Job(Base):
