@@ -20,7 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from amazon_jobs.clock import Clock, ScaledClock, SystemClock, VirtualClock
 from amazon_jobs.crypto import KEY_FORMAT, is_valid_key
-from amazon_jobs.domain.limits import DEFAULT_PROFILE, Limit, Operation, limits_for
+from amazon_jobs.domain.limits import (
+    DEFAULT_PROFILE,
+    Limit,
+    Operation,
+    application_limits_for,
+    limits_for,
+)
 from amazon_jobs.errors import ConfigError
 
 __all__ = ["ENV_PREFIX", "Settings", "load_settings"]
@@ -53,6 +59,9 @@ class Settings(BaseModel):
     limits_profile: str = DEFAULT_PROFILE
     #: Per-operation overrides, e.g. ``{"createFeed": {"burst": 5}}``.
     limits: dict[str, dict[str, float]] = Field(default_factory=dict)
+    #: Per-operation overrides of the application-wide limits, shared by every account
+    #: with the same LWA client id, e.g. ``{"patchListingsItem": {"burst": 100, "rate": 100}}``.
+    application_limits: dict[str, dict[str, float]] = Field(default_factory=dict)
     #: Messages per JSON_LISTINGS_FEED (Amazon's maximum is 25 000).
     feed_max_messages: int = Field(default=25_000, ge=1, le=25_000)
     #: First and longest interval between polls of a submitted feed, in seconds.
@@ -68,6 +77,11 @@ class Settings(BaseModel):
     auto_sync: bool = True
     #: Import orders of each account this often, in seconds (0: never).
     orders_import_every_s: float = Field(default=900.0, ge=0)
+    #: Reconcile each account's orders this often, in seconds (0: never): an Orders Import
+    #: that compares the orders Amazon lists with those imported and imports the gaps.
+    orders_reconcile_every_s: float = Field(default=86_400.0, ge=0)
+    #: How far back a reconciliation looks, in days of order creation.
+    orders_reconcile_days: float = Field(default=3.0, gt=0)
     #: Import the inventory report of each account this often, in seconds (0: never).
     inventory_report_every_s: float = Field(default=86_400.0, ge=0)
     #: Sync each active shop's catalog (changed products, all stock) this often, in
@@ -82,6 +96,10 @@ class Settings(BaseModel):
     retention_days: float = Field(default=30.0, gt=0)
     #: A feed or report Amazon has not finished after this long is flagged stuck (8 h).
     stuck_after_s: float = Field(default=8 * 3600.0, gt=0)
+    #: An item Amazon accepted must show its sent value (getListingsItem, or a newer
+    #: inventory report) within this many seconds of its job's end, or it is a mismatch:
+    #: resent once, then flagged. Items are looked at before, at growing intervals.
+    verify_after_s: float = Field(default=1800.0, gt=0)
     #: Real seconds added to every wait for quota: a call reaches Amazon a little
     #: after its token is taken, and Amazon's bucket must have refilled by then.
     throttle_margin_s: float = Field(default=0.05, ge=0)
@@ -189,6 +207,12 @@ class Settings(BaseModel):
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"invalid limits: {exc}") from exc
 
+    def application_operation_limits(self) -> dict[Operation, Limit]:
+        try:
+            return application_limits_for(self.limits_profile, self.application_limits)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid application_limits: {exc}") from exc
+
     def with_overrides(self, **overrides: Any) -> Settings:
         return load_settings(base=self, **overrides)
 
@@ -219,6 +243,7 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
     settings.operation_limits()
+    settings.application_operation_limits()
     return settings
 
 
@@ -242,9 +267,10 @@ def _default_config_file(env: Mapping[str, str]) -> Path | None:
     return home / "amazon-jobs.toml"
 
 
-#: Settings the environment cannot set: ``limits`` is a table, and demo mode (which lets
-#: the demo's well-known login in) is only ever switched on by ``amazon-jobs demo``.
-_NOT_FROM_ENV = frozenset({"limits", "demo"})
+#: Settings the environment cannot set: ``limits`` and ``application_limits`` are tables,
+#: and demo mode (which lets the demo's well-known login in) is only ever switched on by
+#: ``amazon-jobs demo``.
+_NOT_FROM_ENV = frozenset({"limits", "application_limits", "demo"})
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:

@@ -454,7 +454,15 @@ DEMO_BACKLOG_H = 4
 
 
 def _simulator_config(options: DemoOptions) -> SimulatorConfig:
+    """Amazon's harsh defaults, and a little more of what Amazon does now and then, so
+    the demo's retry paths run: 1 % of requests answered 500/503, 1 % of answers a
+    (real) second late, 5 % of order pages repeating an order of the page before."""
     return SimulatorConfig(
+        error_rate=0.01,
+        error_seed=options.seed,
+        slow_answer_rate=0.01,
+        slow_answer_s=1.0,
+        order_page_duplicates=0.05,
         feed_queue_s=20,
         feed_processing_s=60,
         report_queue_s=20,

@@ -61,7 +61,9 @@ class Runtime:
             db=db,
             clock=clock,
             throttle=Throttle(
-                settings.operation_limits(), clock.from_real(settings.throttle_margin_s)
+                settings.operation_limits(),
+                clock.from_real(settings.throttle_margin_s),
+                settings.application_operation_limits(),
             ),
             gateway=AmazonGateway(
                 clock,

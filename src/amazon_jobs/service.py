@@ -58,6 +58,7 @@ __all__ = [
     "create_inventory_job",
     "create_listings_job",
     "create_orders_import_job",
+    "create_orders_reconciliation_job",
     "retry_failed_items",
     "ship_order",
     "test_connection",
@@ -218,6 +219,15 @@ def create_orders_import_job(
     rt: Runtime, account: str | int, *, actor: str | None = None, reason: str | None = None
 ) -> Job:
     job = OrdersImport().create(rt, _job_account_id(rt, account))
+    _record_created(rt, [job], actor, reason)
+    return job
+
+
+def create_orders_reconciliation_job(
+    rt: Runtime, account: str | int, *, actor: str | None = None, reason: str | None = None
+) -> Job:
+    """An Orders Import that reconciles: imports the orders Amazon lists that are not here."""
+    job = OrdersImport().create(rt, _job_account_id(rt, account), reconcile=True)
     _record_created(rt, [job], actor, reason)
     return job
 

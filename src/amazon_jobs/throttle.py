@@ -5,6 +5,15 @@ buckets (say createFeedDocument, createFeed and the JSON_LISTINGS_FEED cap)
 is all-or-nothing inside the caller's transaction: the rows are locked
 (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises
 writers), so two workers can never spend the same token.
+
+Amazon meters two levels (``domain.limits``): each selling partner-application
+pair, which is one of our accounts (``throttle_buckets``, per account and
+operation), and, for some operations, the application as a whole, which is
+every account of this installation with the same LWA client id
+(``application_buckets``, per client id and operation). A call of such an
+operation takes a token at both levels or at neither. Rows are always locked
+in one order, the account's then the application's, each by operation, so two
+workers never wait for each other in a circle.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.domain import buckets
 from amazon_jobs.domain.limits import Limit, Operation
-from amazon_jobs.store.models import ThrottleBucket
+from amazon_jobs.store.models import Account, ApplicationBucket, ThrottleBucket
 
 __all__ = [
     "THROTTLED_PREFIX",
@@ -40,12 +50,29 @@ THROTTLED_PREFIX = "t"
 RATE_TOLERANCE = 0.02
 
 
+#: A bucket's row, at either level.
+BucketRow = ThrottleBucket | ApplicationBucket
+
+
 @dataclass(frozen=True, slots=True)
 class QuotaWait:
     """When the tokens will be there, and the bucket that holds them back longest."""
 
     ready_at: datetime
     operation: Operation
+    #: True when that bucket is the application's (shared by every account of the
+    #: same LWA client id), not the account's own.
+    application: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A locked bucket row and the limit it follows."""
+
+    operation: Operation
+    row: BucketRow
+    limit: Limit
+    application: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +102,18 @@ def announced_rate(current: float, header: str | None) -> float | None:
 
 
 class Throttle:
-    """Our copies of Amazon's buckets, per account and operation."""
+    """Our copies of Amazon's buckets: per account and operation, and per application
+    (LWA client id) and operation where Amazon limits the application as a whole."""
 
-    def __init__(self, limits: Mapping[Operation, Limit], margin_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        limits: Mapping[Operation, Limit],
+        margin_s: float = 0.0,
+        application_limits: Mapping[Operation, Limit] | None = None,
+    ) -> None:
         self.limits = dict(limits)
+        #: The application-wide limits (``domain.limits.application_limits_for``).
+        self.application_limits = dict(application_limits or {})
         #: Extra wait, in clock seconds, for the time a call takes to reach Amazon.
         self.margin_s = margin_s
         self._announced: dict[tuple[int, Operation], str | None] = {}
@@ -107,27 +142,46 @@ class Throttle:
     ) -> QuotaWait | None:
         """Take a token from each bucket, or none at all: None when taken, else the wait
         and the bucket that really holds the caller back (the last to refill)."""
-        rows = self._lock(session, account_id, operations, now)
-        states = {op: (self._limit(row), _state(row)) for op, row in rows.items()}
-        wait = self._longest(states, now)
+        held = self._hold(session, account_id, operations, now)
+        wait = self._longest(held, now)
         if wait.ready_at > now:
             return wait
-        for op, (limit, state) in states.items():
-            taken = buckets.take(state, limit, now, self.margin_s)
+        for bucket in held:
+            taken = buckets.take(_state(bucket.row), bucket.limit, now, self.margin_s)
             assert taken is not None
-            _store(rows[op], taken)
-            rows[op].granted += 1
-            rows[op].minutes = _count_minute(rows[op].minutes, now)
+            _store(bucket.row, taken)
+            bucket.row.granted += 1
+            bucket.row.minutes = _count_minute(bucket.row.minutes, now)
         return None
 
-    def _longest(
-        self, states: Mapping[Operation, tuple[Limit, buckets.BucketState]], now: datetime
-    ) -> QuotaWait:
+    def _longest(self, held: Sequence[_Held], now: datetime) -> QuotaWait:
         waits = [
-            QuotaWait(buckets.next_token_at(state, limit, now, self.margin_s), op)
-            for op, (limit, state) in states.items()
+            QuotaWait(
+                buckets.next_token_at(_state(b.row), b.limit, now, self.margin_s),
+                b.operation,
+                b.application,
+            )
+            for b in held
         ]
         return max(waits, key=lambda wait: wait.ready_at)
+
+    def _hold(
+        self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
+    ) -> list[_Held]:
+        """Lock the account's buckets of *operations*, then its application's."""
+        rows = self._lock(session, account_id, operations, now)
+        held = [_Held(op, row, self._limit(row), False) for op, row in rows.items()]
+        shared = sorted({op for op in operations if op in self.application_limits})
+        if shared:
+            client_id = session.scalar(
+                select(Account.lwa_client_id).where(Account.id == account_id)
+            )
+            if client_id is not None:
+                found = self._lock_application(session, client_id, shared, now)
+                held += [
+                    _Held(op, row, self._application_limit(row), True) for op, row in found.items()
+                ]
+        return held
 
     def hourly_use(self, session: Session, account_id: int, now: datetime) -> dict[str, int]:
         """Calls per operation in the last hour (to the minute)."""
@@ -150,9 +204,7 @@ class Throttle:
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
     ) -> QuotaWait:
         """:meth:`next_available`, and the bucket that holds it back (the last to refill)."""
-        rows = self._lock(session, account_id, operations, now)
-        states = {op: (self._limit(row), _state(row)) for op, row in rows.items()}
-        return self._longest(states, now)
+        return self._longest(self._hold(session, account_id, operations, now), now)
 
     def throttled(
         self, session: Session, account_id: int, operation: Operation, now: datetime
@@ -252,7 +304,9 @@ class Throttle:
         return [self._view(row, now) for row in rows]
 
     def _view(self, row: ThrottleBucket, now: datetime) -> BucketView:
-        limit = self._limit(row)
+        return self._bucket_view(row, self._limit(row), now)
+
+    def _bucket_view(self, row: BucketRow, limit: Limit, now: datetime) -> BucketView:
         state = buckets.refill(_state(row), limit, now)
         return BucketView(
             operation=row.operation,
@@ -264,8 +318,48 @@ class Throttle:
             throttled=row.throttled,
         )
 
+    def application_views(
+        self, session: Session, client_id: str, now: datetime
+    ) -> list[BucketView]:
+        """Every application-wide bucket of *client_id* that has been used, as of *now*."""
+        rows = session.scalars(
+            select(ApplicationBucket)
+            .where(ApplicationBucket.client_id == client_id)
+            .order_by(ApplicationBucket.operation)
+        )
+        return [self._bucket_view(row, self._application_limit(row), now) for row in rows]
+
     def _limit(self, row: ThrottleBucket) -> Limit:
         return replace(self.limits[Operation(row.operation)], rate=row.rate)
+
+    def _application_limit(self, row: ApplicationBucket) -> Limit:
+        return replace(self.application_limits[Operation(row.operation)], rate=row.rate)
+
+    def _lock_application(
+        self, session: Session, client_id: str, operations: Sequence[Operation], now: datetime
+    ) -> dict[Operation, ApplicationBucket]:
+        query = (
+            select(ApplicationBucket)
+            .where(
+                ApplicationBucket.client_id == client_id,
+                ApplicationBucket.operation.in_([str(op) for op in operations]),
+            )
+            .order_by(ApplicationBucket.operation)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        rows = {Operation(row.operation): row for row in session.scalars(query)}
+        missing = [op for op in operations if op not in rows]
+        if missing:  # first use: create them (once, whoever comes first), then lock them
+            values = [
+                {"client_id": client_id, **_fresh(self.application_limits[op], op, now)}
+                for op in missing
+            ]
+            session.execute(
+                _insert(session)(ApplicationBucket).values(values).on_conflict_do_nothing()
+            )
+            rows = {Operation(row.operation): row for row in session.scalars(query)}
+        return rows
 
     def _lock(
         self,
@@ -295,22 +389,29 @@ class Throttle:
     def _create_missing(
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
     ) -> None:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         values = [
-            {
-                "account_id": account_id,
-                "operation": str(op),
-                "tokens": float(self.limits[op].burst),
-                "updated_at": now,
-                "rate": self.limits[op].rate,
-                "grants": [],
-                "granted": 0,
-                "throttled": 0,
-                "minutes": {},
-            }
-            for op in operations
+            {"account_id": account_id, **_fresh(self.limits[op], op, now)} for op in operations
         ]
-        session.execute(insert(ThrottleBucket).values(values).on_conflict_do_nothing())
+        session.execute(_insert(session)(ThrottleBucket).values(values).on_conflict_do_nothing())
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _fresh(limit: Limit, operation: Operation, now: datetime) -> dict[str, Any]:
+    """The columns of a bucket that has not been used."""
+    return {
+        "operation": str(operation),
+        "tokens": float(limit.burst),
+        "updated_at": now,
+        "rate": limit.rate,
+        "grants": [],
+        "granted": 0,
+        "throttled": 0,
+        "minutes": {},
+    }
 
 
 def _minute(now: datetime) -> int:
@@ -345,12 +446,12 @@ def _count_minute(
     return kept
 
 
-def _state(row: ThrottleBucket) -> buckets.BucketState:
+def _state(row: BucketRow) -> buckets.BucketState:
     grants = tuple(datetime.fromtimestamp(g, UTC) for g in row.grants or ())
     return buckets.BucketState(row.tokens, row.updated_at, grants)
 
 
-def _store(row: ThrottleBucket, state: buckets.BucketState) -> None:
+def _store(row: BucketRow, state: buckets.BucketState) -> None:
     row.tokens = state.tokens
     row.updated_at = state.updated_at
     row.grants = [g.timestamp() for g in state.grants]

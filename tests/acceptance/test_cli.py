@@ -168,7 +168,7 @@ def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) ->
     assert "Done" in listing and "Canceled" in listing
     assert "1 ok / 1 failed / 2" in listing
     show = cli("jobs", "show", "1").stdout
-    assert "P-5" in show and "NOT_FOUND" in show
+    assert "P-5" in show and "13013" in show
     log = cli("jobs", "log", "1").stdout
     for fragment in ("Reserved → Created", "createFeed", "Waiting for result → Done"):
         assert fragment in log

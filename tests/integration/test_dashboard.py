@@ -189,7 +189,7 @@ def test_job_page_documents_advice_and_retry(shop, web):
     ).jobs[0]
     shop.run_worker()
     page = web.browser.get(f"/jobs/{job.id}").text
-    assert "send the product first" in page  # the advice for Amazon's NOT_FOUND
+    assert "send the product first" in page  # the advice for Amazon's 13013
     assert f'href="/jobs/{job.id}/documents/feed"' in page
     feed = web.browser.get(f"/jobs/{job.id}/documents/feed")
     assert feed.status_code == 200 and feed.json()["messages"]

@@ -108,7 +108,7 @@ def test_test_connection_says_what_is_wrong(shop):
 
 
 def test_common_amazon_codes_come_with_advice():
-    for code in ("8572", "8541", "8560", "5002", "90057", "99022"):
+    for code in ("8572", "8541", "8542", "8560", "5002", "6024", "90000900", "90004114", "99022"):
         assert explain(code, None)
-    assert explain(None, "NOT_FOUND: The SKU 'X' does not exist") is not None
+    assert explain(None, "13013: This SKU does not exist in the Amazon.com catalog.") is not None
     assert explain("12345", "something new") is None

@@ -247,7 +247,7 @@ def test_stop_of_a_sku_amazon_does_not_know_fails_that_item_only(shop):
     shop.run_worker()
     job, items = load(shop, job.id)
     assert (job.items_ok, job.items_failed) == (1, 1)
-    assert "NOT_FOUND" in items[sku(3)].error_message
+    assert "13013" in items[sku(3)].error_message
     assert shop.listing(sku(3)).state == ListingState.ERROR  # Amazon's answer, not "active"
     assert shop.listing(sku(2)).state == ListingState.STOPPED
 
@@ -259,7 +259,7 @@ def test_a_sku_amazon_does_not_know_leaves_active_and_automatic_sync(shop):
     (job,) = create(shop, JobType.UPDATE_QTY_PRICE, changed=True)
     shop.run_worker()
     job, items = load(shop, job.id)
-    assert "NOT_FOUND" in items[sku(3)].error_message
+    assert "13013" in items[sku(3)].error_message
     listing = shop.listing(sku(3))
     assert listing.state == ListingState.ERROR and "does not exist" in listing.last_error
     assert shop.listing(sku(4)).state == ListingState.ACTIVE

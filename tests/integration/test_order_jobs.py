@@ -16,7 +16,7 @@ from amazon_jobs.service import (
     ship_order,
 )
 from amazon_jobs.simulator import SimulatorConfig
-from amazon_jobs.store.jobs import get_job, job_items
+from amazon_jobs.store.jobs import get_job, job_items, job_log
 from amazon_jobs.store.models import Account, Order, OrderItem, Shipment
 from amazon_jobs.store.orders import ShipmentSpec
 from amazon_jobs.worker import Worker
@@ -199,3 +199,66 @@ def test_fulfillment_waits_in_created_for_quota(shop_factory):
     with shop.rt.db.read() as session:
         assert get_job(session, job2.id).status == JobStatus.DONE
     assert not shop.sim.stats()["throttled"]
+
+
+def log_lines(shop, job_id):
+    with shop.rt.db.read() as session:
+        return [line.message for line in job_log(session, job_id)]
+
+
+def use_api(shop, api):
+    with shop.rt.db.transaction() as session:
+        session.execute(update(Account).values(orders_api=api))
+
+
+@pytest.mark.parametrize("api", ["2026-01-01", "v0"])
+def test_an_order_amazon_repeats_on_the_next_page_is_stored_and_counted_once(shop_factory, api):
+    repeating = SimulatorConfig.focused(order_page_duplicates=0.6, order_seed=4)
+    shop = shop_factory(repeating, orders_page_size=5)
+    use_api(shop, api)
+    place_orders(shop, 25)
+    job = run_import(shop)
+    assert job.status == JobStatus.DONE, job.error
+    assert job.data["pages"] > 5, "a page that repeats an order carries one fewer of its own"
+    assert job.items_total == 25
+    assert stored_orders(shop) == (25, 50)
+    with shop.rt.db.read() as session:
+        refs = [item.ref for item in job_items(session, job.id)]
+    assert len(refs) == len(set(refs)) == 25
+    if api == "v0":
+        assert shop.sim.stats()["requests"]["getOrderItems"] == 25, "items fetched once"
+    repeats = [line for line in log_lines(shop, job.id) if "already seen in this job" in line]
+    assert repeats, "the log says which pages repeated an order"
+
+
+@pytest.mark.parametrize("api", ["2026-01-01", "v0"])
+def test_an_order_changed_without_a_status_change_is_updated_not_duplicated(shop_factory, api):
+    shop = shop_factory(orders_page_size=5)
+    use_api(shop, api)
+    ids = place_orders(shop, 7)
+    run_import(shop)
+    with shop.rt.db.read() as session:
+        before = session.scalars(select(Order).where(Order.amazon_order_id == ids[2])).one()
+    assert before.ship_to and before.ship_to["city"] == shop.sim.orders.order(ids[2]).address.city
+    shop.clock.advance(600)
+    moved = {"city": "Portland", "state": "OR", "postal_code": "97205"}
+    changed = shop.sim.orders.update_order(ids[2], address=moved, ship_days=1)
+    assert str(changed.status) == "Unshipped"
+    shop.clock.advance(300)  # Amazon lists changes older than two minutes
+    again = run_import(shop)
+    assert again.status == JobStatus.DONE, again.error
+    assert [item.ref for item in items_of(shop, again.id)] == [ids[2]]
+    assert stored_orders(shop) == (7, 14)
+    with shop.rt.db.read() as session:
+        after = session.scalars(select(Order).where(Order.amazon_order_id == ids[2])).one()
+    assert after.status == before.status == "UNSHIPPED"
+    assert after.amazon_updated_at == changed.last_updated_at > before.amazon_updated_at
+    assert after.ship_to["city"] == "Portland" and after.ship_to["state"] == "OR"
+    if api == "v0":  # 2026 keeps the postal code for applications with the PII role
+        assert after.ship_to["postal_code"] == "97205"
+    assert after.change_seq > before.change_seq, "the shop learns where the order goes now"
+
+
+def items_of(shop, job_id):
+    with shop.rt.db.read() as session:
+        return job_items(session, job_id)

@@ -9,7 +9,10 @@ import time
 import httpx
 import pytest
 
-from amazon_jobs.simulator import SimulatorConfig
+from amazon_jobs.demo import DemoOptions, _simulator_config
+from amazon_jobs.domain.limits import Operation
+from amazon_jobs.simulator import Simulator, SimulatorConfig
+from amazon_jobs.simulator.common.faults import Faults
 
 from .helpers import FEEDS, listings_feed, quantity_message
 from .offer_helpers import REPORTS, create_report, download_report, get_report
@@ -143,6 +146,7 @@ def test_faults_are_set_and_read_over_http(http, sp, clock, simulator):
         "fail_next": [{"operation": "getReport", "status": 503, "times": 2}],
         "error_rate": {"rate": 0.25, "operation": "getFeeds", "seed": 4},
         "delay": [{"seconds": 0.5, "operation": "createFeed", "times": 3}],
+        "slow_answers": {"rate": 0.05, "seconds": 1.5, "seed": 2},
         "abort_next_feeds": 1,
         "cancel_next_feeds": 2,
         "corrupt_next_documents": 3,
@@ -155,6 +159,7 @@ def test_faults_are_set_and_read_over_http(http, sp, clock, simulator):
         "error_rates": {"getFeeds": {"rate": 0.25, "statuses": [500, 503]}},
         "seed": 4,
         "delays": {"createFeed": {"seconds": 0.5, "times": 3}},
+        "slow_answers": {"rate": 0.05, "seconds": 1.5, "given": 0},
         "abort_next_feeds": 1,
         "cancel_next_feeds": 2,
         "corrupt_next_documents": 3,
@@ -172,6 +177,7 @@ def test_faults_are_set_and_read_over_http(http, sp, clock, simulator):
     assert (
         cleared["fail_next"] == {} and cleared["delays"] == {} and cleared["fail_next_reports"] == 0
     )
+    assert cleared["slow_answers"]["rate"] == 0.0
     assert sp.request("GET", f"{REPORTS}/reports/1").status_code == 404
 
 
@@ -185,6 +191,9 @@ def test_faults_are_set_and_read_over_http(http, sp, clock, simulator):
         {"fail_next": [{"operation": "noSuchOperation"}]},
         {"error_rate": {"rate": 2}},
         {"delay": {"seconds": -1}},
+        {"slow_answers": {"rate": 1.5, "seconds": 1}},
+        {"slow_answers": {"rate": 0.1, "seconds": -1}},
+        {"slow_answers": [{"rate": 0.1}]},
         {"abort_next_feeds": -1, "cancel_next_feeds": 1},
         {"fail_next_reports": True},
     ],
@@ -196,3 +205,56 @@ def test_a_bad_fault_body_is_refused_and_changes_nothing(http, body):
     snapshot = http.get("/_sim/faults").json()
     assert snapshot["cancel_next_feeds"] == 0 and snapshot["fail_next"] == {}
     assert http.post("/_sim/faults", content=b"{nope").status_code == 400
+
+
+def test_slow_answers_are_seeded_and_leave_the_errors_where_they_were():
+    plain = Faults(seed=5, error_rate=0.3)
+    slow = Faults(seed=5, error_rate=0.3, slow_rate=0.25, slow_s=1.5)
+    again = Faults(seed=5, error_rate=0.3, slow_rate=0.25, slow_s=1.5)
+    errors, slow_errors, delays, delays_again = [], [], [], []
+    for _ in range(80):
+        errors.append(plain.next_error(Operation.GET_FEED))
+        slow_errors.append(slow.next_error(Operation.GET_FEED))
+        delays.append(slow.take_delay(Operation.GET_FEED))
+        again.next_error(Operation.GET_FEED)
+        delays_again.append(again.take_delay(Operation.GET_FEED))
+    assert slow_errors == errors, "slow answers draw from their own sequence"
+    assert delays == delays_again, "the same seed holds back the same answers"
+    assert set(delays) == {0.0, 1.5}
+    assert slow.snapshot()["slow_answers"] == {
+        "rate": 0.25,
+        "seconds": 1.5,
+        "given": delays.count(1.5),
+    }
+    assert all(plain.take_delay(Operation.GET_FEED) == 0.0 for _ in range(80))
+
+
+def test_a_focused_simulator_never_answers_slowly():
+    faults = Simulator(SimulatorConfig.focused()).faults
+    assert all(faults.take_delay(Operation.GET_FEED) == 0.0 for _ in range(500))
+
+
+@pytest.mark.parametrize(
+    "config", [SimulatorConfig.focused(slow_answer_rate=1.0, slow_answer_s=0.4)]
+)
+def test_the_config_makes_answers_slow_enough_for_a_client_to_time_out(sp, simulator, server):
+    headers = {"x-amz-access-token": sp.token}
+    with (
+        httpx.Client(base_url=server.url, timeout=0.1) as impatient,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        impatient.get(f"{FEEDS}/feeds/1", headers=headers)
+    assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404, "late, but it answers"
+    assert simulator.faults.snapshot()["slow_answers"]["given"] == 2
+
+
+def test_the_demo_fails_and_answers_slowly_now_and_then():
+    config = _simulator_config(DemoOptions())
+    assert 0 < config.error_rate <= 0.05
+    assert 0 < config.slow_answer_rate <= 0.05 and 0 < config.slow_answer_s <= 2
+    assert config.order_page_duplicates > 0
+    faults = Simulator(config).faults
+    delays = [faults.take_delay(Operation.GET_FEED) for _ in range(2000)]
+    errors = [faults.next_error(Operation.GET_FEED) for _ in range(2000)]
+    assert 0 < delays.count(config.slow_answer_s) < 200
+    assert 0 < sum(error is not None for error in errors) < 200

@@ -1,4 +1,8 @@
-"""Processing of JSON_LISTINGS_FEED documents, straight through process_feed (no HTTP)."""
+"""Processing of JSON_LISTINGS_FEED documents, straight through process_feed (no HTTP).
+
+Run as a focused simulator runs them (no warnings, unknown SKUs refused); the
+harsh defaults have their own tests (test_silent_acceptance, test_listing_issues).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import jsonschema
 import pytest
 
 from amazon_jobs.simulator.feeds.processing import FeedContext, FeedOutcome, process_feed
-from amazon_jobs.simulator.listings.issues import SCHEMA_MESSAGE
+from amazon_jobs.simulator.listings.issues import SCHEMA_MESSAGE, SKU_UNKNOWN_MESSAGE
 from amazon_jobs.simulator.models import FeedStatus, SimListing
 
 from .helpers import MODELS, QUANTITY_PATH, listings_feed, quantity_message
@@ -22,7 +26,10 @@ def run(
     document: Any, max_messages: int = 25_000, feed_type: str = "JSON_LISTINGS_FEED"
 ) -> FeedOutcome:
     content = document if isinstance(document, bytes) else json.dumps(document).encode()
-    return process_feed(FeedContext(SELLER, "77", feed_type, max_messages), content, LISTINGS)
+    context = FeedContext(
+        SELLER, "77", feed_type, max_messages, warnings=False, silent_unknown_skus=False
+    )
+    return process_feed(context, content, LISTINGS)
 
 
 def run_messages(*messages: Any) -> FeedOutcome:
@@ -52,26 +59,35 @@ def test_valid_patches_are_accepted_and_last_one_wins():
     assert LISTINGS["SKU-A"].quantity == 5, "process_feed never changes its input"
 
 
-def test_unknown_sku_is_an_error():
+def test_unknown_sku_is_13013_when_unknown_skus_are_refused():
     outcome = run_messages(quantity_message(1, "SKU-A", 2), quantity_message(2, "SKU-Z", 2))
     assert only_issue(outcome) == {
         "messageId": 2,
         "sku": "SKU-Z",
-        "code": "NOT_FOUND",
+        "code": "13013",
         "severity": "ERROR",
-        "message": "The SKU 'SKU-Z' does not exist for this selling partner.",
+        "message": SKU_UNKNOWN_MESSAGE,
     }
     assert outcome.quantities == {"SKU-A": 2}
     summary = outcome.report["summary"]
     assert (summary["messagesAccepted"], summary["messagesInvalid"], summary["errors"]) == (1, 1, 1)
 
 
-@pytest.mark.parametrize("quantity", [-1, 2.5, 3.0, "4", True, None])
-def test_quantity_must_be_a_non_negative_integer(quantity):
+@pytest.mark.parametrize("quantity", [2.5, 3.0, "4", True, None])
+def test_a_quantity_that_is_not_an_integer_is_90000900(quantity):
     issue = only_issue(run_messages(quantity_message(1, "SKU-A", quantity)))
-    assert issue["code"] == "INVALID_VALUE"
+    assert (issue["code"], issue["message"]) == ("90000900", "The attributes are invalid.")
     assert issue["attributeName"] == "fulfillment_availability"
     assert (issue["messageId"], issue["sku"], issue["severity"]) == (1, "SKU-A", "ERROR")
+
+
+def test_a_negative_quantity_is_below_the_minimum():
+    issue = only_issue(run_messages(quantity_message(1, "SKU-A", -1)))
+    assert issue["code"] == "90004114"
+    assert issue["message"] == (
+        "Value for '-1' is lesser than the required minimum '[fulfillment_availability]'."
+    )
+    assert issue["attributeName"] == "fulfillment_availability"
 
 
 def test_merge_without_quantity_changes_nothing_but_replace_needs_one():
@@ -88,7 +104,7 @@ def test_unsupported_path_names_the_attribute():
     message = quantity_message(1, "SKU-A", 1)
     message["patches"][0]["path"] = "/attributes/item_name"
     issue = only_issue(run_messages(message))
-    assert (issue["code"], issue["attributeName"]) == ("UNSUPPORTED", "item_name")
+    assert (issue["code"], issue["attributeName"]) == ("SIMULATOR_UNSUPPORTED", "item_name")
 
 
 @pytest.mark.parametrize(
@@ -102,7 +118,7 @@ def test_unsupported_path_names_the_attribute():
 def test_unsupported_ops_and_channels(change):
     message = quantity_message(1, "SKU-A", 1)
     message["patches"][0].update(change)
-    assert only_issue(run_messages(message))["code"] == "UNSUPPORTED"
+    assert only_issue(run_messages(message))["code"] == "SIMULATOR_UNSUPPORTED"
 
 
 def test_an_update_that_would_create_a_catalog_item_is_unsupported():
@@ -114,7 +130,7 @@ def test_an_update_that_would_create_a_catalog_item_is_unsupported():
         "attributes": {"item_name": [{"value": "New product"}]},
     }
     issue = only_issue(run_messages(message))
-    assert (issue["code"], issue["messageId"]) == ("UNSUPPORTED", 1)
+    assert (issue["code"], issue["messageId"]) == ("SIMULATOR_UNSUPPORTED", 1)
 
 
 def schema_breakers() -> list[Any]:
@@ -207,10 +223,11 @@ def test_invalid_message_issue_omits_what_it_cannot_name():
     ("header", "code"),
     [
         ({"sellerId": SELLER, "version": "1.0"}, "4002006"),
-        ({"version": "2.0"}, "4002006"),
+        ({"version": "2.0"}, "4002005"),
+        ({"sellerId": 7, "version": "2.0"}, "4002006"),
         ({"sellerId": SELLER, "version": "2.0", "report": {"includedData": ["issues"]}}, "4002006"),
         ({"sellerId": "A9SOMEONEELSE", "version": "2.0"}, "4002004"),
-        ("header", "4002006"),
+        ("header", "4002005"),
     ],
 )
 def test_a_bad_header_processes_no_message(header, code):
@@ -230,6 +247,11 @@ def test_a_bad_header_processes_no_message(header, code):
     assert outcome.message_count == 1
 
 
+def test_a_header_without_seller_is_amazons_missing_merchant():
+    outcome = run({"header": {"version": "2.0"}, "messages": [quantity_message(1, "SKU-A", 1)]})
+    assert only_issue(outcome)["message"] == "Attribute 'Merchant' is required, but not present."
+
+
 @pytest.mark.parametrize("messages", [None, [], {"1": {}}])
 def test_messages_must_be_a_non_empty_array(messages):
     document: dict[str, Any] = {"header": {"sellerId": SELLER, "version": "2.0"}}
@@ -238,6 +260,10 @@ def test_messages_must_be_a_non_empty_array(messages):
     outcome = run(document)
     assert outcome.status == FeedStatus.DONE
     assert only_issue(outcome)["code"] == "4002005"
+    if messages is None:
+        assert only_issue(outcome)["message"] == (
+            "Attribute 'messages' is required, but not present."
+        )
 
 
 def test_more_messages_than_allowed_are_refused_as_a_whole():
@@ -253,6 +279,7 @@ def test_unreadable_documents_end_fatal(content):
     assert outcome.status == FeedStatus.FATAL
     issue = only_issue(outcome)
     assert (issue["code"], issue["severity"]) == ("4002001", "ERROR")
+    assert issue["message"] == "Item 'Feed' cannot be parsed."
     assert outcome.report["header"] == {"sellerId": SELLER, "version": "2.0", "feedId": "77"}
     assert outcome.report["summary"]["messagesProcessed"] == 0
 

@@ -1,4 +1,7 @@
-"""JSON_LISTINGS_FEED beyond quantity: offers on catalog ASINs, prices, DELETE, PARTIAL_UPDATE."""
+"""JSON_LISTINGS_FEED beyond quantity: offers on catalog ASINs, prices, DELETE, PARTIAL_UPDATE.
+
+Processed as a focused simulator processes them (no warnings, unknown SKUs refused).
+"""
 
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ def catalog() -> Catalog:
 
 def run(*messages: Any, **header: Any) -> FeedOutcome:
     content = json.dumps(listings_feed(SELLER, list(messages), **header)).encode()
-    context = FeedContext(SELLER, "88", "JSON_LISTINGS_FEED", 25_000, US, NOW)
+    context = FeedContext(SELLER, "88", "JSON_LISTINGS_FEED", 25_000, US, NOW, False, False)
     outcome = process_feed(context, content, LISTINGS, catalog())
     jsonschema.validate(outcome.report, report_schema())
     return outcome
@@ -82,17 +85,18 @@ def test_an_ean_finds_the_asin_unless_it_is_unknown_or_ambiguous():
     )
     assert outcome.changes["BY-EAN"].asin == MUG.asin
     assert issues(outcome) == [
-        ("MULTIPLE_MATCHES", "externally_assigned_product_identifier"),
-        ("NOT_FOUND", "externally_assigned_product_identifier"),
+        ("8542", "externally_assigned_product_identifier"),
+        ("8560", "externally_assigned_product_identifier"),
     ]
-    assert "B0TWIN0001" in outcome.report["issues"][0]["message"]
+    assert "B0TWIN0001, B0TWIN0002" in outcome.report["issues"][0]["message"]
+    assert "SKU NONE does not map any ASINs" in outcome.report["issues"][1]["message"]
 
 
 def test_an_asin_missing_from_the_catalog_is_an_error():
     outcome = run(offer_message(1, "X", "B0NOTHERE0"), offer_message(2, "Y", "not-an-asin"))
     assert issues(outcome) == [
-        ("NOT_FOUND", "merchant_suggested_asin"),
-        ("INVALID_VALUE", "merchant_suggested_asin"),
+        ("8560", "merchant_suggested_asin"),
+        ("90000900", "merchant_suggested_asin"),
     ]
     assert outcome.changes == {}
 
@@ -135,34 +139,40 @@ def test_every_problem_of_one_message_is_reported_and_counted_once():
 
 
 @pytest.mark.parametrize(
-    ("change", "attribute"),
+    ("change", "code", "attribute"),
     [
-        ({"condition_type": [{"value": "brand_new"}]}, "condition_type"),
-        ({"purchasable_offer": purchasable_offer(-0.01)}, "purchasable_offer"),
-        ({"purchasable_offer": purchasable_offer("19.99")}, "purchasable_offer"),
-        ({"purchasable_offer": purchasable_offer(True)}, "purchasable_offer"),
-        ({"purchasable_offer": purchasable_offer(1, currency="euro")}, "purchasable_offer"),
+        ({"condition_type": [{"value": "brand_new"}]}, "90000900", "condition_type"),
+        ({"purchasable_offer": purchasable_offer(-0.01)}, "90004114", "purchasable_offer"),
+        ({"purchasable_offer": purchasable_offer(0)}, "90004114", "purchasable_offer"),
+        ({"purchasable_offer": purchasable_offer("19.99")}, "90000900", "purchasable_offer"),
+        ({"purchasable_offer": purchasable_offer(True)}, "90000900", "purchasable_offer"),
+        (
+            {"purchasable_offer": purchasable_offer(1, currency="euro")},
+            "90000900",
+            "purchasable_offer",
+        ),
         (
             {"purchasable_offer": [{"audience": "B2B", "our_price": []}]},
+            "99022",
             "purchasable_offer.our_price",
         ),
         (
             {"fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT"}]},
+            "90000900",
             "fulfillment_availability",
         ),
     ],
 )
-def test_bad_offer_values_are_errors_naming_the_attribute(change, attribute):
+def test_bad_offer_values_are_errors_naming_the_attribute(change, code, attribute):
     message = offer_message(1, "X", MUG.asin)
     message["attributes"].update(change)
-    [(_, named)] = issues(run(message))
-    assert named == attribute
+    assert issues(run(message)) == [(code, attribute)]
 
 
 def test_requirements_other_than_offer_only_are_unsupported():
     message = offer_message(1, "X", MUG.asin)
     message["requirements"] = "LISTING_PRODUCT_ONLY"
-    assert issues(run(message)) == [("UNSUPPORTED", None)]
+    assert issues(run(message)) == [("SIMULATOR_UNSUPPORTED", None)]
 
 
 def test_a_price_patch_sets_the_price_and_currency():
@@ -170,11 +180,22 @@ def test_a_price_patch_sets_the_price_and_currency():
     assert outcome.changes["SEEDED"] == SimListing(MUG.asin, 1, Decimal("24.95"), "EUR")
 
 
-@pytest.mark.parametrize("price", [-1, "cheap", None, float("nan"), float("inf"), [5]])
-def test_a_price_below_zero_or_not_a_number_is_refused(price):
+@pytest.mark.parametrize("price", ["cheap", None, float("nan"), float("inf"), [5]])
+def test_a_price_that_is_not_a_number_is_90000900(price):
     outcome = run(patch_message(1, "OLD", price_patch(price)))
     [issue] = outcome.report["issues"]
-    assert (issue["code"], issue["attributeName"]) == ("INVALID_VALUE", "purchasable_offer")
+    assert (issue["code"], issue["attributeName"]) == ("90000900", "purchasable_offer")
+    assert outcome.changes == {}
+
+
+@pytest.mark.parametrize("price", [-1, 0, 0.009])
+def test_a_price_below_a_cent_is_below_amazons_minimum(price):
+    outcome = run(patch_message(1, "OLD", price_patch(price)))
+    [issue] = outcome.report["issues"]
+    assert (issue["code"], issue["attributeName"]) == ("90004114", "purchasable_offer")
+    assert issue["message"] == (
+        f"Value for '{price}' is lesser than the required minimum '[purchasable_offer]'."
+    )
     assert outcome.changes == {}
 
 
@@ -203,7 +224,7 @@ def test_delete_removes_the_listing_and_needs_one():
         {"messageId": 2, "sku": "GONE", "operationType": "DELETE"},
     )
     assert outcome.changes == {"OLD": None}
-    assert issues(outcome) == [("NOT_FOUND", None)]
+    assert issues(outcome) == [("13013", None)]
 
 
 def test_a_partial_update_changes_only_what_it_carries():
@@ -219,8 +240,8 @@ def test_a_partial_update_changes_only_what_it_carries():
     unknown = dict(message, sku="NOPE")
     bad = dict(message, attributes={"fulfillment_availability": [{"quantity": 1}]})
     assert issues(run(unknown, dict(bad, messageId=2))) == [
-        ("NOT_FOUND", None),
-        ("UNSUPPORTED", "fulfillment_availability"),
+        ("13013", None),
+        ("SIMULATOR_UNSUPPORTED", "fulfillment_availability"),
     ]
 
 
@@ -233,7 +254,7 @@ def test_later_messages_see_what_earlier_ones_did():
     )
     assert outcome.changes["NEW"].price == Decimal("11")
     assert outcome.changes["SEEDED"] is None
-    assert issues(outcome) == [("NOT_FOUND", None)]
+    assert issues(outcome) == [("13013", None)]
 
 
 def test_report_items_carry_summaries_offers_and_quantities():
@@ -284,7 +305,7 @@ def test_a_full_feed_of_25000_offers_and_patches_is_processed_whole():
                 )
             )
     content = json.dumps(listings_feed(SELLER, messages)).encode()
-    context = FeedContext(SELLER, "99", "JSON_LISTINGS_FEED", 25_000, US, NOW)
+    context = FeedContext(SELLER, "99", "JSON_LISTINGS_FEED", 25_000, US, NOW, False, False)
     outcome = process_feed(context, content, {}, catalog())
     assert outcome.report["summary"]["messagesAccepted"] == 25_000
     assert len(outcome.changes) == 12_500

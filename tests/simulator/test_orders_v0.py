@@ -42,6 +42,7 @@ def test_get_orders_answers_the_models_shape(sp, placed):
     assert body["payload"]["CreatedBefore"] == iso(START - timedelta(minutes=2))
     assert "NextToken" not in body["payload"]
     first = body["payload"]["Orders"][0]
+    address = placed[0].address
     assert first == {
         "AmazonOrderId": placed[0].order_id,
         "PurchaseDate": iso(ago(60)),
@@ -72,10 +73,18 @@ def test_get_orders_answers_the_models_shape(sp, placed):
         "IsISPU": False,
         "IsAccessPointOrder": False,
         "SellerOrderId": "SHOP-1",
+        # Without a Restricted Data Token: no name, address lines or phone.
+        "ShippingAddress": {
+            "City": address.city,
+            "StateOrRegion": address.state,
+            "PostalCode": address.postal_code,
+            "CountryCode": "US",
+        },
     }
     pending = body["payload"]["Orders"][1]
     assert pending["OrderStatus"] == "Pending"
     assert "OrderTotal" not in pending, "no pricing before payment is authorized"
+    assert "ShippingAddress" not in pending, "no address before payment is authorized"
     canceled = body["payload"]["Orders"][2]
     assert (canceled["OrderStatus"], canceled["NumberOfItemsUnshipped"]) == ("Canceled", 0)
 

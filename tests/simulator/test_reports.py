@@ -16,6 +16,8 @@ from .helpers import FEEDS, QUOTA_EXCEEDED, US, listings_feed, model_validator, 
 from .offer_helpers import DE, REPORTS, create_report, download_report, get_report
 
 MODEL = "reports_2021-06-30.json"
+ALL = "GET_MERCHANT_LISTINGS_ALL_DATA"
+OPEN = "GET_FLAT_FILE_OPEN_LISTINGS_DATA"
 MUG = CatalogItem("B000000001", "Acme Mug, Blue", "Acme", ean="4006381333931")
 CUP = CatalogItem("B000000002", "Globex Cup", "Globex", upc="887276302195")
 EXACT_HEADER = (
@@ -178,9 +180,9 @@ def test_content_encoding_header_on_request(sp, clock):
     assert download.text.startswith("item-name\t"), "httpx gunzips it"
 
 
-@pytest.mark.parametrize("report_type", ["GET_FLAT_FILE_OPEN_LISTINGS_DATA", "GET_V2_SETTLEMENT"])
-def test_other_report_types_end_cancelled(sp, clock, report_type):
-    report_id = create_report(sp, report_type)
+def test_a_seller_without_listings_gets_a_cancelled_report(sp, clock, simulator):
+    simulator.seller().listings.clear()
+    report_id = create_report(sp)
     clock.advance(90)
     report = get_report(sp, report_id)
     assert report["processingStatus"] == "CANCELLED"
@@ -188,36 +190,29 @@ def test_other_report_types_end_cancelled(sp, clock, report_type):
     assert "reportDocumentId" not in report
 
 
-def test_a_seller_without_listings_gets_a_cancelled_report(sp, clock, simulator):
-    simulator.seller().listings.clear()
-    report_id = create_report(sp)
-    clock.advance(90)
-    assert get_report(sp, report_id)["processingStatus"] == "CANCELLED"
-
-
 @pytest.mark.parametrize(
     ("body", "message"),
     [
         ({"marketplaceIds": [US]}, "reportType"),
         ({"reportType": "", "marketplaceIds": [US]}, "reportType"),
-        ({"reportType": "X", "marketplaceIds": []}, "marketplaceIds"),
-        ({"reportType": "X", "marketplaceIds": [US] * 26}, "marketplaceIds"),
-        ({"reportType": "X", "marketplaceIds": [1]}, "marketplaceIds"),
-        ({"reportType": "X", "marketplaceIds": [US], "dataStartTime": "yesterday"}, "ISO 8601"),
+        ({"reportType": ALL, "marketplaceIds": []}, "marketplaceIds"),
+        ({"reportType": ALL, "marketplaceIds": [US] * 26}, "marketplaceIds"),
+        ({"reportType": ALL, "marketplaceIds": [1]}, "marketplaceIds"),
+        ({"reportType": ALL, "marketplaceIds": [US], "dataStartTime": "yesterday"}, "ISO 8601"),
         (
-            {"reportType": "X", "marketplaceIds": [US], "dataEndTime": "2030-01-01T00:00:00Z"},
+            {"reportType": ALL, "marketplaceIds": [US], "dataEndTime": "2030-01-01T00:00:00Z"},
             "future",
         ),
         (
             {
-                "reportType": "X",
+                "reportType": ALL,
                 "marketplaceIds": [US],
                 "dataStartTime": "2026-11-02T00:00:00Z",
                 "dataEndTime": "2026-11-01T00:00:00Z",
             },
             "later",
         ),
-        ({"reportType": "X", "marketplaceIds": [US], "reportOptions": {"a": 1}}, "reportOptions"),
+        ({"reportType": ALL, "marketplaceIds": [US], "reportOptions": {"a": 1}}, "reportOptions"),
         ([], "JSON object"),
     ],
 )
@@ -245,7 +240,8 @@ def test_data_times_and_options_are_kept(sp):
 
 def test_get_reports_filters_and_pages_newest_first(sp, clock):
     ids = [create_report(sp) for _ in range(3)]
-    other = create_report(sp, "GET_V2_SETTLEMENT", marketplaceIds=[DE])
+    other = create_report(sp, OPEN, marketplaceIds=[DE])
+    assert sp.request("DELETE", f"{REPORTS}/reports/{other}").status_code == 200
     clock.advance(90)
     validator = model_validator(MODEL, "GetReportsResponse")
     params = {"reportTypes": "GET_MERCHANT_LISTINGS_ALL_DATA", "pageSize": "2"}
@@ -264,7 +260,7 @@ def test_get_reports_filters_and_pages_newest_first(sp, clock):
         assert response.status_code == 200, response.text
         return [r["reportId"] for r in response.json()["reports"]]
 
-    both = "GET_MERCHANT_LISTINGS_ALL_DATA,GET_V2_SETTLEMENT"
+    both = f"{ALL},{OPEN}"
     assert found(reportTypes=both, processingStatuses="CANCELLED") == [other]
     assert found(reportTypes=both, marketplaceIds=DE) == [other]
     assert found(reportTypes=both, createdSince="2026-11-27T10:00:01Z") == []
@@ -344,7 +340,7 @@ def test_documents_and_reports_belong_to_their_seller_and_api(sp, clock, simulat
     ],
 )
 def test_report_operations_are_throttled(sp, method, path, burst, rate):
-    body = {"reportType": "X", "marketplaceIds": [US]} if method == "POST" else None
+    body = {"reportType": ALL, "marketplaceIds": [US]} if method == "POST" else None
     params = {"reportTypes": "X"} if path == "/reports" and method == "GET" else None
     for _ in range(burst):
         response = sp.request(method, f"{REPORTS}{path}", json=body, params=params)

@@ -11,8 +11,10 @@ from amazon_jobs.handlers.send_products import NO_CODE
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        ("NOT_FOUND", "The SKU 'SKU-003' does not exist for this selling partner."),
-        (None, "NOT_FOUND: The SKU 'SKU-003' does not exist for this selling partner."),
+        ("13013", "This SKU does not exist in the Amazon.com catalog."),
+        (None, "13013: This SKU does not exist in the Amazon.com catalog."),
+        ("8542", "The SKU data provided conflicts with the Amazon catalog."),
+        ("6024", "Seller is not authorized to list products by this brand name"),
         ("8560", "No ASIN matches"),
         ("8572", "The UPC/EAN belongs to another product"),
         ("8541", "conflicts with catalog data"),

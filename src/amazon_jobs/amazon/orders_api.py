@@ -104,11 +104,15 @@ class OrdersApi(ApiEngine):
         updated_after: datetime,
         page_size: int,
         pagination_token: str | None = None,
+        *,
+        created: bool = False,
     ) -> OrdersPage:
-        """Orders 2026-01-01: one page of orders updated since *updated_after*, items inline."""
+        """Orders 2026-01-01: one page of orders updated (*created*: placed) since
+        *updated_after*, items inline."""
         call = Call(Operation.SEARCH_ORDERS, "GET", V2026)
+        after = "createdAfter" if created else "lastUpdatedAfter"
         params: dict[str, Any] = {
-            "lastUpdatedAfter": format_time(updated_after),
+            after: format_time(updated_after),
             "marketplaceIds": ",".join(marketplace_ids),
             "maxResultsPerPage": page_size,
             "includedData": "FULFILLMENT,PROCEEDS,RECIPIENT,BUYER",
@@ -128,12 +132,15 @@ class OrdersApi(ApiEngine):
         updated_after: datetime,
         page_size: int,
         next_token: str | None = None,
+        *,
+        created: bool = False,
     ) -> OrdersPage:
-        """Orders v0: one page of orders (without items) updated since *updated_after*."""
+        """Orders v0: one page of orders (without items) updated (*created*: placed) since
+        *updated_after*."""
         call = Call(Operation.GET_ORDERS, "GET", V0)
         params: dict[str, Any] = {
             "MarketplaceIds": ",".join(marketplace_ids),
-            "LastUpdatedAfter": format_time(updated_after),
+            "CreatedAfter" if created else "LastUpdatedAfter": format_time(updated_after),
             "MaxResultsPerPage": page_size,
         }
         if next_token:

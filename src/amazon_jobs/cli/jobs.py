@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -13,6 +13,7 @@ from amazon_jobs.acknowledge import acknowledge_job
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.policy import trace
+from amazon_jobs.domain.verification import Verification
 from amazon_jobs.handlers.reservation import Reservation, Selection
 from amazon_jobs.service import (
     cancel_job,
@@ -26,7 +27,7 @@ from amazon_jobs.service import (
 )
 from amazon_jobs.store.accounts import find_account
 from amazon_jobs.store.jobs import JobFilter, get_job, job_items, job_log, list_jobs
-from amazon_jobs.store.models import Account, Job
+from amazon_jobs.store.models import Account, Job, JobItem
 
 app = typer.Typer(help="Amazon Jobs: create, list, inspect, cancel and retry.")
 
@@ -242,7 +243,7 @@ def show(
         account = session.get_one(Account, job.account_id)
         job_rows = job_items(session, job_id)
     _print_job(job, account)
-    table = Table("SKU", "Before", "Requested", "Sent", "Outcome", "Amazon says")
+    table = Table("SKU", "Before", "Requested", "Sent", "Outcome", "Amazon says", "Shown by Amazon")
     for item in job_rows[:items]:
         table.add_row(
             escape(item.ref),
@@ -250,7 +251,8 @@ def show(
             _values(item.requested),
             _values(item.sent),
             item.outcome,
-            escape(item.error_message or _values(item.confirmed)),
+            escape(item.error_message or _answer(item.confirmed)),
+            escape(_verification(item)),
         )
     console.print(table)
     if len(job_rows) > items:
@@ -327,19 +329,59 @@ def _print_job(job: Job, account: Account) -> None:
         what = "report" if job.type == JobType.INVENTORY_REPORT else "feed"
         console.print(f"Amazon {what} {job.amazon_ref}: {job.amazon_status or '?'}")
     console.print(f"Items: {_counts(job)}")
+    if job.items_to_verify or job.items_flagged or job.items_warned:
+        console.print(f"Verification: {_verify_counts(job)}")
     if job.error:
         console.print(f"[bold red]Error:[/] {escape(job.error)}")
 
 
 def _counts(job: Job) -> str:
-    return f"{job.items_ok} ok / {job.items_failed} failed / {job.items_total}"
+    counts = f"{job.items_ok} ok / {job.items_failed} failed / {job.items_total}"
+    extra = _verify_counts(job)
+    return f"{counts} · {extra}" if extra else counts
+
+
+def _verify_counts(job: Job) -> str:
+    """ "12 to verify · 1 flagged · 3 warned", the parts that are not 0."""
+    parts = [
+        (job.items_to_verify, "to verify"),
+        (job.items_flagged, "flagged"),
+        (job.items_warned, "warned"),
+    ]
+    return " · ".join(f"{count} {what}" for count, what in parts if count)
+
+
+def _answer(confirmed: dict[str, Any] | None) -> str:
+    """What Amazon confirmed, with its warnings and the issues found after acceptance."""
+    lines = [_values(confirmed)]
+    lines += [f"warning {text}" for text in (confirmed or {}).get("warnings") or []]
+    lines += [f"issue {text}" for text in (confirmed or {}).get("issues") or []]
+    return "\n".join(lines)
+
+
+def _verification(item: JobItem) -> str:
+    """The item's verification: its state, what Amazon showed, and what followed."""
+    if item.verification is None:
+        return "—"
+    detail = item.verification_detail or {}
+    lines = [Verification(item.verification).label]
+    if detail.get("differs"):
+        lines.append("Amazon shows " + ", ".join(detail["differs"]))
+    if detail.get("resent_in"):
+        lines.append(f"sent again in job {detail['resent_in']}")
+    if detail.get("resend_skipped"):
+        lines.append(f"not sent again: {detail['resend_skipped']}")
+    lines += list(detail.get("issues") or [])
+    if detail.get("reason"):
+        lines.append(str(detail["reason"]))
+    return "\n".join(lines)
 
 
 def _values(values: dict[str, object] | None) -> str:
     if not values:
         return "—"
     parts, traced = trace(values)
-    skipped = traced | {"warnings", "updated_at"}
+    skipped = traced | {"warnings", "issues", "updated_at"}
     return ", ".join(parts + [f"{k}={v}" for k, v in values.items() if k not in skipped])
 
 

@@ -1,8 +1,16 @@
-"""SP-API operations and their throttling limits, in two profiles.
+"""SP-API operations and their throttling limits, in two profiles and at two levels.
 
 ``sp-api`` is Amazon's usage plans today (the default); ``seed`` is the limits
 the product manual documents. Limits are configuration: a TOML ``[limits]``
 table can override any operation of either profile.
+
+Amazon meters each selling partner-application pair (the table above, one
+bucket per account and operation) *and*, for some operations, the application
+as a whole: every seller that authorized the same LWA client draws from one
+bucket per operation ("Requests are rate-limited by whichever threshold you
+reach first", docs: usage-plans-and-rate-limits and each API's "Rate Limits"
+page). :func:`application_limits_for` gives that second table, overridable by a
+TOML ``[application_limits]`` table in the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +20,15 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "Limit", "Operation", "limits_for"]
+__all__ = [
+    "APPLICATION_PROFILES",
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "Limit",
+    "Operation",
+    "application_limits_for",
+    "limits_for",
+]
 
 
 class Operation(StrEnum):
@@ -118,6 +134,35 @@ PROFILES: Mapping[str, Mapping[Operation, Limit]] = {"sp-api": _SP_API, "seed": 
 DEFAULT_PROFILE = "sp-api"
 
 
+def _per_application(rate: float) -> Limit:
+    """An application-wide limit of *rate* requests a second. Amazon gives one burst
+    column, for the pair; the application's bucket is taken to hold one second of
+    its rate (an assumption: Amazon documents no burst of its own for it)."""
+    return Limit(int(rate), rate)
+
+
+#: The per-application limits Amazon documents; an operation not here has none
+#: ("Not applicable" for every Feeds API operation, docs: feeds-api-rate-limits;
+#: none are listed for the Reports and Orders APIs).
+_SP_API_APPLICATION: dict[Operation, Limit] = {
+    # docs: listings-items-api-rate-limits, Listings Items API v2021-08-01 table
+    # ("Per-application rate limit (requests per second)").
+    Op.DELETE_LISTINGS_ITEM: _per_application(100),
+    Op.GET_LISTINGS_ITEM: _per_application(100),
+    Op.PATCH_LISTINGS_ITEM: _per_application(500),
+    Op.PUT_LISTINGS_ITEM: _per_application(100),
+    # docs: catalog-items-api-rate-limits, Catalog Items API v2022-04-01 table.
+    Op.GET_CATALOG_ITEM: _per_application(250),
+    Op.SEARCH_CATALOG_ITEMS: _per_application(500),
+}
+
+#: The manual knows nothing of application-wide limits: Amazon's apply all the same.
+APPLICATION_PROFILES: Mapping[str, Mapping[Operation, Limit]] = {
+    "sp-api": _SP_API_APPLICATION,
+    "seed": _SP_API_APPLICATION,
+}
+
+
 def limits_for(
     profile: str, overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> dict[Operation, Limit]:
@@ -126,14 +171,33 @@ def limits_for(
     *overrides* maps an operation name to any of ``burst``, ``rate``,
     ``window_s`` and ``window_max``, e.g. ``{"createFeed": {"burst": 5}}``.
     """
-    if profile not in PROFILES:
-        known = ", ".join(sorted(PROFILES))
+    return _resolved(PROFILES, profile, overrides, "limits")
+
+
+def application_limits_for(
+    profile: str, overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[Operation, Limit]:
+    """The per-application limits of *profile*, with *overrides* applied as in
+    :func:`limits_for`; an override of an operation without one gives it one (it then
+    needs ``burst`` and ``rate``)."""
+    return _resolved(APPLICATION_PROFILES, profile, overrides, "application_limits")
+
+
+def _resolved(
+    profiles: Mapping[str, Mapping[Operation, Limit]],
+    profile: str,
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+    table: str,
+) -> dict[Operation, Limit]:
+    if profile not in profiles:
+        known = ", ".join(sorted(profiles))
         raise ValueError(f"unknown limits profile {profile!r} (known: {known})")
-    limits = dict(PROFILES[profile])
+    limits = dict(profiles[profile])
     for name, fields in (overrides or {}).items():
         try:
             operation = Operation(name)
         except ValueError:
-            raise ValueError(f"unknown operation {name!r} in limits") from None
-        limits[operation] = replace(limits[operation], **fields)
+            raise ValueError(f"unknown operation {name!r} in {table}") from None
+        current = limits.get(operation)
+        limits[operation] = replace(current, **fields) if current else Limit(**fields)
     return limits

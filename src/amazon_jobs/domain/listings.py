@@ -28,8 +28,10 @@ class ListingState(StrEnum):
 UPDATABLE_STATES = frozenset({ListingState.ACTIVE})
 
 
-#: Amazon error codes that mean the SKU does not exist for the seller on Amazon.
-SKU_UNKNOWN_CODES = frozenset({"NOT_FOUND"})
+#: Amazon error codes that mean the SKU does not exist for the seller on Amazon: 13013,
+#: the code Amazon's feeds gave a SKU that does not exist. (Amazon's JSON listings feed
+#: and Listings Items API usually accept a change of an unknown SKU silently instead.)
+SKU_UNKNOWN_CODES = frozenset({"13013"})
 
 
 def state_after_refusal(code: str | None) -> ListingState | None:

@@ -12,8 +12,10 @@ __all__ = ["UNFIXABLE_CODES", "retry_blocker"]
 
 #: Amazon codes a retry of the same item cannot fix.
 UNFIXABLE_CODES: dict[str, str] = {
-    "NOT_FOUND": "Amazon does not know this SKU",
+    "13013": "Amazon does not know this SKU",
+    "6024": "Amazon has not approved the seller for this brand",
     "8541": "the EAN/UPC conflicts with the ASIN's catalog data",
+    "8542": "the EAN/UPC matches several Amazon products",
     "8560": "no ASIN matches (the EAN/UPC is most likely wrong)",
     "8572": "the EAN/UPC belongs to another product",
 }

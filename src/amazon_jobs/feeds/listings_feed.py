@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "CONTENT_TYPE",
     "FEED_TYPE",
+    "REPORT_REQUEST",
     "build_feed",
     "offer_message",
     "patch_message",
@@ -26,6 +27,11 @@ __all__ = [
 DUMP_BATCH = 1000
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
+#: What the processing report is to include besides the refused messages: the issues
+#: Amazon finds after accepting a message appear only in its ``items[].issues``, and
+#: only when the header asks for them (listings-feed-schema-v2.json ``header.report``;
+#: listings-feed-processing-report-schema-v2.json ``items``).
+REPORT_REQUEST = {"includedData": ["issues"], "apiVersion": "2021-08-01"}
 CONTENT_TYPE = "application/json; charset=UTF-8"
 #: productType for PATCH messages that change only offer attributes.
 OFFER_PRODUCT_TYPE = "PRODUCT"
@@ -100,12 +106,18 @@ def patch_message(message_id: int, sku: str, patches: list[dict[str, Any]]) -> d
 def build_feed(
     seller_id: str, messages: Iterable[dict[str, Any]], issue_locale: str = "en_US"
 ) -> bytes:
-    """The feed document: header, then every message, as UTF-8 JSON.
+    """The feed document: header (asking for the items' issues in the processing
+    report, :data:`REPORT_REQUEST`), then every message, as UTF-8 JSON.
 
     Messages are encoded :data:`DUMP_BATCH` at a time (one ``json.dumps`` of a
     list is several times faster than one per message, and memory stays flat).
     """
-    header = {"sellerId": seller_id, "version": "2.0", "issueLocale": issue_locale}
+    header = {
+        "sellerId": seller_id,
+        "version": "2.0",
+        "issueLocale": issue_locale,
+        "report": REPORT_REQUEST,
+    }
     out = io.BytesIO()
     out.write(b'{"header":')
     out.write(_dump(header))

@@ -1,7 +1,11 @@
 """The JSON_LISTINGS_FEED processing report (listings-feed-processing-report-schema-v2).
 
 Amazon lists only what went wrong: a message without an ERROR issue was
-accepted. Issues without a messageId concern the whole feed.
+accepted. Issues without a messageId concern the whole feed. When the feed's
+header asked for ``report.includedData``, ``items`` holds the listings as the
+Listings Items API shows them; their ``issues`` are those Amazon found after
+accepting the messages ("issues found after acceptance appear only in
+items[].issues", the schema's descriptions), read here by SKU.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from amazon_jobs.errors import AmazonDocumentError
 
-__all__ = ["Issue", "ProcessingReport", "parse_processing_report"]
+__all__ = ["Issue", "ProcessingReport", "listing_issue", "parse_processing_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,10 @@ class Issue:
     def describe(self) -> str:
         return f"{self.code}: {self.message}" if self.code else self.message
 
+    def tagged(self) -> str:
+        """:meth:`describe` after the severity: "ERROR 5002: An internal error..."."""
+        return f"{self.severity} {self.describe()}"
+
 
 @dataclass(frozen=True, slots=True)
 class ProcessingReport:
@@ -40,6 +48,8 @@ class ProcessingReport:
     messages_invalid: int
     by_message: dict[int, list[Issue]] = field(default_factory=dict)
     feed_issues: list[Issue] = field(default_factory=list)
+    #: ``items[].issues`` by SKU: what Amazon found after accepting the messages.
+    item_issues: dict[str, list[Issue]] = field(default_factory=dict)
 
     def errors_for(self, message_id: int) -> list[Issue]:
         return [i for i in self.by_message.get(message_id, ()) if i.is_error]
@@ -85,6 +95,33 @@ def _parse(body: dict[str, Any]) -> ProcessingReport:
         messages_invalid=int(summary["messagesInvalid"]),
         by_message=dict(by_message),
         feed_issues=feed_issues,
+        item_issues=_item_issues(body.get("items") or []),
+    )
+
+
+def _item_issues(items: list[dict[str, Any]]) -> dict[str, list[Issue]]:
+    """The ``issues`` of each listed item, by SKU (items without issues left out)."""
+    found: dict[str, list[Issue]] = {}
+    for item in items:
+        sku = item.get("sku")
+        issues = [listing_issue(raw, str(sku)) for raw in item.get("issues") or []]
+        if sku is not None and issues:
+            found.setdefault(str(sku), []).extend(issues)
+    return found
+
+
+def listing_issue(raw: dict[str, Any], sku: str | None = None) -> Issue:
+    """An ``Issue`` of the Listings Items model (listingsItems_2021-08-01.json: code,
+    message, severity, attributeNames, categories), as a report's ``items[].issues``
+    and getListingsItem give them."""
+    code = raw.get("code")
+    names = raw.get("attributeNames") or []
+    return Issue(
+        severity=str(raw["severity"]),
+        message=str(raw["message"]),
+        code=str(code) if code is not None else None,
+        sku=sku,
+        attribute=str(names[0]) if names else None,
     )
 
 

@@ -55,6 +55,7 @@ from amazon_jobs.handlers.intents import (
 )
 from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
 from amazon_jobs.handlers.steps import StepHandler, record
+from amazon_jobs.handlers.verify import verify
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.available import Targets, held_back, price_incl_column, targets_for
 from amazon_jobs.store.bulk import json_text, loads_many, paused_gc, update_rows
@@ -201,6 +202,8 @@ class ListingsFeedJob(StepHandler, ABC):
             self._submit(rt, job, account)
         elif status is JobStatus.WAITING_FOR_RESULT:
             self._follow(rt, job, account)
+        elif status is JobStatus.DONE:  # due again: verify what Amazon shows
+            verify(rt, job_id)
 
     def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
         """reserved -> created (subtypes may first complete the items); straight to done

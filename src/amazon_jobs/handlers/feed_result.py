@@ -7,6 +7,12 @@ An issue is matched to its message by ``messageId``, checked against the
 issue's ``sku``: where Amazon names a message id the feed did not contain, or
 one whose SKU differs, the issue goes to the message of its SKU (and the job
 log says so), so an error is never lost and an item never confirmed by mistake.
+
+An accepted item keeps its message's WARNINGs (``confirmed["warnings"]``) and
+the issues Amazon found after accepting it (the report's ``items[].issues``,
+``confirmed["issues"]``): neither fails it; the job counts such items
+(``items_warned``). Each accepted item is then ``pending`` verification: Amazon
+applies what it accepted later (see :mod:`amazon_jobs.handlers.verify`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.listings import state_after_refusal
 from amazon_jobs.domain.policy import TRACE_KEYS
+from amazon_jobs.domain.verification import Verification
 from amazon_jobs.feeds.processing_report import Issue, ProcessingReport
 from amazon_jobs.handlers.reservation import restored_columns
 from amazon_jobs.store.bulk import update_rows
@@ -46,14 +53,14 @@ def apply_report(
 ) -> None:
     """Mark each pending item ok or failed from *report* and update its listing."""
     items = session.execute(
-        select(JobItem.id, JobItem.listing_id, JobItem.message_id, JobItem.sent).where(
+        select(JobItem.id, JobItem.listing_id, JobItem.message_id, JobItem.sent, JobItem.ref).where(
             JobItem.job_id == job.id, JobItem.outcome == "pending"
         )
     ).all()
     report, misplaced, unmatched = _matched_by_sku(report, _skus_by_message(session, job.id))
     feed_errors = report.feed_errors if report.messages_accepted == 0 else []
     ok_items, ok_listings, bad_items, bad_listings = [], [], [], []
-    for item_id, listing_id, message_id, sent in items:
+    for item_id, listing_id, message_id, sent, sku in items:
         if message_id is None:  # its listing was deleted before the feed was built
             bad_items.append(_failed(item_id, None, NOT_SENT))
             continue
@@ -63,8 +70,8 @@ def apply_report(
             bad_items.append(_failed(item_id, errors[0].code, text))
             bad_listings.append({"id": listing_id, **_refused(error_columns(text), errors[0])})
         else:
-            warnings = report.warnings_for(message_id)
-            ok_items.append(_confirmed(item_id, sent, warnings))
+            notes = report.warnings_for(message_id), report.item_issues.get(sku, [])
+            ok_items.append(_confirmed(item_id, sent, *notes))
             columns = {**confirmed_columns(sent or {}), "last_error": None, "confirmed_at": now}
             ok_listings.append({"id": listing_id, **columns})
     update_rows(session, JobItem, ok_items)
@@ -75,6 +82,24 @@ def apply_report(
     _log_misplaced(session, job.id, misplaced, unmatched, now)
     job.items_ok += len(ok_items)
     job.items_failed += len(bad_items)
+    job.items_to_verify += len(ok_items)
+    _count_warned(session, job, ok_items, now)
+
+
+def _count_warned(
+    session: Session, job: Job, ok_items: list[dict[str, Any]], now: datetime
+) -> None:
+    warned = sum(1 for item in ok_items if set(item["confirmed"]) & {"warnings", "issues"})
+    if warned:
+        job.items_warned += warned
+        append_log(
+            session,
+            job.id,
+            now,
+            f"{warned} item(s) accepted with warnings, or with issues Amazon found after "
+            "accepting them (shown with each item; they do not fail it)",
+            level="warning",
+        )
 
 
 def _refused(columns: dict[str, Any], issue: Issue) -> dict[str, Any]:
@@ -155,16 +180,23 @@ def _failed(item_id: int, code: str | None, text: str) -> dict[str, Any]:
     }
 
 
-def _confirmed(item_id: int, sent: dict[str, Any] | None, warnings: list[Issue]) -> dict[str, Any]:
+def _confirmed(
+    item_id: int, sent: dict[str, Any] | None, warnings: list[Issue], issues: list[Issue]
+) -> dict[str, Any]:
+    """An accepted item: its values, its warnings and the issues Amazon found after
+    accepting it; to verify against what Amazon will show."""
     confirmed = {k: v for k, v in (sent or {}).items() if k not in TRACE_KEYS}
     if warnings:
         confirmed["warnings"] = [w.describe() for w in warnings]
+    if issues:
+        confirmed["issues"] = [i.tagged() for i in issues]
     return {
         "id": item_id,
         "outcome": "ok",
         "error_code": None,
         "error_message": None,
         "confirmed": confirmed,
+        "verification": Verification.PENDING.value,
     }
 
 

@@ -3,10 +3,19 @@
 createReport (GET_MERCHANT_LISTINGS_ALL_DATA) → getReport, polled with
 growing intervals → getReportDocument → download to a temporary file →
 rows streamed into the Amazon Inventory table under this job's snapshot →
-one transaction links them to products by SKU and makes them the account's
-inventory, replacing the previous report. Memory stays flat for any size.
-A report interrupted halfway is imported again from the start: the partial
-rows of this snapshot are dropped first.
+one transaction links them to products by SKU, makes them the account's
+inventory, replacing the previous report, and takes Amazon's quantity and
+price as the confirmed values of the active listings they list. Memory stays
+flat for any size. A report interrupted halfway is imported again from the
+start: the partial rows of this snapshot are dropped first.
+
+Stale-report guard: Amazon shows an accepted change late, so a report
+requested before one of our jobs had a change accepted may show the old
+value. The job keeps when it requested the report (``job.data`` key
+``report_requested_at``: the earlier of the moment it sent createReport and
+Amazon's ``createdTime``, so neither clock's skew lets a stale value through);
+a listing whose ``confirmed_at`` is at or after it keeps its confirmed values
+(:mod:`amazon_jobs.store.report_values`), and the log says how many.
 """
 
 from __future__ import annotations
@@ -42,13 +51,16 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.inventory import activate_snapshot, clear_snapshot, insert_records
 from amazon_jobs.store.jobs import append_log, create_job, lock_job, move
 from amazon_jobs.store.models import Account, Job
+from amazon_jobs.store.report_values import ReportValues, confirm_from_report
 
-__all__ = ["InventoryReport"]
+__all__ = ["REQUESTED_AT", "InventoryReport", "report_requested_at"]
 
 CREATE_REPORT = Operation.CREATE_REPORT.value
 CHUNK_ROWS = 5000
 NEWER_IN_PLACE = "a newer report of this account is in place already, so this one is dropped"
 PROBLEMS_LOGGED = 20
+#: ``job.data`` key: when the report was requested (ISO 8601), for the stale-report guard.
+REQUESTED_AT = "report_requested_at"
 
 
 class InventoryReport(StepHandler):
@@ -98,7 +110,7 @@ class InventoryReport(StepHandler):
             # even if the lease has passed to another worker meanwhile
             job = lock_job(session, job_id, fenced=False)
             rt.throttle.settle(session, account.id, operations, taken_at, rt.clock.now())
-            self._requested(session, job, report_id, rt)
+            self._requested(session, job, report_id, rt, job.intent_at or taken_at)
 
     def _recovered(self, rt: Runtime, job: Job, client: SpApiClient) -> bool:
         """Whether the report of an interrupted createReport exists: then adopt it.
@@ -118,15 +130,20 @@ class InventoryReport(StepHandler):
             if job.intent_op != CREATE_REPORT:  # settled by another step meanwhile
                 return True
             adopted = adoptable(session, job, found, rt.clock.now())
+            sent_at = job.intent_at or job.created_at
             close_intent(job)
             if adopted is None:
                 return False
-            self._requested(session, job, adopted.ref, rt)
+            requested_at = min(sent_at, adopted.created_at or sent_at)
+            self._requested(session, job, adopted.ref, rt, requested_at)
             return True
 
-    def _requested(self, session: Session, job: Job, report_id: str, rt: Runtime) -> None:
+    def _requested(
+        self, session: Session, job: Job, report_id: str, rt: Runtime, requested_at: datetime
+    ) -> None:
         now = rt.clock.now()
         close_intent(job)
+        record(job, now, **{REQUESTED_AT: requested_at.isoformat()})
         job.amazon_ref, job.amazon_status = report_id, "IN_QUEUE"
         move(
             session,
@@ -162,6 +179,7 @@ class InventoryReport(StepHandler):
             job.amazon_status = report.processing_status
             job.polls += 1
             job.updated_at = now
+            _note_created(job, report.created_time, now)
             status = report.processing_status
             if status in ("IN_QUEUE", "IN_PROGRESS"):
                 wait = poll_interval(job.polls, rt.settings.poll_first_s, rt.settings.poll_max_s)
@@ -227,6 +245,8 @@ class InventoryReport(StepHandler):
                 move(session, job, JobStatus.DONE, now, f"Report read; {NEWER_IN_PLACE}")
                 return
             rows, linked = activated
+            values = confirm_from_report(session, job.account_id, job.id, report_requested_at(job))
+            _log_values(session, job_id, now, values)
             for problem in problems[:PROBLEMS_LOGGED]:
                 append_log(
                     session,
@@ -237,7 +257,14 @@ class InventoryReport(StepHandler):
                 )
             job.items_total = rows + len(problems)
             job.items_ok, job.items_failed = rows, len(problems)
-            record(job, now, linked=linked, unmatched=rows - linked)
+            record(
+                job,
+                now,
+                linked=linked,
+                unmatched=rows - linked,
+                confirmed=values.taken,
+                kept=values.kept,
+            )
             move(
                 session,
                 job,
@@ -245,8 +272,43 @@ class InventoryReport(StepHandler):
                 now,
                 f"{rows} row(s) imported: {linked} linked to products by SKU, "
                 f"{rows - linked} unmatched"
-                + (f", {len(problems)} unreadable" if problems else ""),
+                + (f", {len(problems)} unreadable" if problems else "")
+                + f"; {values.taken} active listing(s) now confirmed at Amazon's "
+                "quantity and price",
             )
 
     def release(self, session: Session, job: Job, now: datetime, reason: str) -> None:
         clear_snapshot(session, job.account_id, job.id)
+
+
+def report_requested_at(job: Job) -> datetime:
+    """When the job's report was requested (its creation, for a job from before the
+    moment was kept)."""
+    stored = job.data.get(REQUESTED_AT)
+    return datetime.fromisoformat(stored) if stored else job.created_at
+
+
+def _note_created(job: Job, created: datetime | None, now: datetime) -> None:
+    """Amazon's createdTime, when earlier than our moment of sending, becomes the
+    report's request time (its clock may be behind ours)."""
+    if created is not None and created < report_requested_at(job):
+        record(job, now, **{REQUESTED_AT: created.isoformat()})
+
+
+def _log_values(session: Session, job_id: int, now: datetime, values: ReportValues) -> None:
+    """Say which listings the report did not confirm, and why."""
+    if values.kept:
+        append_log(
+            session,
+            job_id,
+            now,
+            f"{values.kept} listing(s) changed after this report was requested: "
+            "kept our confirmed values",
+        )
+    if values.held:
+        append_log(
+            session,
+            job_id,
+            now,
+            f"{values.held} listing(s) held by a running job: left to that job",
+        )

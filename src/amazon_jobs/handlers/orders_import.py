@@ -4,8 +4,13 @@ The Orders API 2026-01-01 ``searchOrders`` returns items inline; accounts set
 to ``v0`` use ``getOrders`` and then ``getOrderItems`` for each order. Each
 page is stored in one transaction together with the token of the next page,
 so a crash resumes from the last stored page, and an order seen twice is
-updated, never duplicated. The import starts a few minutes before the last
-imported point (overlap), so an order updated at the boundary is not missed.
+updated, never duplicated: Amazon may hand out an order again on a later page
+of the same search, which is stored once and counted once in the job. An order
+whose ``LastUpdateDate`` moved without a status change (a corrected address) is
+listed again and its fields are updated. The import starts a few minutes before
+the last imported point (overlap), so an order updated at the boundary is not
+missed. In ``reconcile`` mode the job compares what Amazon lists with what is
+here instead (:mod:`amazon_jobs.handlers.orders_reconcile`).
 """
 
 from __future__ import annotations
@@ -14,17 +19,23 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.orders_api import OrdersPage
 from amazon_jobs.domain.jobs import ACTIVE_STATUSES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.errors import SelectionError
+from amazon_jobs.handlers.order_pages import store_page
+from amazon_jobs.handlers.orders_reconcile import (
+    is_reconcile,
+    reconcile_data,
+    reconcile_summary,
+    reconciled_page,
+)
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.jobs import append_log, create_job, insert_items, lock_job, move
+from amazon_jobs.store.jobs import append_log, create_job, lock_job, move
 from amazon_jobs.store.models import Account, Job
-from amazon_jobs.store.orders import order_ids, store_order_items, upsert_orders
+from amazon_jobs.store.orders import order_ids, store_order_items
 
 __all__ = ["OrdersImport"]
 
@@ -34,8 +45,8 @@ OVERLAP = timedelta(minutes=5)
 class OrdersImport(StepHandler):
     job_type: ClassVar[JobType] = JobType.ORDERS_IMPORT
 
-    def create(self, rt: Runtime, account_id: int) -> Job:
-        """A new import job; one per account at a time."""
+    def create(self, rt: Runtime, account_id: int, *, reconcile: bool = False) -> Job:
+        """A new import job (*reconcile*: a reconciliation); one per account at a time."""
         now = rt.clock.now()
         with rt.db.transaction() as session:
             running = session.scalar(
@@ -48,7 +59,17 @@ class OrdersImport(StepHandler):
             if running:
                 raise SelectionError(f"job {running} is importing this account's orders already")
             job = create_job(session, account_id, self.job_type, now)
-            append_log(session, job.id, now, "Orders import requested")
+            if not reconcile:
+                append_log(session, job.id, now, "Orders import requested")
+                return job
+            job.data = reconcile_data(now, rt.settings.orders_reconcile_days)
+            append_log(
+                session,
+                job.id,
+                now,
+                "Orders reconciliation requested: the orders Amazon lists as created since "
+                f"{job.data['since']} are compared with those imported; missing ones are imported",
+            )
             return job
 
     def step(self, rt: Runtime, job_id: int) -> None:
@@ -57,12 +78,14 @@ class OrdersImport(StepHandler):
         if job.status == JobStatus.RESERVED:
             self.assemble(rt, job_id, f"orders API {account.orders_api}")
         elif job.status == JobStatus.CREATED:
-            if self.start(rt, job_id, [operation], self._window(rt, account)):
+            if self.start(rt, job_id, [operation], self._window(rt, job, account)):
                 self._import(rt, job_id)
         elif job.status == JobStatus.PROCESSING:
             self._import(rt, job_id)
 
-    def _window(self, rt: Runtime, account: Account) -> str:
+    def _window(self, rt: Runtime, job: Job, account: Account) -> str:
+        if is_reconcile(job):
+            return f"reconciling the orders created since {job.data['since']}"
         if account.orders_imported_until is None:
             since = rt.clock.now() - timedelta(days=rt.settings.orders_initial_days)
         else:
@@ -93,11 +116,12 @@ class OrdersImport(StepHandler):
         token = job.data.get("next_token")
         size = rt.settings.page_size
         marketplaces = [account.marketplace_id]
+        created = is_reconcile(job)
         page: OrdersPage
         if account.orders_api == "v0":
-            page = client.get_orders(marketplaces, since, size, token)
+            page = client.get_orders(marketplaces, since, size, token, created=created)
         else:
-            page = client.search_orders(marketplaces, since, size, token)
+            page = client.search_orders(marketplaces, since, size, token, created=created)
         self._store_page(rt, job.id, account, page, since)
 
     def _store_page(
@@ -106,10 +130,14 @@ class OrdersImport(StepHandler):
         now = rt.clock.now()
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
-            created = upsert_orders(session, account.id, page.orders, now)
-            _add_items(session, job, created, page)
+            reconcile = is_reconcile(job)
+            stored = store_page(session, job, page, now, reconcile=reconcile)
             pages = int(job.data.get("pages", 0)) + 1
-            newest = max((o.updated_at for o in page.orders), default=None)
+            progress = (
+                reconciled_page(job, stored.listed, stored.missing)
+                if reconcile
+                else {"until": _later(job.data.get("until"), _newest(page))}
+            )
             record(
                 job,
                 now,
@@ -117,17 +145,11 @@ class OrdersImport(StepHandler):
                 next_token=page.next_token,
                 done=True if page.next_token is None else None,
                 pages=pages,
-                until=_later(job.data.get("until"), page.updated_before or newest),
-                items_pending=[o.order_id for o in page.orders if o.items is None] or None,
+                last_page=[order.order_id for order in page.orders] or None,
+                items_pending=stored.items_pending or None,
+                **progress,
             )
-            new = sum(created.values())
-            append_log(
-                session,
-                job_id,
-                now,
-                f"Page {pages}: {len(page.orders)} order(s), {new} new, "
-                f"{len(page.orders) - new} updated" + ("" if page.next_token else "; last page"),
-            )
+            append_log(session, job_id, now, stored.line(pages))
 
     def _fetch_items(self, rt: Runtime, job_id: int, account: Account, order_id: str) -> bool:
         """v0: fetch one order's items (every page of them); False while quota is short."""
@@ -152,6 +174,13 @@ class OrdersImport(StepHandler):
         now = rt.clock.now()
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
+            if is_reconcile(job):
+                level = "warning" if job.data.get("missing") else "info"
+                append_log(session, job_id, now, reconcile_summary(job), level=level)
+                move(
+                    session, job, JobStatus.DONE, now, f"reconciled in {job.data['pages']} page(s)"
+                )
+                return
             account = session.get_one(Account, job.account_id)
             until = job.data.get("until")
             if until:
@@ -185,21 +214,6 @@ def _later(current: str | None, candidate: datetime | None) -> str | None:
     return current
 
 
-def _add_items(session: Session, job: Job, created: dict[str, bool], page: OrdersPage) -> None:
-    status = {o.order_id: o.status for o in page.orders}
-    insert_items(
-        session,
-        [
-            {
-                "job_id": job.id,
-                "ref": order_id,
-                "prior": {},
-                "requested": {},
-                "outcome": "ok",
-                "confirmed": {"status": status[order_id], "new": new},
-            }
-            for order_id, new in created.items()
-        ],
-    )
-    job.items_total += len(created)
-    job.items_ok += len(created)
+def _newest(page: OrdersPage) -> datetime | None:
+    """Amazon's cutoff of the search, else the page's latest update."""
+    return page.updated_before or max((o.updated_at for o in page.orders), default=None)

@@ -7,6 +7,8 @@ every ``scheduler_interval_s``, for work nobody asked for explicitly:
   Update Products QTY & Price jobs, one feed per account at a time;
 - :mod:`~amazon_jobs.scheduler.periodic`: orders imports and inventory
   reports on their intervals, and Orders Fulfillment for due packages;
+- :mod:`~amazon_jobs.scheduler.verify`: Done listings jobs are made due to
+  verify what Amazon shows, and items Amazon still does not show are sent again;
 - :mod:`~amazon_jobs.scheduler.watchdog`: feeds and reports Amazon has not
   finished far past its guidance are flagged stuck;
 - :mod:`~amazon_jobs.scheduler.retention`: old finished jobs are pruned with

@@ -23,6 +23,7 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.scheduler import periodic, shop_sync, sync
 from amazon_jobs.scheduler.retention import prune_jobs
 from amazon_jobs.scheduler.shop_jobs import create_shop_jobs
+from amazon_jobs.scheduler.verify import verification_tick
 from amazon_jobs.scheduler.watchdog import flag_stuck_jobs
 from amazon_jobs.store import leases
 from amazon_jobs.store.accounts import usable_accounts
@@ -171,6 +172,12 @@ class Scheduler:
         )
         for job_type, job_id in (shop_jobs or {}).items():
             self._add(report, job_type, job_id)
+        resent = self._guard(
+            report, f"{where}: verification", partial(verification_tick, rt, account_id)
+        )
+        for job_type, job_ids in (resent or {}).items():
+            for job_id in job_ids:
+                self._add(report, job_type, job_id)
 
     def _sync(self, account_id: int, report: TickReport) -> None:
         report.topped_up.update(sync.top_up_waiting_jobs(self.rt, account_id))

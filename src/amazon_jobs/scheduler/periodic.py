@@ -3,12 +3,17 @@
 - Orders Import every ``orders_import_every_s`` and Inventory Report every
   ``inventory_report_every_s`` (0: never), counted from the creation of the
   previous job of that type, and only while none of that type is active.
+- The orders reconciliation, an Orders Import in ``reconcile`` mode, every
+  ``orders_reconcile_every_s`` (a day; 0: never) while periodic imports are on,
+  counted apart (:mod:`~amazon_jobs.scheduler.reconcile`); when it is due it
+  goes before the regular import, which waits for it.
 - Orders Fulfillment as soon as a package is due (shipped by the shop, not
   confirmed, held by no job) and no Orders Fulfillment job is active.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
@@ -17,10 +22,12 @@ from sqlalchemy.orm import Session
 from amazon_jobs.domain.jobs import ACTIVE_STATUSES, JobType
 from amazon_jobs.errors import AccountUnavailable, SelectionError
 from amazon_jobs.runtime import Runtime
+from amazon_jobs.scheduler.reconcile import last_regular_import, reconcile_due_since
 from amazon_jobs.service import (
     create_fulfillment_job,
     create_inventory_job,
     create_orders_import_job,
+    create_orders_reconciliation_job,
 )
 from amazon_jobs.store.actions import SCHEDULER
 from amazon_jobs.store.models import Job, Order, Shipment
@@ -55,7 +62,12 @@ def last_of_type(
 
 
 def create_periodic(rt: Runtime, account_id: int, job_type: JobType) -> int | None:
-    """A new job of *job_type* if its interval has passed and none is active; its id."""
+    """A new job of *job_type* if its interval has passed and none is active; its id.
+
+    For Orders Import: the reconciliation when it is due, else the regular import.
+    """
+    if job_type is JobType.ORDERS_IMPORT:
+        return _create_orders_import(rt, account_id)
     every_s = float(getattr(rt.settings, PERIODIC_JOB_TYPES[job_type]))
     if every_s <= 0:
         return None
@@ -63,11 +75,34 @@ def create_periodic(rt: Runtime, account_id: int, job_type: JobType) -> int | No
         last, running = last_of_type(session, account_id, job_type)
     if running or not is_due(last, every_s, rt.clock.now()):
         return None
+    return _created(lambda: create_inventory_job(rt, account_id, actor=SCHEDULER))
+
+
+def _create_orders_import(rt: Runtime, account_id: int) -> int | None:
+    """The account's reconciliation if due, else its regular import if due; none while
+    one is active or while periodic imports are off (``orders_import_every_s`` 0)."""
+    settings, now = rt.settings, rt.clock.now()
+    if settings.orders_import_every_s <= 0:
+        return None
+    with rt.db.read() as session:
+        _, running = last_of_type(session, account_id, JobType.ORDERS_IMPORT)
+        since = reconcile_due_since(session, account_id)
+        last = last_regular_import(session, account_id)
+    if running:
+        return None
+    if since is not None and is_due(since, settings.orders_reconcile_every_s, now):
+        return _created(lambda: create_orders_reconciliation_job(rt, account_id, actor=SCHEDULER))
+    if is_due(last, settings.orders_import_every_s, now):
+        return _created(lambda: create_orders_import_job(rt, account_id, actor=SCHEDULER))
+    return None
+
+
+def _created(create: Callable[[], Job]) -> int | None:
+    """The id of the job *create* makes; None if one was made meanwhile or the account
+    was paused."""
     try:
-        if job_type is JobType.ORDERS_IMPORT:
-            return create_orders_import_job(rt, account_id, actor=SCHEDULER).id
-        return create_inventory_job(rt, account_id, actor=SCHEDULER).id
-    except (SelectionError, AccountUnavailable):  # one was made meanwhile, or it was paused
+        return create().id
+    except (SelectionError, AccountUnavailable):
         return None
 
 

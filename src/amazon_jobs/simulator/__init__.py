@@ -2,9 +2,10 @@
 
 It answers the same paths with the same JSON as the official models in
 ``sp-api-models/``: LWA tokens, the Feeds API 2021-06-30 with presigned
-document URLs, per-seller token buckets with 429s, JSON_LISTINGS_FEED
-processing with per-message issues (quantities, prices, offers on catalog
-ASINs, deletions), the Catalog Items API 2022-04-01 over a seeded fake catalog
+document URLs, token buckets per seller-application pair and per application
+with 429s, JSON_LISTINGS_FEED processing with per-message issues (quantities,
+prices, offers on catalog ASINs, deletions), the Listings Items API 2021-08-01
+on the same listings, the Catalog Items API 2022-04-01 over a seeded fake catalog
 (``simulator.catalog.generator``), the Reports API 2021-06-30 with the merchant
 listings reports, and faults on demand (``simulator.common.faults``, ``/_sim/faults``).
 Time comes only from the injected clock,

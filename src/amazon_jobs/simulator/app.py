@@ -1,4 +1,5 @@
-"""The simulator's ASGI app: LWA, the SP-APIs it knows, document URLs, inspection, faults."""
+"""The simulator's ASGI app: LWA, the SP-APIs it knows (Feeds, Reports, Catalog Items,
+Orders, Listings Items), document URLs, inspection, faults."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from amazon_jobs.simulator.routes.catalog import catalog_router
 from amazon_jobs.simulator.routes.faults import faults_router
 from amazon_jobs.simulator.routes.feeds import feeds_router
 from amazon_jobs.simulator.routes.inspect import inspect_router
+from amazon_jobs.simulator.routes.listings import listings_router
 from amazon_jobs.simulator.routes.lwa import lwa_router
 from amazon_jobs.simulator.routes.orders import orders_router
 from amazon_jobs.simulator.routes.reports import reports_router
@@ -35,6 +37,7 @@ def create_app(simulator: Simulator) -> FastAPI:
     app.include_router(reports_router(gateway))
     app.include_router(catalog_router(gateway))
     app.include_router(orders_router(gateway))
+    app.include_router(listings_router(gateway))
     app.include_router(faults_router(simulator))
     app.include_router(s3_router(simulator))
     app.include_router(inspect_router(simulator))

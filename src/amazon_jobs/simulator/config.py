@@ -34,6 +34,10 @@ class SimulatorConfig:
     profile: str = "sp-api"
     #: Per-operation limit overrides, e.g. ``{"createFeed": {"burst": 5}}``.
     limit_overrides: Mapping[str, Mapping[str, Any]] | None = None
+    #: Per-operation overrides of the application-wide limits (every seller of one LWA
+    #: client together), e.g. ``{"patchListingsItem": {"burst": 20, "rate": 20}}``; see
+    #: :func:`amazon_jobs.domain.limits.application_limits_for`.
+    application_limit_overrides: Mapping[str, Mapping[str, Any]] | None = None
     #: Seconds a feed stays IN_QUEUE before it may start.
     feed_queue_s: float = 30.0
     #: Seconds a feed stays IN_PROGRESS.

@@ -1,4 +1,5 @@
-"""The simulator's records: listings, documents, feeds, and what one seller owns."""
+"""The simulator's records: listings, accepted changes, documents, feeds, and what one
+seller owns."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-__all__ = ["FeedStatus", "SellerData", "SimFeed", "SimListing", "StoredDocument"]
+from amazon_jobs.simulator.listings.issues import Issue
+
+__all__ = [
+    "FeedStatus",
+    "PendingChange",
+    "SellerData",
+    "SimFeed",
+    "SimListing",
+    "StoredDocument",
+]
 
 
 class FeedStatus(StrEnum):
@@ -43,6 +53,25 @@ class SimListing:
     #: The quantity the seller last set (a feed, or the seeding); orders placed and
     #: canceled since move :attr:`quantity` only. None: as :attr:`quantity`.
     sent_quantity: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """A change Amazon accepted and has not made visible yet (``simulator.listings.visibility``)."""
+
+    #: Acceptance order across the simulator.
+    sequence: int
+    sku: str
+    #: The listing the change leaves (None: deleted), as the accepted state then was.
+    listing: SimListing | None
+    #: When the change shows in reports and listings calls.
+    visible_at: datetime
+    #: The change whose sent quantity *listing* carries (this one, or an earlier one).
+    quantity_sequence: int
+    #: The change fails downstream: it never applies and leaves an ERROR on the listing.
+    fails: bool = False
+    #: Issues the listing shows once the change is visible (its warnings).
+    issues: tuple[Issue, ...] = ()
 
 
 @dataclass(slots=True)
@@ -94,7 +123,22 @@ class SellerData:
     """Everything that belongs to one selling partner."""
 
     seller_id: str
+    #: The *visible* listings by SKU: what reports, orders and listings calls see.
     listings: dict[str, SimListing] = field(default_factory=dict)
+    #: Accepted changes not visible yet, by SKU, in acceptance order.
+    pending: dict[str, list[PendingChange]] = field(default_factory=dict)
+    #: The same changes as a heap of ``(visible_at, sequence, change)``.
+    due: list[tuple[datetime, int, PendingChange]] = field(default_factory=list)
+    #: By SKU, the sequence of the change last made visible: older ones never apply.
+    visible_sequence: dict[str, int] = field(default_factory=dict)
+    #: By SKU, the change whose sent quantity the visible listing carries (0: seeded).
+    quantity_sequence: dict[str, int] = field(default_factory=dict)
+    #: By SKU, the issues Amazon shows on the listing after acceptance.
+    issues: dict[str, list[Issue]] = field(default_factory=dict)
+    #: How many accepted changes failed downstream.
+    failed_changes: int = 0
+    #: Brands (case-folded) the seller is not approved for (6024).
+    restricted_brands: set[str] = field(default_factory=set)
     #: Every feed, in creation order.
     feeds: list[SimFeed] = field(default_factory=list)
     #: Feeds neither processed nor cancelled, in creation order.

@@ -2,11 +2,13 @@
 
 One re-entrant lock guards everything; the HTTP layer runs each request under
 it in a worker thread. Time is read only from the injected clock, and
-:meth:`Simulator.sync` finishes every feed and report whose end has passed, in
-the order they ended (orders placed meanwhile take their units from the
-listings' quantities in between, ``simulator.orders.stock``), so the state is always
-the state at the clock's "now" when it is looked at (a report reads the
-listings as the feeds that ended before it left them).
+:meth:`Simulator.sync` finishes every feed and report whose end has passed and
+makes visible every accepted change whose delay has passed, in time order
+(orders placed meanwhile take their units from the visible listings' quantities
+in between, ``simulator.orders.stock``), so the state is always the state at the
+clock's "now" when it is looked at (a report reads the listings as the changes
+visible before it ended left them). Accepted changes and their delays:
+:meth:`Simulator.accept_changes`, ``simulator.listings.visibility``.
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import math
+import random
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from amazon_jobs.clock import Clock, SystemClock
-from amazon_jobs.domain.limits import limits_for
+from amazon_jobs.domain.limits import application_limits_for, limits_for
 from amazon_jobs.simulator.catalog.generator import configured_catalog
 from amazon_jobs.simulator.catalog.items import Catalog, CatalogItem, catalog_item
 from amazon_jobs.simulator.common.faults import MISNUMBER_OFFSET, Faults
@@ -36,21 +40,24 @@ from amazon_jobs.simulator.config import SimulatorConfig
 from amazon_jobs.simulator.feeds.processing import FeedContext, FeedOutcome, aborted, process_feed
 from amazon_jobs.simulator.feeds.processing_report import misnumbered
 from amazon_jobs.simulator.feeds.timeline import Slot, due_feeds, schedule, status_at
+from amazon_jobs.simulator.listings import visibility
+from amazon_jobs.simulator.listings.issues import Issue
 from amazon_jobs.simulator.listings.seed import listings_from_rows, read_listings_csv
+from amazon_jobs.simulator.listings.updates import OfferContext
 from amazon_jobs.simulator.lwa.auth import TokenBook
 from amazon_jobs.simulator.models import SellerData, SimFeed, SimListing, StoredDocument
 from amazon_jobs.simulator.orders.book import OrderBook
-from amazon_jobs.simulator.reports.listings_report import (
-    LISTINGS_REPORT_TYPES,
-    ListingsReport,
-    render_listings_report,
-)
+from amazon_jobs.simulator.reports.listings_report import ListingsReport
+from amazon_jobs.simulator.reports.report_types import render_report
 from amazon_jobs.simulator.reports.requests import ReportBook, ReportStatus, SimReport
 
 __all__ = ["Simulator"]
 
 _FIRST_FEED_ID = 50_000_018_001
-#: Finishes one feed or report.
+#: Spread (sigma of the underlying normal) of the log-normal visibility delays: a
+#: choice that puts one change in ten above 3.6 times the median.
+_DELAY_SIGMA = 1.0
+#: Finishes one feed or report, or makes one accepted change visible.
 Finish = Callable[[], None]
 
 
@@ -62,11 +69,18 @@ class Simulator:
         self.clock: Clock = clock or SystemClock()
         self.lock = threading.RLock()
         self.tokens = TokenBook(self.config)
-        self.throttle = Throttle(limits_for(self.config.profile, self.config.limit_overrides))
+        self.throttle = Throttle(
+            limits_for(self.config.profile, self.config.limit_overrides),
+            application_limits_for(self.config.profile, self.config.application_limit_overrides),
+        )
         self.signer = UrlSigner(secrets.token_bytes(32), self.config.url_ttl_s)
         self.counters = Counters()
         self.faults = Faults(
-            self.config.error_seed, self.config.error_rate, self.config.answer_delay_s
+            self.config.error_seed,
+            self.config.error_rate,
+            self.config.answer_delay_s,
+            self.config.slow_answer_rate,
+            self.config.slow_answer_s,
         )
         self.documents: dict[str, StoredDocument] = {}
         self.reports = ReportBook()
@@ -76,16 +90,27 @@ class Simulator:
         self.seed_catalog(configured_catalog(self.config).items)
         self._sellers: dict[str, SellerData] = {}
         self._feed_numbers = itertools.count(_FIRST_FEED_ID)
+        #: Acceptance order of listing changes, across sellers.
+        self._change_numbers = itertools.count(1)
+        #: Per seller, the seeded draws of visibility delays and downstream failures.
+        self._visibility_draws: dict[str, random.Random] = {}
         self.add_seller(self.config.seller_id, self.config.refresh_token)
         self.orders = OrderBook(self)
 
     # -- sellers and listings -------------------------------------------------
 
-    def add_seller(self, seller_id: str, refresh_token: str) -> None:
-        """Add a seller (if new) reachable through *refresh_token*."""
+    def add_application(self, client_id: str, client_secret: str) -> None:
+        """Add an application (an LWA client) that sellers can authorize; each has its
+        own application-wide buckets (``simulator.common.throttling``)."""
         with self.lock:
+            self.tokens.add_application(client_id, client_secret)
+
+    def add_seller(self, seller_id: str, refresh_token: str, client_id: str | None = None) -> None:
+        """Add a seller (if new) who authorized the application *client_id* (the
+        config's by default): *refresh_token* reaches the seller through it."""
+        with self.lock:
+            self.tokens.add_refresh_token(refresh_token, seller_id, client_id)
             self._sellers.setdefault(seller_id, SellerData(seller_id))
-            self.tokens.add_refresh_token(refresh_token, seller_id)
 
     def seed_listings(
         self, rows: Iterable[Mapping[str, Any]], seller_id: str | None = None
@@ -119,6 +144,82 @@ class Simulator:
         with self.lock:
             self.sync()
             return dict(self.seller(seller_id).listings)
+
+    def restrict_brand(self, brand: str, seller_id: str | None = None) -> None:
+        """The seller needs Amazon's approval for *brand*: offers on its ASINs are 6024."""
+        with self.lock:
+            self.seller(seller_id).restricted_brands.add(brand.casefold())
+
+    def offer_context(
+        self, seller_id: str, marketplace_id: str | None, now: datetime
+    ) -> OfferContext:
+        """What the seller's listings messages are checked against in *marketplace_id*."""
+        return OfferContext(
+            self.catalog(marketplace_id),
+            now,
+            frozenset(self.seller(seller_id).restricted_brands),
+            self.config.silent_unknown_skus,
+        )
+
+    # -- accepted changes and what is visible -----------------------------------
+
+    def accept_changes(
+        self,
+        seller_id: str,
+        changes: Mapping[str, SimListing | None],
+        accepted_at: datetime,
+        *,
+        quantity_set: Collection[str] | None = None,
+        issues: Mapping[str, Sequence[Issue]] | None = None,
+    ) -> None:
+        """Accept *changes* (the new listing per SKU, None: deleted) at *accepted_at*.
+
+        Each becomes visible after its own seeded delay (at once when
+        ``visibility_delay_s`` is 0), unless it fails downstream. *quantity_set* names
+        the SKUs whose quantity the changes set (None: those whose quantity differs
+        from the accepted one); *issues* are what each listing shows once its change is
+        visible (its warnings).
+        """
+        with self.lock:
+            seller = self.seller(seller_id)
+            for sku, listing in changes.items():
+                delay, fails = self._draw_visibility(seller_id)
+                visibility.schedule(
+                    seller,
+                    sku,
+                    listing,
+                    sequence=next(self._change_numbers),
+                    visible_at=accepted_at + timedelta(seconds=delay),
+                    sets_quantity=_sets_quantity(seller, sku, listing, quantity_set),
+                    fails=fails,
+                    issues=tuple(issue.for_listing() for issue in (issues or {}).get(sku, ())),
+                    at_once=delay == 0,
+                )
+
+    def accepted_listing(self, seller_id: str, sku: str) -> SimListing | None:
+        """The latest accepted state of *sku*, visible or not yet."""
+        with self.lock:
+            self.sync()
+            return visibility.accepted(self.seller(seller_id), sku)
+
+    def listing_issues(self, seller_id: str, sku: str) -> list[Issue]:
+        """The issues Amazon shows on the listing after acceptance: a 5002 per change that
+        failed downstream, the warnings of the change last made visible."""
+        with self.lock:
+            self.sync()
+            return list(self.seller(seller_id).issues.get(sku, ()))
+
+    def _draw_visibility(self, seller_id: str) -> tuple[float, bool]:
+        """The seeded delay of the next accepted change of the seller, and whether it fails."""
+        draws = self._visibility_draws.get(seller_id)
+        if draws is None:
+            draws = random.Random(f"{self.config.visibility_seed}:{seller_id}")
+            self._visibility_draws[seller_id] = draws
+        median, delay = self.config.visibility_delay_s, 0.0
+        if median > 0:
+            delay = median * math.exp(_DELAY_SIGMA * draws.gauss(0.0, 1.0))
+            delay = min(delay, self.config.visibility_delay_max_s)
+        return delay, draws.random() < self.config.downstream_failure_rate
 
     def seller(self, seller_id: str | None = None) -> SellerData:
         """The seller's data (the config's seller by default); KeyError if unknown."""
@@ -174,11 +275,16 @@ class Simulator:
             return {
                 "requests": dict(self.counters.requests),
                 "throttled": dict(self.counters.throttled),
+                "throttled_application": dict(self.counters.throttled_application),
                 "tokens_issued": self.counters.tokens_issued,
                 "feeds_created": len(feeds),
                 "feeds": feeds,
                 "reports_created": len(reports),
                 "reports": reports,
+                "changes_pending": sum(
+                    visibility.pending_count(seller) for seller in self._sellers.values()
+                ),
+                "changes_failed": sum(seller.failed_changes for seller in self._sellers.values()),
                 "catalog_searches": self.counters.catalog_searches,
                 "catalog_identifiers": self.counters.catalog_identifiers,
             }
@@ -259,16 +365,33 @@ class Simulator:
     # -- time -----------------------------------------------------------------
 
     def sync(self) -> datetime:
-        """Finish every feed and report that has ended by now, in order, with the orders
-        placed and canceled in between taking and giving back quantity; return now."""
+        """Finish every feed and report that has ended by now and make visible every
+        accepted change whose time has come, in time order, with the orders placed and
+        canceled in between taking and giving back quantity; return now."""
         with self.lock:
             now = self.clock.now()
             for seller in list(self._sellers.values()):
-                for at, finish in sorted(self._due(seller, now), key=lambda event: event[0]):
+                for at, finish in self._events(seller, now):
                     self.orders.advance(seller.seller_id, at)
                     finish()
                 self.orders.advance(seller.seller_id, now)
             return now
+
+    def _events(self, seller: SellerData, now: datetime) -> Iterator[tuple[datetime, Finish]]:
+        """The seller's due feeds and reports, in time order, merged with the accepted
+        changes that come due meanwhile (a finished feed adds some); a change due at the
+        same time as a report is visible in it."""
+        events = sorted(self._due(seller, now), key=lambda event: event[0])
+        index = 0
+        while True:
+            visible_at = visibility.next_due(seller, now)
+            if index < len(events) and (visible_at is None or events[index][0] < visible_at):
+                yield events[index]
+                index += 1
+            elif visible_at is not None:
+                yield visible_at, partial(visibility.reveal_next, seller)
+            else:
+                return
 
     def _due(self, seller: SellerData, now: datetime) -> list[tuple[datetime, Finish]]:
         feeds: list[tuple[datetime, Finish]] = [
@@ -288,11 +411,13 @@ class Simulator:
             feed.cancelled_at, feed.content = slot.start, b""
             return
         outcome = self._outcome(seller, feed, slot)
-        for sku, listing in outcome.changes.items():
-            if listing is None:
-                seller.listings.pop(sku, None)
-            else:
-                seller.listings[sku] = listing
+        self.accept_changes(
+            seller.seller_id,
+            outcome.changes,
+            slot.end,
+            quantity_set=outcome.quantity_set,
+            issues=outcome.warnings,
+        )
         feed.started_at, feed.ended_at = slot.start, slot.end
         feed.outcome, feed.message_count = outcome.status, outcome.message_count
         feed.result_document_id = self._result_document(seller.seller_id, outcome, slot.end)
@@ -319,11 +444,16 @@ class Simulator:
             self.config.max_feed_messages,
             marketplace_id,
             slot.end,
+            self.config.warnings,
+            self.config.silent_unknown_skus,
+            frozenset(seller.restricted_brands),
         )
         if self.faults.take_abort():
             return aborted(context)
         catalog = self.catalog(marketplace_id)
-        return process_feed(context, feed.content, seller.listings, catalog)
+        accepted = visibility.AcceptedListings(seller)
+        issues = partial(_shown_issues, seller)
+        return process_feed(context, feed.content, accepted, catalog, issues)
 
     def _store_report(self, seller_id: str, report: dict[str, Any], now: datetime) -> str:
         data = json.dumps(report, separators=(",", ":")).encode()
@@ -339,18 +469,17 @@ class Simulator:
         if self.faults.take_report_failure():
             self.reports.close(report, ReportStatus.FATAL, None)
             return
-        spec, rendered = report.spec, None
-        if spec.report_type in LISTINGS_REPORT_TYPES:
-            marketplace_id = spec.marketplace_ids[0]
-            content = ListingsReport(
-                spec.report_type,
-                seller.seller_id,
-                seller.listings,
-                self.catalog(marketplace_id),
-                locale_of(marketplace_id),
-                self.started_at,
-            )
-            rendered = render_listings_report(content, compress=self.config.gzip_results)
+        spec = report.spec
+        marketplace_id = spec.marketplace_ids[0]  # one marketplace per listings report
+        content = ListingsReport(
+            spec.report_type,
+            seller.seller_id,
+            seller.listings,
+            self.catalog(marketplace_id),
+            locale_of(marketplace_id),
+            self.started_at,
+        )
+        rendered = render_report(content, compress=self.config.gzip_results)
         if rendered is None:
             self.reports.close(report, ReportStatus.CANCELLED, None)
             return
@@ -365,6 +494,25 @@ class Simulator:
         )
         report.rows = rendered.rows
         self.reports.close(report, ReportStatus.DONE, document.document_id)
+
+
+def _sets_quantity(
+    seller: SellerData,
+    sku: str,
+    listing: SimListing | None,
+    quantity_set: Collection[str] | None,
+) -> bool:
+    """Whether the change of *sku* to *listing* sets the quantity (see accept_changes)."""
+    if quantity_set is not None:
+        return sku in quantity_set
+    before = visibility.accepted(seller, sku)
+    if before is None or listing is None:
+        return True
+    return (listing.quantity, listing.sent_quantity) != (before.quantity, before.sent_quantity)
+
+
+def _shown_issues(seller: SellerData, sku: str) -> list[Issue]:
+    return list(seller.issues.get(sku, ()))
 
 
 def _report_stats(report: SimReport, now: datetime) -> dict[str, Any]:

@@ -35,6 +35,7 @@ __all__ = [
     "Account",
     "Action",
     "ApiToken",
+    "ApplicationBucket",
     "Base",
     "Counter",
     "InventoryRow",
@@ -234,6 +235,7 @@ class Job(Base):
         Index("ix_jobs_created", "created_at", "id"),
         Index("ix_jobs_account_type_status", "account_id", "type", "status"),
         Index("ix_jobs_status_finished", "status", "finished_at"),
+        Index("ix_jobs_to_verify", "items_to_verify"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -280,12 +282,19 @@ class Job(Base):
     cancel_requested_at: Mapped[datetime | None]
     #: An error job a seller has seen; retention may then prune it.
     acknowledged_at: Mapped[datetime | None]
+    #: Items Amazon accepted with a WARNING, or with issues found after acceptance.
+    items_warned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Items Amazon accepted that it does not show yet (verification ``pending``).
+    items_to_verify: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Items that still differed on Amazon after being sent again (verification ``flagged``).
+    items_flagged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class JobItem(Base):
     """One listing (or order) inside a job: its state before, the change, the outcome."""
 
     __tablename__ = "job_items"
+    __table_args__ = (Index("ix_job_items_verification", "verification"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
@@ -312,6 +321,13 @@ class JobItem(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     #: What Amazon confirmed.
     confirmed: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    #: Whether Amazon shows what it accepted (a
+    #: :class:`~amazon_jobs.domain.verification.Verification`); None: not checked.
+    verification: Mapped[str | None] = mapped_column(String(20))
+    #: When Amazon was last asked what it shows of the item.
+    verify_checked_at: Mapped[datetime | None]
+    #: What Amazon showed then ("seen", "issues"), by what, and what followed ("resent_in").
+    verification_detail: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
 
 class JobLog(Base):
@@ -340,6 +356,26 @@ class ThrottleBucket(Base):
     tokens: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime]
     #: Restore rate in use (from the profile, or as announced by Amazon).
+    rate: Mapped[float] = mapped_column(Float)
+    #: Grant times inside the rolling window, epoch seconds.
+    grants: Mapped[list[float]] = mapped_column(JsonDoc, default=list)
+    granted: Mapped[int] = mapped_column(Integer, default=0)
+    throttled: Mapped[int] = mapped_column(Integer, default=0)
+    #: Grants per minute over the last hour: {"<epoch minute>": count}.
+    minutes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+
+
+class ApplicationBucket(Base):
+    """Our copy of one of Amazon's application-wide buckets: every account that uses
+    the same LWA client id draws from it, on top of its own :class:`ThrottleBucket`."""
+
+    __tablename__ = "application_buckets"
+
+    #: The application: the accounts' ``lwa_client_id``.
+    client_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime]
     rate: Mapped[float] = mapped_column(Float)
     #: Grant times inside the rolling window, epoch seconds.
     grants: Mapped[list[float]] = mapped_column(JsonDoc, default=list)

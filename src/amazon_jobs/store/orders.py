@@ -1,7 +1,10 @@
 """Amazon orders and their items, and the shipments the shop confirms for them.
 
 An order is stored once per account and Amazon order id: seen again, it is
-updated (never duplicated), and never rolled back to an older version.
+updated (never duplicated), and never rolled back to an older version. Amazon
+moves an order's ``LastUpdateDate`` on any change, not only its status (a
+corrected delivery address, a later ship-by date): the newer version's fields
+are stored whatever changed.
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ def upsert_orders(
 ) -> dict[str, bool]:
     """Store a page of orders (and their items when given); True for each new order.
 
-    New orders with their items, and orders whose status or items changed, get the
-    next numbers of the order cursor (:mod:`amazon_jobs.store.order_feed`), last.
+    An order listed twice is stored once, its latest version. New orders with their
+    items, and orders whose status, items or delivery address changed, get the next
+    numbers of the order cursor (:mod:`amazon_jobs.store.order_feed`), last.
     """
     if not orders:
         return {}
@@ -50,9 +54,13 @@ def upsert_orders(
     existing = {
         row.amazon_order_id: row
         for row in session.execute(
-            select(Order.id, Order.amazon_order_id, Order.amazon_updated_at, Order.status).where(
-                Order.account_id == account_id, Order.amazon_order_id.in_(wanted)
-            )
+            select(
+                Order.id,
+                Order.amazon_order_id,
+                Order.amazon_updated_at,
+                Order.status,
+                Order.ship_to,
+            ).where(Order.account_id == account_id, Order.amazon_order_id.in_(wanted))
         )
     }
     latest = {o.order_id: o for o in sorted(orders, key=lambda o: o.updated_at)}
@@ -73,11 +81,18 @@ def upsert_orders(
     to_number = []
     for oid, order in latest.items():
         items_changed = order.items is not None and _store_items(session, ids[oid], order.items)
-        status_changed = oid in newer and order.status != existing[oid].status
-        if (oid not in existing and order.items is not None) or status_changed or items_changed:
+        first_time = oid not in existing and order.items is not None
+        told = oid in newer and _tells_the_shop(existing[oid], order)
+        if first_time or items_changed or told:
             to_number.append(ids[oid])
     number_changes(session, to_number)
     return {oid: oid not in existing for oid in latest}
+
+
+def _tells_the_shop(stored: Any, order: AmazonOrder) -> bool:
+    """Whether the newer *order* changed what the shop must learn: its status (a
+    cancellation) or where it goes."""
+    return bool(order.status != stored.status or order.ship_to != stored.ship_to)
 
 
 def order_ids(session: Session, account_id: int, amazon_ids: Sequence[str]) -> dict[str, int]:

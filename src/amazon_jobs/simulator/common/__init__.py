@@ -1,5 +1,6 @@
-"""What every simulated SP-API shares: the front door (access token, per-seller token
-buckets and their 429s, ``x-amzn-RequestId`` and rate headers), injected faults, the
+"""What every simulated SP-API shares: the front door (access token, token buckets per
+seller-application pair and per application and their 429s, ``x-amzn-RequestId`` and
+rate headers), injected faults and slow answers, the
 ``ErrorList`` refusals, query and body reading, ISO 8601 times, and the presigned
 document URLs that stand in for Amazon's S3 bucket.
 

@@ -45,7 +45,16 @@ class ApiError(Exception):
 
 
 class Throttled(Exception):
-    """A bucket the operation needs is empty: answer 429 and take no token."""
+    """A bucket the operation needs is empty: answer 429 with *body* and take no token.
+
+    *application* says the application's bucket was the empty one (the pair's had a
+    token), for the simulator's counters.
+    """
+
+    def __init__(self, body: dict[str, Any] | None = None, *, application: bool = False) -> None:
+        super().__init__("throttled")
+        self.body = body if body is not None else QUOTA_EXCEEDED
+        self.application = application
 
 
 def invalid_input(message: str, details: str = "") -> ApiError:

@@ -7,6 +7,7 @@ The body is an object; every key is optional and they apply in this order::
      "reset_next": [{"operation": "getFeed", "times": 1}],
      "error_rate": {"rate": 0.1, "operation": "getFeed", "statuses": [500, 503], "seed": 7},
      "delay": {"seconds": 2.5, "operation": "createFeed", "times": 1},
+     "slow_answers": {"rate": 0.01, "seconds": 1.0, "seed": 3},
      "abort_next_feeds": 1, "cancel_next_feeds": 1,
      "corrupt_next_documents": 1, "fail_next_reports": 1,
      "omit_next_results": 1, "lose_next_results": 1,
@@ -14,8 +15,10 @@ The body is an object; every key is optional and they apply in this order::
 
 Statuses are 500, 503 or 429. ``fail_next``, ``reset_next``, ``error_rate``
 and ``delay`` may also be arrays of such objects; leaving out
-``operation`` means every operation (see ``simulator.common.faults``). The whole body is
-checked before anything is applied: a bad one changes nothing.
+``operation`` means every operation (see ``simulator.common.faults``).
+``slow_answers`` (one object, every operation; rate 0 turns them off) holds a
+random share of answers back. The whole body is checked before anything is
+applied: a bad one changes nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ _COUNTS = (
     "misnumber_next_reports",
     "expire_access_tokens",
 )
-_KNOWN = frozenset({"clear", "fail_next", "reset_next", "error_rate", "delay", *_COUNTS})
+_KNOWN = frozenset(
+    {"clear", "fail_next", "reset_next", "error_rate", "delay", "slow_answers", *_COUNTS}
+)
 _STATUSES = (500, 503, 429)
 
 
@@ -58,6 +63,8 @@ def apply_faults(faults: Faults, body: Any) -> None:
     steps += [_reset_next(faults, entry) for entry in _entries(body, "reset_next")]
     steps += [_error_rate(faults, entry) for entry in _entries(body, "error_rate")]
     steps += [_delay(faults, entry) for entry in _entries(body, "delay")]
+    if "slow_answers" in body:
+        steps.append(_slow_answers(faults, body["slow_answers"]))
     for name in _COUNTS:
         if name in body:
             steps.append(partial(getattr(faults, name), _whole(body[name], name)))
@@ -110,6 +117,25 @@ def _delay(faults: Faults, entry: Mapping[str, Any]) -> Step:
     if times is not None and _whole(times, "times") < 1:
         raise ValueError("delay.times must be 1 or more")
     return partial(faults.delay_answers, float(seconds), _operation(entry.get("operation")), times)
+
+
+def _slow_answers(faults: Faults, entry: Any) -> Step:
+    if not isinstance(entry, dict):
+        raise ValueError("slow_answers must be an object")
+    rate = _number(entry.get("rate"), "slow_answers.rate")
+    seconds = _number(entry.get("seconds", 2.0), "slow_answers.seconds")
+    if rate > 1:
+        raise ValueError("slow_answers.rate must be a number from 0 to 1")
+    seed = entry.get("seed")
+    if seed is not None:
+        seed = _whole(seed, "seed")
+    return partial(faults.set_slow_answers, rate, seconds, seed)
+
+
+def _number(raw: Any, name: str) -> float:
+    if not isinstance(raw, int | float) or isinstance(raw, bool) or raw < 0:
+        raise ValueError(f"{name} must be a number of 0 or more")
+    return float(raw)
 
 
 def _operation(raw: Any) -> Operation | None:

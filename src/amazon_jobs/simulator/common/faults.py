@@ -39,7 +39,12 @@ Standing faults last until changed or :meth:`Faults.clear`:
 - ``delay_answers(2.0)``: every SP-API answer (or one operation's, or the
   next *times* ones) leaves after 2 *real* seconds, for client timeout tests.
   The operation has taken effect by then: a client that gives up does not
-  know whether its request was applied, as with Amazon.
+  know whether its request was applied, as with Amazon;
+- ``set_slow_answers(0.01, 1.0)``: a share of SP-API answers leaves 1 real
+  second late, drawn from its own ``random.Random`` (seeded like the errors,
+  but a separate sequence, so turning slow answers on does not move which
+  requests fail). Amazon answers slowly now and then; the demo turns it on
+  through ``SimulatorConfig.slow_answer_rate``.
 
 Queued errors come before the random rate. LWA and document URLs are never
 affected by errors, resets or delays. A seller who revokes the application's
@@ -80,6 +85,12 @@ class _ErrorRate:
     statuses: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Slow:
+    rate: float
+    seconds: float
+
+
 @dataclass(slots=True)
 class _Delay:
     seconds: float
@@ -90,10 +101,20 @@ class _Delay:
 class Faults:
     """Queued and standing faults; thread-safe."""
 
-    def __init__(self, seed: int = 0, error_rate: float = 0.0, delay_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        error_rate: float = 0.0,
+        delay_s: float = 0.0,
+        slow_rate: float = 0.0,
+        slow_s: float = 2.0,
+    ) -> None:
         self._lock = threading.Lock()
         self._seed = seed
         self._random = random.Random(seed)
+        self._slow_random = _slow_random(seed)
+        self._slow: _Slow | None = None
+        self._slow_given = 0
         self._errors: dict[Operation, deque[int]] = defaultdict(deque)
         self._resets: Counter[Operation] = Counter()
         self._counts: Counter[str] = Counter()
@@ -103,6 +124,8 @@ class Faults:
             self.set_error_rate(error_rate)
         if delay_s:
             self.delay_answers(delay_s)
+        if slow_rate:
+            self.set_slow_answers(slow_rate, slow_s)
 
     # -- queued ---------------------------------------------------------------
 
@@ -190,6 +213,16 @@ class Faults:
             else:
                 self._delays[key] = _Delay(seconds, times)
 
+    def set_slow_answers(self, rate: float, seconds: float, seed: int | None = None) -> None:
+        """Hold a share *rate* (0 to 1) of SP-API answers *seconds* real seconds, at random
+        (a rate of 0 turns slow answers off); a *seed* restarts their random sequence."""
+        if not 0.0 <= rate <= 1.0 or seconds < 0:
+            raise ValueError("rate must be from 0 to 1 and seconds 0 or more")
+        with self._lock:
+            if seed is not None:
+                self._slow_random = _slow_random(seed)
+            self._slow = _Slow(rate, seconds) if rate > 0 and seconds > 0 else None
+
     def clear(self) -> None:
         """Forget every queued and standing fault."""
         with self._lock:
@@ -198,6 +231,7 @@ class Faults:
             self._counts.clear()
             self._rates.clear()
             self._delays.clear()
+            self._slow = None
 
     # -- used by the simulator ------------------------------------------------
 
@@ -221,17 +255,27 @@ class Faults:
             return True
 
     def take_delay(self, operation: Operation) -> float:
-        """Real seconds to hold this answer of *operation*."""
+        """Real seconds to hold this answer of *operation*: an injected delay, or a slow
+        answer drawn at random (the longer of the two)."""
         with self._lock:
-            key = operation if operation in self._delays else _EVERY
-            delay = self._delays.get(key)
-            if delay is None:
-                return 0.0
-            if delay.remaining is not None:
-                delay.remaining -= 1
-                if delay.remaining <= 0:
-                    del self._delays[key]
-            return delay.seconds
+            return max(self._injected_delay(operation), self._slow_delay())
+
+    def _injected_delay(self, operation: Operation) -> float:
+        key = operation if operation in self._delays else _EVERY
+        delay = self._delays.get(key)
+        if delay is None:
+            return 0.0
+        if delay.remaining is not None:
+            delay.remaining -= 1
+            if delay.remaining <= 0:
+                del self._delays[key]
+        return delay.seconds
+
+    def _slow_delay(self) -> float:
+        if self._slow is None or self._slow_random.random() >= self._slow.rate:
+            return 0.0
+        self._slow_given += 1
+        return self._slow.seconds
 
     def take_abort(self) -> bool:
         """True (once per queued abort) if the finishing feed must end FATAL."""
@@ -280,6 +324,11 @@ class Faults:
                     key: {"seconds": delay.seconds, "times": delay.remaining}
                     for key, delay in self._delays.items()
                 },
+                "slow_answers": {
+                    "rate": self._slow.rate if self._slow else 0.0,
+                    "seconds": self._slow.seconds if self._slow else 0.0,
+                    "given": self._slow_given,
+                },
                 **{name: self._counts[name] for name in _COUNTED},
             }
 
@@ -307,6 +356,11 @@ _COUNTED = (
     _MISNUMBER_REPORTS,
     _EXPIRE_TOKENS,
 )
+
+
+def _slow_random(seed: int) -> random.Random:
+    """The slow answers' own sequence, apart from the errors' (a str seed is stable)."""
+    return random.Random(f"slow-answers-{seed}")
 
 
 def _key(operation: Operation | str | None) -> str:

@@ -8,16 +8,20 @@ lock:
    here;
 2. the ``x-amz-access-token`` must be live, else 403 (no token taken); an
    injected expiry (:meth:`.Faults.expire_access_tokens`) ends every token
-   issued so far first;
-3. the operation's bucket must hold a token, else 429 (nothing taken);
+   issued so far first. The token names the seller *and* the application
+   (LWA client) it was issued to;
+3. the operation's buckets must hold a token, the seller-application pair's
+   and, where the operation has one, the application's
+   (``simulator.common.throttling``), else 429 (nothing taken);
 4. the operation runs. It may :meth:`Call.require` further buckets (createFeed
    of a JSON_LISTINGS_FEED needs that feed type's own quota); if one is empty
    the answer is 429 and no bucket loses a token. A 400 or 404 takes the
    operation's token, as Amazon's gateway meters every request it lets through;
    a success takes every bucket involved.
 
-An injected delay (:meth:`.Faults.delay_answers`) then holds the answer for
-real seconds, outside the lock, and an injected reset
+An injected delay (:meth:`.Faults.delay_answers`) or a slow answer
+(:meth:`.Faults.set_slow_answers`) then holds the answer for real seconds,
+outside the lock, and an injected reset
 (:meth:`.Faults.reset_next`) cuts it off after its status line. Answers carry
 ``x-amzn-RequestId`` always, and ``x-amzn-RateLimit-Limit`` on 2xx, 400 and
 404 as in the models.
@@ -38,8 +42,8 @@ from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from amazon_jobs.domain.limits import Operation
-from amazon_jobs.simulator.common.errors import FAULT_ANSWERS, QUOTA_EXCEEDED, ApiError, Throttled
-from amazon_jobs.simulator.common.throttling import format_rate
+from amazon_jobs.simulator.common.errors import FAULT_ANSWERS, ApiError, Throttled
+from amazon_jobs.simulator.common.throttling import Caller, format_rate, quota_refusal
 from amazon_jobs.simulator.state import Simulator
 
 __all__ = [
@@ -62,19 +66,27 @@ RATE_HEADER = "x-amzn-RateLimit-Limit"
 
 @dataclass(slots=True)
 class Call:
-    """One admitted request: who asks, when, and from which base URL."""
+    """One admitted request: who asks (a seller through an application), when, and
+    from which base URL."""
 
     simulator: Simulator
     seller_id: str
     now: datetime
     base_url: str
+    #: LWA client id of the application the access token was issued to.
+    client_id: str
     #: Extra buckets to take a token from when the operation succeeds.
     extra: list[Operation] = field(default_factory=list)
 
+    @property
+    def caller(self) -> Caller:
+        return Caller(self.seller_id, self.client_id)
+
     def require(self, operation: Operation) -> None:
         """Also need a token of *operation*; Throttled if there is none."""
-        if not self.simulator.throttle.can_take(self.seller_id, operation, self.now):
-            raise Throttled(operation)
+        level = self.simulator.throttle.empty_level(self.caller, operation, self.now)
+        if level is not None:
+            raise quota_refusal(operation, level)
         self.extra.append(operation)
 
 
@@ -115,12 +127,14 @@ def run_operation(
         if simulator.faults.take_token_expiry():
             simulator.tokens.expire_all(now)
         try:
-            seller_id = simulator.tokens.seller_for(access_token, now)
+            caller = simulator.tokens.caller_for(access_token, now)
         except ApiError as refused:
             return Answer(refused.status, refused.body)
-        if not simulator.throttle.can_take(seller_id, operation, now):
-            return _throttled(simulator, operation)
-        return _admitted(Call(simulator, seller_id, now, base_url), operation, action)
+        level = simulator.throttle.empty_level(caller, operation, now)
+        if level is not None:
+            return _throttled(simulator, operation, quota_refusal(operation, level))
+        call = Call(simulator, caller.seller_id, now, base_url, caller.client_id)
+        return _admitted(call, operation, action)
 
 
 def _admitted(call: Call, operation: Operation, action: Action) -> Answer:
@@ -128,19 +142,19 @@ def _admitted(call: Call, operation: Operation, action: Action) -> Answer:
     rate = throttle.limit(operation).rate
     try:
         reply = action(call)
-    except Throttled:
-        return _throttled(call.simulator, operation)
+    except Throttled as refusal:
+        return _throttled(call.simulator, operation, refusal)
     except ApiError as refused:
-        throttle.take(call.seller_id, operation, call.now)
+        throttle.take(call.caller, operation, call.now)
         return Answer(refused.status, refused.body, rate)
     for taken in (operation, *call.extra):
-        throttle.take(call.seller_id, taken, call.now)
+        throttle.take(call.caller, taken, call.now)
     return Answer(reply.status, reply.body, rate)
 
 
-def _throttled(simulator: Simulator, operation: Operation) -> Answer:
-    simulator.counters.throttle(operation)
-    return Answer(429, QUOTA_EXCEEDED)
+def _throttled(simulator: Simulator, operation: Operation, refusal: Throttled) -> Answer:
+    simulator.counters.throttle(operation, refusal.application)
+    return Answer(429, refusal.body)
 
 
 def sp_response(answer: Answer, request_id: str) -> Response:

@@ -1,11 +1,19 @@
 """The JSON listings feed processing report (listings-feed-processing-report-schema-v2.json).
 
+Top-level ``issues`` hold the ERRORs that refuse messages and the WARNINGs of
+accepted ones (``simulator.listings.warnings``); ``summary.errors`` and
+``summary.warnings`` count them.
+
 When the feed header asks for ``report.includedData``, ``items`` holds one entry
 per SKU of an accepted message that still has a listing, with the data sets
 asked for: ``summaries`` (asin, productType, conditionType, status, itemName
 from the catalog, dates), ``offers`` (the B2C price), ``fulfillmentAvailability``
-(DEFAULT quantity) and ``issues`` (always empty: issues found after acceptance
-are not simulated). Other data sets are accepted and left out.
+(DEFAULT quantity) and ``issues``: the listing's issues after acceptance, as the
+Listings Items model's ``Issue`` (the issues Amazon already shows on the listing,
+such as a 5002 left by an earlier change that failed downstream, and the
+warnings of this feed's messages). ``summary.itemSummary`` counts the items and
+the ERRORs and WARNINGs among their issues, as in Amazon's example report. Other
+data sets are accepted and left out.
 """
 
 from __future__ import annotations
@@ -67,9 +75,18 @@ def build_report(
         "summary": _summary(issues, processed, accepted),
     }
     if requested is not None:
-        report["summary"]["itemSummary"] = {"items": len(items or []), "errors": 0, "warnings": 0}
+        report["summary"]["itemSummary"] = _item_summary_counts(items or [])
         report["items"] = items or []
     return report
+
+
+def _item_summary_counts(items: list[dict[str, Any]]) -> dict[str, int]:
+    severities = [issue["severity"] for item in items for issue in item.get("issues", [])]
+    return {
+        "items": len(items),
+        "errors": severities.count("ERROR"),
+        "warnings": severities.count("WARNING"),
+    }
 
 
 def misnumbered(report: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -96,18 +113,23 @@ def build_items(
     listing_of: Callable[[str], SimListing | None],
     included: Iterable[str],
     view: ItemView,
+    issues_of: Callable[[str], Sequence[Issue]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The ``items`` section: one entry per SKU of an accepted message that still exists."""
+    """The ``items`` section: one entry per SKU of an accepted message that still exists;
+    *issues_of* gives each SKU's issues (none when None)."""
     wanted = set(included)
     items = []
     for sku in skus:
         listing = listing_of(sku)
         if listing is not None:
-            items.append(_item(sku, listing, wanted, view))
+            issues = issues_of(sku) if issues_of is not None else ()
+            items.append(_item(sku, listing, wanted, view, issues))
     return items
 
 
-def _item(sku: str, listing: SimListing, wanted: set[str], view: ItemView) -> dict[str, Any]:
+def _item(
+    sku: str, listing: SimListing, wanted: set[str], view: ItemView, issues: Sequence[Issue]
+) -> dict[str, Any]:
     item: dict[str, Any] = {"sku": sku}
     if "summaries" in wanted:
         item["summaries"] = [_item_summary(listing, view)]
@@ -118,7 +140,7 @@ def _item(sku: str, listing: SimListing, wanted: set[str], view: ItemView) -> di
             {"fulfillmentChannelCode": "DEFAULT", "quantity": listing.quantity}
         ]
     if "issues" in wanted:
-        item["issues"] = []
+        item["issues"] = [issue.to_item_json() for issue in issues]
     return item
 
 

@@ -2,7 +2,12 @@
 
 Each reader takes the attribute's value (an array of objects, as in every
 listings attribute) and returns what it says, or raises :class:`Refused`
-naming the issue code and the attribute. Shapes [sp-api-facts.md §4]::
+naming the issue code and the attribute: Amazon's 90000900 "The attributes are
+invalid." for a value of the wrong shape or type, 90004114 for a quantity below
+0 or a price below 0.01 (the minimum Amazon documents for a price), 99022 for a
+required price that is absent, and SIMULATOR_UNSUPPORTED for a channel other
+than DEFAULT (Amazon's fulfillment channels are not modelled). Shapes
+[sp-api-facts.md §4]::
 
     fulfillment_availability  [{"fulfillment_channel_code": "DEFAULT", "quantity": 10}]
     purchasable_offer         [{"currency": "EUR", "audience": "ALL",
@@ -22,11 +27,14 @@ from typing import Any
 
 from amazon_jobs.simulator.feeds.messages import integer
 from amazon_jobs.simulator.listings.issues import (
-    INVALID_VALUE,
+    ATTRIBUTES_INVALID,
+    ATTRIBUTES_INVALID_MESSAGE,
+    BELOW_MINIMUM,
     PRICE_MISSING,
     PRICE_MISSING_MESSAGE,
-    UNSUPPORTED,
+    SIMULATOR_UNSUPPORTED,
     Issue,
+    below_minimum_message,
 )
 
 __all__ = [
@@ -34,6 +42,7 @@ __all__ = [
     "CONDITIONS",
     "CONDITION_ATTRIBUTE",
     "EXTERNAL_ID_ATTRIBUTE",
+    "MIN_PRICE",
     "PRICE_ATTRIBUTE",
     "QUANTITY_ATTRIBUTE",
     "Price",
@@ -69,6 +78,9 @@ CONDITIONS = frozenset(
         "club_club",
     }
 )
+#: The lowest price Amazon accepts (Woosa, "What do the Amazon error codes mean?": "The
+#: minimum value of 0.01 applies at least to price and weight").
+MIN_PRICE = Decimal("0.01")
 _EXTERNAL_TYPES = frozenset({"ean", "upc", "gtin", "isbn", "jan"})
 _ASIN = re.compile(r"[A-Z0-9]{10}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -76,6 +88,11 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 class Refused(Exception):
     """A message is refused with one issue."""
+
+    @classmethod
+    def invalid(cls, attribute: str) -> Refused:
+        """Amazon's 90000900 for *attribute*."""
+        return cls(ATTRIBUTES_INVALID, ATTRIBUTES_INVALID_MESSAGE, attribute)
 
     def __init__(self, code: str, message: str, attribute: str | None = None) -> None:
         super().__init__(message)
@@ -109,21 +126,19 @@ def read_quantity(value: Any, *, required: bool) -> int | None:
     channel = entry.get("fulfillment_channel_code")
     if channel != "DEFAULT":
         raise Refused(
-            UNSUPPORTED,
-            f"Only the DEFAULT fulfillment channel is supported, not '{channel}'.",
+            SIMULATOR_UNSUPPORTED,
+            f"The simulator models only the DEFAULT fulfillment channel, not '{channel}'.",
             QUANTITY_ATTRIBUTE,
         )
     if "quantity" not in entry and not required:
         return None
     raw = entry.get("quantity")
     quantity = integer(raw) if not isinstance(raw, float) else None
-    if quantity is None or quantity < 0:
-        raise Refused(
-            INVALID_VALUE,
-            f"The value '{raw}' for '{QUANTITY_ATTRIBUTE}.quantity' is invalid: "
-            "it must be an integer of 0 or more.",
-            QUANTITY_ATTRIBUTE,
-        )
+    if quantity is None:
+        raise Refused.invalid(QUANTITY_ATTRIBUTE)
+    if quantity < 0:
+        message = below_minimum_message(quantity, QUANTITY_ATTRIBUTE)
+        raise Refused(BELOW_MINIMUM, message, QUANTITY_ATTRIBUTE)
     return quantity
 
 
@@ -143,12 +158,7 @@ def read_condition(value: Any) -> str:
     """The ``condition_type`` value."""
     condition = _single(value, CONDITION_ATTRIBUTE).get("value")
     if not isinstance(condition, str) or condition not in CONDITIONS:
-        raise Refused(
-            INVALID_VALUE,
-            f"The value '{condition}' for '{CONDITION_ATTRIBUTE}' is invalid: "
-            f"use one of {', '.join(sorted(CONDITIONS))}.",
-            CONDITION_ATTRIBUTE,
-        )
+        raise Refused.invalid(CONDITION_ATTRIBUTE)
     return condition
 
 
@@ -156,11 +166,7 @@ def read_asin(value: Any) -> str:
     """The ``merchant_suggested_asin`` value: 10 upper-case letters or digits."""
     asin = _single(value, ASIN_ATTRIBUTE).get("value")
     if not isinstance(asin, str) or not _ASIN.fullmatch(asin):
-        raise Refused(
-            INVALID_VALUE,
-            f"The value '{asin}' for '{ASIN_ATTRIBUTE}' is not an ASIN.",
-            ASIN_ATTRIBUTE,
-        )
+        raise Refused.invalid(ASIN_ATTRIBUTE)
     return asin
 
 
@@ -169,33 +175,22 @@ def read_external_id(value: Any) -> tuple[str, str]:
     entry = _single(value, EXTERNAL_ID_ATTRIBUTE)
     kind, code = entry.get("type"), entry.get("value")
     if not isinstance(kind, str) or kind.lower() not in _EXTERNAL_TYPES:
-        raise Refused(
-            INVALID_VALUE,
-            f"The type '{kind}' of '{EXTERNAL_ID_ATTRIBUTE}' is invalid: "
-            f"use one of {', '.join(sorted(_EXTERNAL_TYPES))}.",
-            EXTERNAL_ID_ATTRIBUTE,
-        )
+        raise Refused.invalid(EXTERNAL_ID_ATTRIBUTE)
     if not isinstance(code, str) or not code.isdigit():
-        raise Refused(
-            INVALID_VALUE,
-            f"The value '{code}' of '{EXTERNAL_ID_ATTRIBUTE}' must be a string of digits.",
-            EXTERNAL_ID_ATTRIBUTE,
-        )
+        raise Refused.invalid(EXTERNAL_ID_ATTRIBUTE)
     return kind.upper(), code
 
 
 def _single(value: Any, attribute: str) -> dict[str, Any]:
     if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):
-        raise Refused(INVALID_VALUE, f"'{attribute}' needs exactly one value.", attribute)
+        raise Refused.invalid(attribute)
     entry: dict[str, Any] = value[0]
     return entry
 
 
 def _consumer_offer(value: Any) -> dict[str, Any]:
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-        raise Refused(
-            INVALID_VALUE, f"'{PRICE_ATTRIBUTE}' needs at least one value.", PRICE_ATTRIBUTE
-        )
+        raise Refused.invalid(PRICE_ATTRIBUTE)
     for entry in value:
         if entry.get("audience", "ALL") == "ALL":
             return dict(entry)
@@ -206,11 +201,7 @@ def _currency(raw: Any) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str) or not _CURRENCY.fullmatch(raw):
-        raise Refused(
-            INVALID_VALUE,
-            f"The currency '{raw}' of '{PRICE_ATTRIBUTE}' is not an ISO 4217 code.",
-            PRICE_ATTRIBUTE,
-        )
+        raise Refused.invalid(PRICE_ATTRIBUTE)
     return raw
 
 
@@ -218,17 +209,15 @@ def _amount(our_price: Any) -> Decimal:
     schedule = our_price.get("schedule") if isinstance(our_price, dict) else None
     first = schedule[0] if isinstance(schedule, list) and schedule else None
     raw = first.get("value_with_tax") if isinstance(first, dict) else None
-    if not _non_negative_number(raw):
-        raise Refused(
-            INVALID_VALUE,
-            f"The value '{raw}' for '{PRICE_ATTRIBUTE}.our_price.schedule.value_with_tax' is "
-            "invalid: it must be a number of 0 or more.",
-            PRICE_ATTRIBUTE,
-        )
-    return Decimal(str(raw))
+    if not _finite_number(raw):
+        raise Refused.invalid(PRICE_ATTRIBUTE)
+    amount = Decimal(str(raw))
+    if amount < MIN_PRICE:
+        raise Refused(BELOW_MINIMUM, below_minimum_message(raw, PRICE_ATTRIBUTE), PRICE_ATTRIBUTE)
+    return amount
 
 
-def _non_negative_number(raw: Any) -> bool:
+def _finite_number(raw: Any) -> bool:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return False
-    return math.isfinite(raw) and raw >= 0
+    return math.isfinite(raw)

@@ -10,7 +10,8 @@ Supported, with op ``replace`` or ``merge``:
 
 ``merge`` may leave the quantity or the price out (it then stays); ``replace``
 may not. Patches apply in order, so one message may carry a quantity and a
-price. Anything else is refused with an issue, never ignored.
+price. Any other path or op is refused with SIMULATOR_UNSUPPORTED (the
+simulator does not model it; Amazon would apply it), never ignored.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from amazon_jobs.simulator.listings.issues import UNSUPPORTED
+from amazon_jobs.simulator.listings.issues import SIMULATOR_UNSUPPORTED
 from amazon_jobs.simulator.listings.offer_values import (
     CONDITION_ATTRIBUTE,
     PRICE_ATTRIBUTE,
@@ -53,10 +54,12 @@ def _apply(patch: dict[str, Any], listing: SimListing) -> SimListing:
     attribute = path.removeprefix(_ATTRIBUTES_PREFIX)
     patcher = _PATCHERS.get(path)
     if patcher is None:
-        raise Refused(UNSUPPORTED, f"The path '{path}' is not supported yet.", attribute)
+        message = f"The simulator does not model the path '{path}'."
+        raise Refused(SIMULATOR_UNSUPPORTED, message, attribute)
     op = patch["op"]
     if op not in _SUPPORTED_OPS:
-        raise Refused(UNSUPPORTED, f"The op '{op}' is not supported on '{path}'.", attribute)
+        message = f"The simulator does not model the op '{op}' on '{path}'."
+        raise Refused(SIMULATOR_UNSUPPORTED, message, attribute)
     return patcher(listing, patch.get("value"), op == "replace")
 
 

@@ -1,9 +1,14 @@
 """Login with Amazon (LWA) and the ``x-amz-access-token`` check.
 
-The simulator knows one application (client id and secret from the config)
-and any number of sellers, each reachable through its own refresh token. A
-``refresh_token`` grant returns a fresh ``Atza|…`` access token that acts for
-that seller until it expires. Refusals follow LWA's OAuth error codes; grantless
+The simulator knows any number of applications (LWA clients: an id and a
+secret; the config's exists from the start) and of sellers. A seller authorizes
+an application and gets a refresh token for that pair; a ``refresh_token``
+grant, made with that application's credentials, returns a fresh ``Atza|…``
+access token that acts for the seller *through that application* until it
+expires (the SP-API meters the pair and the application:
+``simulator.common.throttling``). A refresh token presented by another
+application is ``invalid_grant``, as OAuth says of a grant "issued to another
+client" (RFC 6749 §5.2). Refusals follow LWA's OAuth error codes; grantless
 ``client_credentials`` grants are not supported in this slice.
 """
 
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from amazon_jobs.simulator.common.errors import ApiError
+from amazon_jobs.simulator.common.throttling import Caller
 from amazon_jobs.simulator.config import SimulatorConfig
 
 __all__ = ["Grant", "LwaRefusal", "TokenBook"]
@@ -62,26 +68,41 @@ def _unauthorized(details: str) -> ApiError:
 
 
 class TokenBook:
-    """Refresh tokens of the known sellers and the access tokens issued for them."""
+    """The known applications, the refresh tokens of the sellers that authorized them,
+    and the access tokens issued."""
 
     def __init__(self, config: SimulatorConfig) -> None:
         self._config = config
-        self._sellers_by_refresh: dict[str, str] = {}
-        self._access: dict[str, tuple[str, datetime]] = {}
+        self._secrets: dict[str, str] = {config.client_id: config.client_secret}
+        self._callers_by_refresh: dict[str, Caller] = {}
+        self._access: dict[str, tuple[Caller, datetime]] = {}
 
-    def add_refresh_token(self, refresh_token: str, seller_id: str) -> None:
-        """Let *refresh_token* obtain access tokens acting for *seller_id*."""
-        self._sellers_by_refresh[refresh_token] = seller_id
+    def add_application(self, client_id: str, client_secret: str) -> None:
+        """Know the application *client_id* (a new secret replaces the old one)."""
+        self._secrets[client_id] = client_secret
+
+    def knows_application(self, client_id: str) -> bool:
+        return client_id in self._secrets
+
+    def add_refresh_token(
+        self, refresh_token: str, seller_id: str, client_id: str | None = None
+    ) -> None:
+        """Let *refresh_token* obtain access tokens acting for *seller_id* through the
+        application *client_id* (the config's by default), which must be known."""
+        client = client_id or self._config.client_id
+        if client not in self._secrets:
+            raise KeyError(f"unknown application {client!r}: add it first")
+        self._callers_by_refresh[refresh_token] = Caller(seller_id, client)
 
     def revoke(self, refresh_token: str) -> None:
         """Refuse *refresh_token* from now on (``invalid_grant``); tokens issued with it
         live out their hour."""
-        self._sellers_by_refresh.pop(refresh_token, None)
+        self._callers_by_refresh.pop(refresh_token, None)
 
     def expire_all(self, now: datetime) -> None:
         """End every access token issued so far, as if its hour were over."""
         self._access = {
-            token: (seller, min(ends, now)) for token, (seller, ends) in self._access.items()
+            token: (caller, min(ends, now)) for token, (caller, ends) in self._access.items()
         }
 
     def grant(self, form: Mapping[str, str], now: datetime) -> Grant | LwaRefusal:
@@ -93,20 +114,25 @@ class TokenBook:
         self._forget_expired(now)
         token = "Atza|" + secrets.token_urlsafe(48)
         expires_at = now + timedelta(seconds=self._config.access_token_ttl_s)
-        self._access[token] = (self._sellers_by_refresh[refresh_token], expires_at)
+        self._access[token] = (self._callers_by_refresh[refresh_token], expires_at)
         return Grant(token, self._config.access_token_ttl_s, refresh_token)
 
-    def seller_for(self, access_token: str | None, now: datetime) -> str:
-        """The seller *access_token* acts for; ApiError 403 if it is missing or not live."""
+    def caller_for(self, access_token: str | None, now: datetime) -> Caller:
+        """The seller and application *access_token* acts for; ApiError 403 if it is
+        missing or not live."""
         if not access_token:
             raise _unauthorized("Access token is missing in the request header.")
         entry = self._access.get(access_token)
         if entry is None:
             raise _unauthorized("The access token you provided is revoked, malformed or invalid.")
-        seller_id, expires_at = entry
+        caller, expires_at = entry
         if now >= expires_at:
             raise _unauthorized("The access token you provided has expired.")
-        return seller_id
+        return caller
+
+    def seller_for(self, access_token: str | None, now: datetime) -> str:
+        """The seller *access_token* acts for; ApiError 403 as :meth:`caller_for`."""
+        return self.caller_for(access_token, now).seller_id
 
     def _refusal(self, form: Mapping[str, str]) -> LwaRefusal | None:
         grant_type = form.get("grant_type")
@@ -121,12 +147,10 @@ class TokenBook:
         for name in ("client_id", "client_secret", "refresh_token"):
             if not form.get(name):
                 return _missing(name)
-        if (form["client_id"], form["client_secret"]) != (
-            self._config.client_id,
-            self._config.client_secret,
-        ):
+        if self._secrets.get(form["client_id"]) != form["client_secret"]:
             return LwaRefusal(401, "invalid_client", "Client authentication failed")
-        if form["refresh_token"] not in self._sellers_by_refresh:
+        caller = self._callers_by_refresh.get(form["refresh_token"])
+        if caller is None or caller.client_id != form["client_id"]:
             return LwaRefusal(
                 400,
                 "invalid_grant",

@@ -1,7 +1,9 @@
 """How the Orders operations of both versions reach the caller's orders.
 
 One order by id (400 if the id is malformed, 404 if the caller's seller has
-no such order), or one page of a search with the token of the next page.
+no such order), or one page of a search with the token of the next page; a
+share of the pages repeats an order of the page before
+(``simulator.orders.page_repeats``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from amazon_jobs.simulator.common.errors import invalid_input, not_found
 from amazon_jobs.simulator.common.gateway import Call
 from amazon_jobs.simulator.orders.model import SimOrder, is_order_id
+from amazon_jobs.simulator.orders.page_repeats import repeats_previous
 from amazon_jobs.simulator.orders.search import Cursor, OrderQuery, search
 from amazon_jobs.simulator.orders.tokens import PageToken, write_page_token
 
@@ -41,7 +44,8 @@ def search_page(
     The token carries *token_params*, the parameters the next request must repeat.
     """
     orders = call.simulator.orders.orders_of(call.seller_id, call.now)
-    page = search(orders, query, cursor, page_size, call.now)
+    repeat = repeats_previous(call.simulator.config, call.seller_id, cursor)
+    page = search(orders, query, cursor, page_size, call.now, repeat=repeat)
     if page.next_cursor is None:
         return page.orders, None
     token = PageToken(call.seller_id, query, page.next_cursor, call.now, token_params or {})

@@ -1,8 +1,10 @@
 """Every seller's orders: the seeded stream, orders placed by tests, and look-ups.
 
 ``Simulator.orders`` is an :class:`OrderBook`. Tests place exact orders with
-:meth:`OrderBook.add_order` / :meth:`OrderBook.seed_orders` and read an order's
-state (status, shipped quantities, packages) with :meth:`OrderBook.order`.
+:meth:`OrderBook.add_order` / :meth:`OrderBook.seed_orders`, change them as
+a buyer or Amazon would (:meth:`OrderBook.cancel_order`,
+:meth:`OrderBook.update_order`) and read an order's state (status, shipped
+quantities, packages, address) with :meth:`OrderBook.order`.
 The SP-API operations call :meth:`OrderBook.orders_of` and
 :meth:`OrderBook.find` under the simulator's lock with the request's *now*;
 both first draw the seller's stream up to *now*.
@@ -25,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from amazon_jobs.simulator.models import SimListing
+from amazon_jobs.simulator.orders.addresses import Address, address_for
 from amazon_jobs.simulator.orders.markets import marketplace
 from amazon_jobs.simulator.orders.model import (
     OrderState,
@@ -38,6 +41,7 @@ from amazon_jobs.simulator.orders.model import (
 )
 from amazon_jobs.simulator.orders.stock import OrderStock
 from amazon_jobs.simulator.orders.stream import OrderStream, item_title, new_item_id, new_order_id
+from amazon_jobs.simulator.orders.updates import change
 
 if TYPE_CHECKING:
     from amazon_jobs.simulator.state import Simulator
@@ -106,8 +110,9 @@ class OrderBook:
             listings = self._sim.seller(key).listings
             at = whole_second(purchased_at or now)
             market = marketplace(marketplace_id or self._sim.config.marketplace_id)
+            order_id = order_id or new_order_id(self._rng, market, self._ids.__contains__)
             order = SimOrder(
-                order_id=order_id or new_order_id(self._rng, market, self._ids.__contains__),
+                order_id=order_id,
                 seller_id=key,
                 marketplace_id=market.marketplace_id,
                 purchased_at=at,
@@ -117,6 +122,7 @@ class OrderBook:
                 is_prime=is_prime,
                 is_business=is_business,
                 seller_order_id=seller_order_id,
+                address=address_for(market, order_id),
             )
             book = self._book(key)
             self._record(book, order)
@@ -137,11 +143,35 @@ class OrderBook:
             now = self._sim.sync()
             key = self._seller_key(seller_id)
             order = self._known(order_id, key, now)
-            order.transitions = [t for t in order.transitions if t.at <= now]
+            order.settle(now)
             order.transitions.append(Transition(whole_second(now), OrderStatus.CANCELED))
             book = self._book(key)
             book.stock.canceled(order, whole_second(now))
             book.stock.apply(self._sim.seller(key).listings, now)
+            return order_state(order, now)
+
+    def update_order(
+        self,
+        order_id: str,
+        *,
+        address: Mapping[str, str] | None = None,
+        ship_days: int = 0,
+        seller_id: str | None = None,
+    ) -> OrderState:
+        """Change an order now without changing its status, as Amazon or the buyer
+        would: a new delivery *address* (``city``, ``state``, ``postal_code``, and
+        ``country_code`` if it changes) and/or the promised dates *ship_days* later.
+        ``LastUpdateDate`` moves to now. KeyError if unknown; ValueError for an order
+        that has shipped or was canceled, or for an update that changes nothing."""
+        with self._sim.lock:
+            now = self._sim.sync()
+            order = self._known(order_id, seller_id, now)
+            status = order.status_at(now)
+            if status in (OrderStatus.SHIPPED, OrderStatus.CANCELED):
+                raise ValueError(f"order {order_id} is {status}: it no longer changes")
+            moved = None if address is None else _address(address, order.address_at(now))
+            update = change(now, address=moved, ship_days=ship_days)
+            order.updates = sorted([*order.updates, update], key=lambda u: u.at)
             return order_state(order, now)
 
     def order(self, order_id: str, seller_id: str | None = None) -> OrderState:
@@ -246,6 +276,14 @@ def _first_sellable(listings: Mapping[str, SimListing]) -> str:
         if listing.asin and listing.price is not None:
             return sku
     raise ValueError("the seller has no listing with an ASIN and a price: give items")
+
+
+def _address(row: Mapping[str, str], current: Address | None) -> Address:
+    missing = [key for key in ("city", "state", "postal_code") if not row.get(key)]
+    if missing:
+        raise ValueError(f"an address needs city, state and postal_code; missing {missing}")
+    country = row.get("country_code") or (current.country_code if current else "US")
+    return Address(str(row["city"]), str(row["state"]), str(row["postal_code"]), str(country))
 
 
 def _cancellation(canceled_at: datetime | None) -> list[Transition]:

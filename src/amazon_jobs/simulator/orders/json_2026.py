@@ -3,9 +3,12 @@
 Without ``includedData`` an order carries its basic information and its items
 (product, quantity); ``FULFILLMENT`` adds the order's and each item's
 fulfillment, ``PROCEEDS`` the money, ``PACKAGES`` the confirmed packages. The
-simulated application holds no PII roles, so ``BUYER`` and ``RECIPIENT`` add
-nothing, nor do the datasets the simulator has no data for. Pricing is absent
-while the order is Pending, as in v0.
+simulated application holds no PII roles, so ``RECIPIENT`` adds the delivery
+address without its PII (city, state or region, country; in the statuses v0
+shows an address in), ``BUYER`` adds nothing, nor do the datasets the
+simulator has no data for. Pricing is absent while the order is Pending, as in
+v0. The ship-by and deliver-by windows end later when Amazon moves them
+(``simulator.orders.updates``), as v0's latest dates do.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from amazon_jobs.simulator.orders.addresses import Address
 from amazon_jobs.simulator.orders.json_v0 import v0_time
 from amazon_jobs.simulator.orders.markets import Marketplace, marketplace
 from amazon_jobs.simulator.orders.model import Package, SimOrder, SimOrderItem
@@ -61,6 +65,9 @@ def order_json(order: SimOrder, now: datetime, included: Collection[str]) -> dic
         "marketplaceId": order.marketplace_id,
         "marketplaceName": market.name,
     }
+    address = order.shown_address(now) if "RECIPIENT" in included else None
+    if address is not None:
+        data["recipient"] = {"deliveryAddress": _delivery_address(address)}
     if "PROCEEDS" in included and paid:
         data["proceeds"] = _proceeds(order, market)
     if "FULFILLMENT" in included:
@@ -86,14 +93,24 @@ def _proceeds(order: SimOrder, market: Marketplace) -> dict[str, Any]:
     }
 
 
+def _delivery_address(address: Address) -> dict[str, str]:
+    """A ``CustomerAddress`` without its PII (name, address lines, postal code, phone,
+    extended fields: developer-docs.amazon.com/sp-api/docs/access-orders-pii)."""
+    return {
+        "city": address.city,
+        "stateOrRegion": address.state,
+        "countryCode": address.country_code,
+    }
+
+
 def _fulfillment(order: SimOrder, now: datetime) -> dict[str, Any]:
-    purchased = order.purchased_at
+    purchased, delay = order.purchased_at, order.ship_delay(now)
     return {
         "fulfillmentStatus": order.status_at(now).fulfillment_status,
         "fulfilledBy": "MERCHANT",
         "fulfillmentServiceLevel": "STANDARD",
-        "shipByWindow": _window(purchased, purchased + _SHIP_BY),
-        "deliverByWindow": _window(purchased + _DELIVER_FROM, purchased + _DELIVER_BY),
+        "shipByWindow": _window(purchased, purchased + _SHIP_BY + delay),
+        "deliverByWindow": _window(purchased + _DELIVER_FROM, purchased + _DELIVER_BY + delay),
     }
 
 

@@ -2,7 +2,10 @@
 
 Dates are written like Amazon's v0 answers (``2026-11-27T10:00:00Z``). While an
 order is Pending (payment not authorized) it has no ``OrderTotal`` and its
-items carry no pricing, as on Amazon.
+items carry no pricing, as on Amazon. ``ShippingAddress`` holds only what an
+application without a Restricted Data Token sees (``simulator.orders.addresses``),
+and only in the statuses the model names; the latest ship and delivery dates
+move when Amazon moves them (``simulator.orders.updates``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from amazon_jobs.simulator.orders.addresses import Address
 from amazon_jobs.simulator.orders.markets import Marketplace, marketplace
 from amazon_jobs.simulator.orders.model import SimOrder, SimOrderItem
 
@@ -58,12 +62,15 @@ def order_json(order: SimOrder, now: datetime) -> dict[str, Any]:
             "MarketplaceId": order.marketplace_id,
             "ShipmentServiceLevelCategory": "Standard",
             "OrderType": "StandardOrder",
-            **_dates(order.purchased_at),
+            **_dates(order.purchased_at, order.ship_delay(now)),
             **_flags(order),
         }
     )
     if order.seller_order_id is not None:
         data["SellerOrderId"] = order.seller_order_id
+    address = order.shown_address(now)
+    if address is not None:
+        data["ShippingAddress"] = _address(address)
     return data
 
 
@@ -96,12 +103,23 @@ def order_item_json(
     return data
 
 
-def _dates(purchased_at: datetime) -> dict[str, str]:
+def _dates(purchased_at: datetime, delay: timedelta) -> dict[str, str]:
     return {
         "EarliestShipDate": v0_time(purchased_at),
-        "LatestShipDate": v0_time(purchased_at + _LATEST_SHIP),
+        "LatestShipDate": v0_time(purchased_at + _LATEST_SHIP + delay),
         "EarliestDeliveryDate": v0_time(purchased_at + _EARLIEST_DELIVERY),
-        "LatestDeliveryDate": v0_time(purchased_at + _LATEST_DELIVERY),
+        "LatestDeliveryDate": v0_time(purchased_at + _LATEST_DELIVERY + delay),
+    }
+
+
+def _address(address: Address) -> dict[str, str]:
+    """A v0 ``Address`` without its restricted parts (Name, AddressLine1-3, Phone,
+    AddressType, ExtendedFields: ordersV0.json, ``Order.ShippingAddress``)."""
+    return {
+        "City": address.city,
+        "StateOrRegion": address.state,
+        "PostalCode": address.postal_code,
+        "CountryCode": address.country_code,
     }
 
 

@@ -1,4 +1,5 @@
-"""What an order needs to know about a marketplace: currency, names, order id prefixes."""
+"""What an order needs to know about a marketplace: currency, names, order id prefixes,
+and the country its buyers live in."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Marketplace:
     order_prefixes: tuple[str, ...]
     #: Digits after the decimal point of amounts in this currency.
     decimals: int = 2
+    #: ISO 3166-1 alpha-2 code of the country orders placed there are delivered to.
+    country: str = "US"
 
     def money(self, amount: Decimal) -> str:
         """*amount* written as the SP-API writes it: "10.00", or "1980" in yen."""
@@ -31,14 +34,48 @@ class Marketplace:
 
 _KNOWN = (
     Marketplace("ATVPDKIKX0DER", "USD", "Amazon.com", "Std US D2D Dom", ("111", "112", "114")),
-    Marketplace("A2EUQ1WTGCTBG2", "CAD", "Amazon.ca", "Std CA Dom", ("701", "702")),
-    Marketplace("A1AM78C64UM0Y8", "MXN", "Amazon.com.mx", "Std MX Dom", ("701", "702")),
-    Marketplace("A1F83G8C2ARO7P", "GBP", "Amazon.co.uk", "Std UK Dom", ("202", "203", "204")),
-    Marketplace("A1PA6795UKMFR9", "EUR", "Amazon.de", "Std DE Dom", ("302", "303", "304", "306")),
-    Marketplace("A13V1IB3VIYZZH", "EUR", "Amazon.fr", "Std FR Dom", ("402", "403", "404", "405")),
-    Marketplace("APJ6JRA9NG5V4", "EUR", "Amazon.it", "Std IT Dom", ("402", "403", "404", "405")),
-    Marketplace("A1RKKUPIHCS9HS", "EUR", "Amazon.es", "Std ES Dom", ("402", "403", "404", "405")),
-    Marketplace("A1VC38T7YXB528", "JPY", "Amazon.co.jp", "Std JP Dom", ("249", "250", "503"), 0),
+    Marketplace("A2EUQ1WTGCTBG2", "CAD", "Amazon.ca", "Std CA Dom", ("701", "702"), country="CA"),
+    Marketplace(
+        "A1AM78C64UM0Y8", "MXN", "Amazon.com.mx", "Std MX Dom", ("701", "702"), country="MX"
+    ),
+    Marketplace(
+        "A1F83G8C2ARO7P", "GBP", "Amazon.co.uk", "Std UK Dom", ("202", "203", "204"), country="GB"
+    ),
+    Marketplace(
+        "A1PA6795UKMFR9",
+        "EUR",
+        "Amazon.de",
+        "Std DE Dom",
+        ("302", "303", "304", "306"),
+        country="DE",
+    ),
+    Marketplace(
+        "A13V1IB3VIYZZH",
+        "EUR",
+        "Amazon.fr",
+        "Std FR Dom",
+        ("402", "403", "404", "405"),
+        country="FR",
+    ),
+    Marketplace(
+        "APJ6JRA9NG5V4",
+        "EUR",
+        "Amazon.it",
+        "Std IT Dom",
+        ("402", "403", "404", "405"),
+        country="IT",
+    ),
+    Marketplace(
+        "A1RKKUPIHCS9HS",
+        "EUR",
+        "Amazon.es",
+        "Std ES Dom",
+        ("402", "403", "404", "405"),
+        country="ES",
+    ),
+    Marketplace(
+        "A1VC38T7YXB528", "JPY", "Amazon.co.jp", "Std JP Dom", ("249", "250", "503"), 0, "JP"
+    ),
 )
 _BY_ID = {market.marketplace_id: market for market in _KNOWN}
 

@@ -1,10 +1,15 @@
 """Orders as the simulator keeps them, and their state at any instant.
 
-An order's life is a list of :class:`Transition`, oldest first. Some lie in the
-future when the order is placed (payment authorized after a few minutes, a
-buyer's cancellation), so the status and ``LastUpdateDate`` at *now* are the
-last transition at or before *now*: nothing runs in the background. A shipment
-confirmation drops the future transitions and adds one at its own time.
+An order's life is a list of :class:`Transition`, oldest first, and a list of
+:class:`Update`: changes that leave the status alone (the delivery address
+corrected, the promised ship-by date moved). Some lie in the future when the
+order is placed (payment authorized after a few minutes, a buyer's
+cancellation, an update), so the state at *now* is what happened at or before
+*now*: nothing runs in the background. ``LastUpdateDate`` is the latest of
+both, as Amazon moves it on "any change made by Amazon or the seller, including
+changes to order status" (orders_2026-01-01.json, ``lastUpdatedAfter``). A
+shipment confirmation or a cancellation drops what lay ahead and adds its own
+transition.
 
 Every time an order holds is a whole second, so JSON written without
 fractions reads back exactly.
@@ -15,11 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from amazon_jobs.simulator.orders.addresses import Address
+
 __all__ = [
+    "ADDRESS_SHOWN",
     "ItemState",
     "OrderState",
     "OrderStatus",
@@ -27,6 +35,7 @@ __all__ = [
     "SimOrder",
     "SimOrderItem",
     "Transition",
+    "Update",
     "is_order_id",
     "order_state",
     "whole_second",
@@ -108,6 +117,22 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class Update:
+    """A change from *at* on that leaves the status alone: a new delivery *address*,
+    and/or the promised ship-by and deliver-by dates moved *ship_days* days later."""
+
+    at: datetime
+    address: Address | None = None
+    ship_days: int = 0
+
+
+#: Statuses in which Amazon shows the delivery address (ordersV0.json,
+#: ``Order.ShippingAddress``: "only available for orders with the following status
+#: values: Unshipped, PartiallyShipped, Shipped and InvoiceUnconfirmed").
+ADDRESS_SHOWN = _PAID
+
+
+@dataclass(frozen=True, slots=True)
 class Package:
     """One confirmed package (``packageDetail`` of confirmShipment)."""
 
@@ -138,14 +163,38 @@ class SimOrder:
     is_prime: bool = False
     is_business: bool = False
     seller_order_id: str | None = None
+    #: Where the order goes when placed (see :attr:`updates` for later changes).
+    address: Address | None = None
+    #: Changes that leave the status alone, oldest first.
+    updates: list[Update] = field(default_factory=list)
 
     def status_at(self, now: datetime) -> OrderStatus:
         """The status at *now*."""
         return self._last(now).status
 
     def updated_at(self, now: datetime) -> datetime:
-        """``LastUpdateDate`` at *now*: when the last transition so far happened."""
-        return self._last(now).at
+        """``LastUpdateDate`` at *now*: the last transition or update so far."""
+        done = [update.at for update in self.updates if update.at <= now]
+        return max([self._last(now).at, *done])
+
+    def address_at(self, now: datetime) -> Address | None:
+        """The delivery address at *now*."""
+        moves = [u.address for u in self.updates if u.at <= now and u.address is not None]
+        return moves[-1] if moves else self.address
+
+    def shown_address(self, now: datetime) -> Address | None:
+        """The delivery address Amazon shows at *now*: none before payment or once
+        canceled."""
+        return self.address_at(now) if self.status_at(now) in ADDRESS_SHOWN else None
+
+    def ship_delay(self, now: datetime) -> timedelta:
+        """How much later than promised at purchase the order may ship, as of *now*."""
+        return timedelta(days=sum(u.ship_days for u in self.updates if u.at <= now))
+
+    def settle(self, now: datetime) -> None:
+        """Forget what was to happen after *now* (the order ships or is canceled now)."""
+        self.transitions = [t for t in self.transitions if t.at <= now]
+        self.updates = [u for u in self.updates if u.at <= now]
 
     def unshipped(self, order_item_id: str, now: datetime) -> int:
         """Units of the item still to ship at *now*: none once the order is canceled."""
@@ -207,6 +256,10 @@ class OrderState:
     last_updated_at: datetime
     items: tuple[ItemState, ...]
     packages: tuple[Package, ...]
+    #: Where the order goes now (whether Amazon shows it or not).
+    address: Address | None = None
+    #: Days the promised ship-by and deliver-by dates moved since the purchase.
+    ship_delay_days: int = 0
 
     def to_json(self) -> dict[str, object]:
         """The state as plain JSON values."""
@@ -219,6 +272,8 @@ class OrderState:
             "lastUpdatedAt": self.last_updated_at.isoformat(),
             "items": [_item_json(item) for item in self.items],
             "packages": [_package_json(package) for package in self.packages],
+            "address": None if self.address is None else _address_json(self.address),
+            "shipDelayDays": self.ship_delay_days,
         }
 
 
@@ -235,6 +290,8 @@ def order_state(order: SimOrder, now: datetime) -> OrderState:
         order.updated_at(now),
         items,
         tuple(order.packages.values()),
+        order.address_at(now),
+        order.ship_delay(now).days,
     )
 
 
@@ -264,4 +321,13 @@ def _package_json(package: Package) -> dict[str, object]:
         "trackingNumber": package.tracking_number,
         "shipDate": package.ship_date.isoformat(),
         "orderItems": dict(package.items),
+    }
+
+
+def _address_json(address: Address) -> dict[str, str]:
+    return {
+        "city": address.city,
+        "stateOrRegion": address.state,
+        "postalCode": address.postal_code,
+        "countryCode": address.country_code,
     }

@@ -5,7 +5,8 @@ one date (purchase or last update). Pages are keyset pages, oldest first, on
 ``(date, order id)``: a :class:`Cursor` names the last order handed out, so
 the next page starts right after it whatever was added or changed meanwhile.
 An order updated after *before* leaves the window (it belongs to the next
-search), so no order appears twice and none is skipped.
+search), so no order is skipped, and none appears twice unless the page is
+asked to *repeat* the order at its cursor (``simulator.orders.page_repeats``).
 """
 
 from __future__ import annotations
@@ -69,20 +70,32 @@ def search(
     cursor: Cursor | None,
     page_size: int,
     now: datetime,
+    *,
+    repeat: bool = False,
 ) -> OrderPage:
-    """The page of *orders* matching *query* that follows *cursor*, oldest first."""
+    """The page of *orders* matching *query* that follows *cursor*, oldest first.
+
+    With *repeat* (and room for more than one order) the page starts with the order
+    at *cursor* again if it is still there, the last one of the page before.
+    """
     keyed = sorted(
         ((_date(order, query, now), order.order_id), order)
         for order in orders
         if matches(order, query, now)
     )
+    repeated: list[SimOrder] = []
     if cursor is not None:
-        keyed = [(key, order) for key, order in keyed if key > (cursor.at, cursor.order_id)]
-    page = keyed[:page_size]
-    if len(keyed) <= page_size:
-        return OrderPage([order for _, order in page], None)
+        at_cursor = (cursor.at, cursor.order_id)
+        if repeat and page_size > 1:
+            repeated = [order for key, order in keyed if key == at_cursor]
+        keyed = [(key, order) for key, order in keyed if key > at_cursor]
+    room = page_size - len(repeated)
+    page = keyed[:room]
+    found = repeated + [order for _, order in page]
+    if len(keyed) <= room:
+        return OrderPage(found, None)
     (at, order_id), _ = page[-1]
-    return OrderPage([order for _, order in page], Cursor(at, order_id))
+    return OrderPage(found, Cursor(at, order_id))
 
 
 def matches(order: SimOrder, query: OrderQuery, now: datetime) -> bool:

@@ -3,7 +3,8 @@
 One call confirms one package. Sending a ``packageReferenceId`` again edits
 that package: its items replace the old ones. Shipping every unit makes the
 order Shipped, some units PartiallyShipped; either way ``LastUpdateDate``
-moves to the call and a buyer's pending cancellation no longer happens.
+moves to the call (every seller action moves it) and what was still to
+happen (a buyer's pending cancellation, an address correction) no longer does.
 Refusals are 400 ``InvalidInput`` with Amazon's wording where it is known,
 and ``Invalid Input`` for a ship date that is not ISO 8601 (the model's
 sandbox example).
@@ -97,7 +98,7 @@ def confirm(order: SimOrder, spec: PackageSpec, now: datetime) -> None:
     _check_quantities(order, spec)
     at = whole_second(now)
     order.packages[spec.reference_id] = _package(spec, edited, at)
-    order.transitions = [t for t in order.transitions if t.at <= now]
+    order.settle(now)
     order.transitions.append(Transition(at, _shipping_status(order)))
 
 

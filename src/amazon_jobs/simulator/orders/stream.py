@@ -8,7 +8,9 @@ give the same orders, whenever they are looked at.
 Each order holds 1-3 of the seller's sellable listings (ASIN, price and stock),
 1-2 units each. It is Pending for about ``order_pending_s`` seconds, then
 Unshipped; a share ``order_cancel_rate`` of them is canceled by the buyer,
-half while Pending and half later.
+half while Pending and half later. Each goes to an address of the marketplace's
+country, and a share ``order_update_rate`` changes later without changing
+status (``simulator.orders.updates``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from decimal import Decimal
 
 from amazon_jobs.simulator.config import SimulatorConfig
 from amazon_jobs.simulator.models import SimListing
+from amazon_jobs.simulator.orders.addresses import address_for
 from amazon_jobs.simulator.orders.markets import Marketplace
 from amazon_jobs.simulator.orders.model import (
     OrderStatus,
@@ -28,6 +31,7 @@ from amazon_jobs.simulator.orders.model import (
     Transition,
     whole_second,
 )
+from amazon_jobs.simulator.orders.updates import UpdateDraws
 
 __all__ = ["OrderStream", "item_title", "new_item_id", "new_order_id", "sellable"]
 
@@ -78,6 +82,7 @@ class OrderStream:
         self._seller_id = seller_id
         self._market = market
         self._rng = random.Random(f"{config.order_seed}:{seller_id}")
+        self._updates = UpdateDraws(config.order_seed, seller_id, config.order_update_rate)
         self._next_at: datetime | None = None
         if config.orders_per_hour > 0:
             self._next_at = start + self._gap()
@@ -90,8 +95,9 @@ class OrderStream:
         *taken* tells which order ids exist: the caller records each order
         before it asks for the next one.
         """
-        offers = sellable(listings)
+        offers: list[tuple[str, SimListing]] | None = None  # read when an order is due
         while self._next_at is not None and self._next_at <= now:
+            offers = sellable(listings) if offers is None else offers
             at = whole_second(self._next_at)
             self._next_at += self._gap()
             order = self._draw(at, offers, listings, taken) if offers else None
@@ -117,7 +123,7 @@ class OrderStream:
         items = tuple(item for item in drawn if item.quantity > 0)
         if not items:
             return None
-        return SimOrder(
+        order = SimOrder(
             order_id=order_id,
             seller_id=self._seller_id,
             marketplace_id=self._market.marketplace_id,
@@ -126,7 +132,10 @@ class OrderStream:
             transitions=self._transitions(at),
             is_prime=rng.random() < _PRIME_SHARE,
             is_business=rng.random() < _BUSINESS_SHARE,
+            address=address_for(self._market, order_id),
         )
+        order.updates = self._updates.draw(order)
+        return order
 
     def _item(self, sku: str, listings: Mapping[str, SimListing]) -> SimOrderItem:
         """A line for *sku*, at most the units the listing has left now (earlier

@@ -2,5 +2,6 @@
 and the tab-separated inventory reports it produces.
 
 Imitates: ``reports_2021-06-30.json`` and Amazon's "Report Type Values — Inventory"
-page (the merchant listings and open listings reports).
+page (the Inventory Report ``GET_FLAT_FILE_OPEN_LISTINGS_DATA`` and the merchant
+listings reports, with the ``reportOptions`` each accepts).
 """

@@ -8,39 +8,33 @@ name, the SKU, price, quantity, the open date in the marketplace's format,
 (type 1), ``item-condition`` 11 for new, channel ``DEFAULT`` and status
 ``Active`` (quantity > 0) or ``Inactive``, as in Amazon's files.
 
-Rows are encoded in the marketplace's charset (``simulator.common.locales``; Cp1252 with
-``?`` for what it cannot hold in Europe) and streamed in blocks into the gzip
-writer, so a seller with a million listings never has the whole text in
-memory: only the compressed document is kept.
+The document is written by ``simulator.reports.tsv``: in the marketplace's
+charset, streamed into the gzip writer, and not at all when no listing fits
+(Amazon cancels a report that has no data).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from amazon_jobs.simulator.catalog.items import Catalog, CatalogItem
 from amazon_jobs.simulator.common.locales import Locale
 from amazon_jobs.simulator.models import SimListing
+from amazon_jobs.simulator.reports.tsv import RenderedReport, flat, plain_price, write_report
 
 __all__ = [
     "HEADER",
     "LISTINGS_ACTIVE",
     "LISTINGS_ALL",
-    "LISTINGS_REPORT_TYPES",
     "ListingsReport",
-    "RenderedReport",
     "render_listings_report",
 ]
 
 LISTINGS_ALL = "GET_MERCHANT_LISTINGS_ALL_DATA"
 LISTINGS_ACTIVE = "GET_MERCHANT_LISTINGS_DATA"
-LISTINGS_REPORT_TYPES = frozenset({LISTINGS_ALL, LISTINGS_ACTIVE})
 HEADER = (
     "item-name",
     "item-description",
@@ -85,9 +79,6 @@ _CONDITION_CODES = {
     "refurbished_refurbished": "10",
 }
 _NEW = "11"
-_BLOCK_ROWS = 5_000
-_GZIP_LEVEL = 6
-_FLAT = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -104,38 +95,9 @@ class ListingsReport:
     default_open: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedReport:
-    """A finished document."""
-
-    content: bytes
-    content_type: str
-    compressed: bool
-    rows: int
-
-
 def render_listings_report(report: ListingsReport, *, compress: bool) -> RenderedReport | None:
     """The document of *report*, or None when it has no row (Amazon cancels it)."""
-    buffer = io.BytesIO()
-    sink: io.BufferedIOBase = buffer
-    if compress:
-        sink = gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=_GZIP_LEVEL)
-    codec = report.locale.codec
-    rows = 0
-    block = ["\t".join(HEADER) + "\n"]
-    for line in _rows(report):
-        block.append(line)
-        rows += 1
-        if len(block) >= _BLOCK_ROWS:
-            sink.write("".join(block).encode(codec, "replace"))
-            block.clear()
-    sink.write("".join(block).encode(codec, "replace"))
-    if sink is not buffer:
-        sink.close()
-    if rows == 0:
-        return None
-    content_type = f"text/plain; charset={report.locale.charset}"
-    return RenderedReport(buffer.getvalue(), content_type, compress, rows)
+    return write_report(HEADER, _rows(report), report.locale, compress=compress)
 
 
 def _rows(report: ListingsReport) -> Iterator[str]:
@@ -161,11 +123,11 @@ def _row(
 ) -> str:
     id_type, product_id = _product_id(listing, item)
     fields = (
-        item.item_name.translate(_FLAT) if item else "",
+        flat(item.item_name) if item else "",
         "",
         _listing_id(seller_id, sku, opened),
-        sku.translate(_FLAT),
-        "" if listing.price is None else _plain(listing.price),
+        flat(sku),
+        plain_price(listing.price),
         str(listing.quantity),
         open_date,
         "",
@@ -212,9 +174,3 @@ def _listing_id(seller_id: str, sku: str, opened: datetime) -> str:
         number, rest = divmod(number, 36)
         letters.append(_ID_ALPHABET[rest])
     return f"{opened.month:02d}{opened.day:02d}" + "".join(letters)
-
-
-def _plain(price: Decimal) -> str:
-    """A price as the report writes it: 20, 0.02, 39.95 (no trailing zeros)."""
-    text = f"{price:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -8,14 +8,15 @@ anything, reading the seller's listings as they are at that end.
 
 How a report ends:
 
-- ``GET_MERCHANT_LISTINGS_ALL_DATA`` and ``GET_MERCHANT_LISTINGS_DATA`` end
-  ``DONE`` with a document (``simulator.reports.listings_report``), or ``CANCELLED`` when
-  they would hold no row: Amazon cancels a report that has no data;
-- every other report type ends ``CANCELLED`` as well (a choice: an empty but
-  "valid" document would lie about a report the simulator cannot make, and
-  CANCELLED is what a client must already handle for "no data");
-- a report hit by an injected fault (:meth:`.Faults.fail_next_reports`) ends
-  ``FATAL`` without a document.
+- ``DONE`` with a document, written as its type says
+  (``simulator.reports.report_types``: the Inventory Report and the merchant
+  listings reports; createReport refuses every other type);
+- ``CANCELLED`` when the document would hold no row (a seller without
+  listings, or without active ones for ``GET_MERCHANT_LISTINGS_DATA``): Amazon
+  cancels a report automatically "if there is no data to return"
+  [reports_2021-06-30.json, ``processingStatus``];
+- ``FATAL`` without a document when hit by an injected fault
+  (:meth:`.Faults.fail_next_reports`).
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ class Reads(Enum):
     QUERY = "query"
     #: The raw body.
     BODY = "body"
+    #: The query string, then the raw body.
+    QUERY_AND_BODY = "query_and_body"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +56,9 @@ def operations_router(prefix: str, gateway: Gateway, routes: Iterable[OperationR
 def _endpoint(gateway: Gateway, route: OperationRoute) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         args: list[Any] = list(request.path_params.values())
-        if route.reads is Reads.QUERY:
+        if route.reads in (Reads.QUERY, Reads.QUERY_AND_BODY):
             args.append(list(request.query_params.multi_items()))
-        elif route.reads is Reads.BODY:
+        if route.reads in (Reads.BODY, Reads.QUERY_AND_BODY):
             args.append(await request.body())
         return await gateway.handle(request, route.operation, lambda call: route.run(call, *args))
 

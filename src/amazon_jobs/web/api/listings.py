@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from amazon_jobs import service
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.store.catalog import find_listings
+from amazon_jobs.store.verification import verifying_jobs
 from amazon_jobs.web.access import OPERATE, READ
 from amazon_jobs.web.api.lookups import account_named
 from amazon_jobs.web.api.params import AccountQuery, BeforeId, Limit, Search, cursor
@@ -37,8 +38,9 @@ def read_listings(
         rows = find_listings(
             session, account_id, state=state, search=q, before_id=before_id, limit=limit + 1
         )
+        verifying = verifying_jobs(session, [row[0].id for row in rows[:limit]])
     return ListingsPublic(
-        items=[ListingPublic.of(row) for row in rows[:limit]],
+        items=[ListingPublic.of(row, verifying.get(row[0].id)) for row in rows[:limit]],
         next_before_id=cursor(rows, limit, lambda row: row[0].id),
     )
 

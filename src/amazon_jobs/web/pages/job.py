@@ -1,4 +1,5 @@
-"""A job's page: its items, its log, its documents, retries; refreshed while it runs."""
+"""A job's page: its items (with Amazon's warnings and whether Amazon shows what it
+accepted), its log, its documents, retries; refreshed while it runs or is verified."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from amazon_jobs import insight, service
 from amazon_jobs.domain.amazon_errors import explain
 from amazon_jobs.domain.cancel import cancel_verdict
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, USER_CANCELABLE, JobStatus, JobType
+from amazon_jobs.domain.verification import Verification
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.cancel_facts import cancel_facts
 from amazon_jobs.store.documents import get_document
 from amazon_jobs.store.models import Account, Job
+from amazon_jobs.store.verification import count_states
 from amazon_jobs.web.access import OperatorForm, Viewer
 from amazon_jobs.web.deps import RuntimeDep
 from amazon_jobs.web.pages import queries
@@ -60,8 +63,10 @@ def _detail(
             session, job_id, failed_only=failed_only, after=items_after, limit=ITEMS_PAGE
         )
         log, log_cut = queries.job_log_tail(session, job_id, LOG_LINES)
+        verification = count_states(session, job_id) if job.type in FEED_JOB_TYPES else {}
         finished_with_errors = JobStatus(job.status).is_terminal and job.items_failed > 0
-        children = queries.child_jobs(session, job_id) if finished_with_errors else []
+        resent = verification.get(Verification.RESENT.value, 0) > 0
+        children = queries.child_jobs(session, job_id) if finished_with_errors or resent else []
         documents = queries.document_kinds(session, job_id)
         cancel = cancel_verdict(cancel_facts(session, [job])[job_id])
         order_links = _order_links(session, job, [item.ref for item in items.rows])
@@ -72,6 +77,7 @@ def _detail(
         )
     status, job_type = JobStatus(job.status), JobType(job.type)
     queued = status in USER_CANCELABLE
+    verifying = status is JobStatus.DONE and job.items_to_verify > 0
     here = f"/jobs/{job_id}"
     return {
         "job": job,
@@ -90,6 +96,11 @@ def _detail(
             for item in items.rows
             if item.outcome == "error"
         },
+        "verification": verification,
+        "verify_labels": {state.value: state.label for state in Verification},
+        "verifying": verifying,
+        "resend_of": job.data.get("resend_of"),
+        "live": not status.is_terminal or verifying,
         "log": log,
         "log_cut": log_cut,
         "children": children,

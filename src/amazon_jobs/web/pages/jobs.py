@@ -139,7 +139,7 @@ def _page(rt: Runtime, q: JobsQuery, before: int | None, after: int | None) -> d
         "filtered": any(params.values()),
         "first_page": first_page,
         "newest": newest,
-        "live": watch_new or any(not row.status.is_terminal for row in page.rows),
+        "live": watch_new or any(row.watched for row in page.rows),
         "changes_url": url_with("/jobs/changes", params),
         "older_url": url_with("/", {**params, **page.next}) if page.next else None,
         "newer_url": url_with("/", {**params, **page.prev}) if page.prev else None,

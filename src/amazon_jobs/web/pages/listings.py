@@ -13,6 +13,7 @@ from amazon_jobs import service
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import AmazonJobsError
+from amazon_jobs.store.verification import verifying_jobs
 from amazon_jobs.web.access import OperatorForm, Viewer
 from amazon_jobs.web.deps import RuntimeDep
 from amazon_jobs.web.pages import queries, selection
@@ -68,12 +69,14 @@ def listings_page(
                 before=before,
                 after=after,
             )
-    matching = 0
+    matching, verifying = 0, {}
     if picked.current is not None:
         with rt.db.read() as session:
             matching = selection.count(
                 session, selection.listings_query(picked.current.id, search, state or None)
             )
+            shown = [listing.id for listing, _ in page.rows] if page else []
+            verifying = verifying_jobs(session, shown)
     params = {"account": picked.current.id if picked.current else "", "q": search, "state": state}
     context = {
         "me": me,
@@ -83,6 +86,7 @@ def listings_page(
         "state": state,
         "states": list(ListingState),
         "matching": matching,
+        "verifying": verifying,
         "listing_job_types": LISTING_ACTIONS,
         "next_url": url_with("/listings", {**params, **page.next}) if page and page.next else None,
         "prev_url": url_with("/listings", {**params, **page.prev}) if page and page.prev else None,

@@ -158,11 +158,23 @@ class JobRow:
 
     @property
     def tally(self) -> str:
-        """Items ok / failed ("40 ok · 5 failed"), empty for a job without items."""
+        """Items ok / failed ("40 ok · 5 failed"), and those accepted with warnings
+        ("· 3 warned"), empty for a job without items."""
         ok, failed = self.job.items_ok, self.job.items_failed
         if not self.job.items_total and not ok and not failed:
             return ""
-        return f"{ok} ok · {failed} failed"
+        warned = f" · {self.job.items_warned} warned" if self.job.items_warned else ""
+        return f"{ok} ok · {failed} failed{warned}"
+
+    @property
+    def verifying(self) -> bool:
+        """Done, but some items Amazon accepted do not show on Amazon yet."""
+        return self.status == JobStatus.DONE and self.job.items_to_verify > 0
+
+    @property
+    def watched(self) -> bool:
+        """Whether the row can still change: running, or verifying."""
+        return not self.status.is_terminal or self.verifying
 
     @property
     def reason(self) -> str:

@@ -99,8 +99,25 @@ class JobPublic(BaseModel):
     items_total: int
     items_ok: int
     items_failed: int
+    items_warned: int = Field(
+        description="Items accepted with a WARNING, or with issues Amazon found after "
+        "accepting them (they do not fail the item)"
+    )
+    items_to_verify: int = Field(
+        description="Items Amazon accepted but does not show yet: verified until it does"
+    )
+    items_flagged: int = Field(
+        description="Items Amazon still did not show after they were sent again (see their "
+        "listings' last_error)"
+    )
     error: str | None = Field(description="Why the job failed as a whole")
-    parent_id: int | None = Field(description="The job whose failed items this one retries")
+    parent_id: int | None = Field(
+        description="The job whose failed items this one retries, or whose items Amazon did "
+        "not show this one sends again (resend_of)"
+    )
+    resend_of: int | None = Field(
+        description="The job whose items Amazon accepted but did not show, sent again here"
+    )
     cancel_requested_at: datetime | None
     stuck_at: datetime | None
     acknowledged_at: datetime | None
@@ -127,8 +144,12 @@ class JobPublic(BaseModel):
             items_total=job.items_total,
             items_ok=job.items_ok,
             items_failed=job.items_failed,
+            items_warned=job.items_warned,
+            items_to_verify=job.items_to_verify,
+            items_flagged=job.items_flagged,
             error=job.error,
             parent_id=job.parent_id,
+            resend_of=job.data.get("resend_of"),
             cancel_requested_at=job.cancel_requested_at,
             stuck_at=job.stuck_at,
             acknowledged_at=job.acknowledged_at,
@@ -161,7 +182,8 @@ class JobCancel(BaseModel):
 
 
 class JobItemPublic(BaseModel):
-    """One listing (or package) of a job: before, asked, sent, and Amazon's answer."""
+    """One listing (or package) of a job: before, asked, sent, Amazon's answer, its
+    warnings, and whether Amazon then shows what it accepted."""
 
     id: int
     ref: str = Field(description="The SKU, Amazon order id or package")
@@ -175,10 +197,44 @@ class JobItemPublic(BaseModel):
     error_code: str | None
     error_message: str | None
     confirmed: dict[str, Any] | None
+    warnings: list[str] = Field(
+        description="Amazon's WARNINGs about the accepted message (code: message)"
+    )
+    issues: list[str] = Field(
+        description="Issues Amazon found after accepting it (severity code: message)"
+    )
+    verification: str | None = Field(
+        description="pending, verified, mismatch, resent, flagged, superseded or unverified; "
+        "null where nothing is verified"
+    )
+    verify_checked_at: datetime | None = Field(description="When Amazon was last looked at")
+    verification_detail: dict[str, Any] | None = Field(
+        description="What Amazon showed (seen, differs, issues), by what (checked_by), and "
+        "what followed (resent_in, resend_skipped)"
+    )
 
     @classmethod
     def of(cls, item: JobItem) -> JobItemPublic:
-        return cls.model_validate(item, from_attributes=True)
+        confirmed = item.confirmed or {}
+        return cls(
+            id=item.id,
+            ref=item.ref,
+            listing_id=item.listing_id,
+            shipment_id=item.shipment_id,
+            message_id=item.message_id,
+            prior=item.prior,
+            requested=item.requested,
+            sent=item.sent,
+            outcome=item.outcome,
+            error_code=item.error_code,
+            error_message=item.error_message,
+            confirmed=item.confirmed,
+            warnings=list(confirmed.get("warnings") or []),
+            issues=list(confirmed.get("issues") or []),
+            verification=item.verification,
+            verify_checked_at=item.verify_checked_at,
+            verification_detail=item.verification_detail,
+        )
 
 
 class JobItemsPublic(BaseModel):

@@ -31,11 +31,18 @@ class ListingPublic(BaseModel):
     confirmed_quantity: int | None = Field(description="The quantity Amazon last confirmed")
     confirmed_price: Decimal | None = Field(description="The price Amazon last confirmed")
     locked_by_job_id: int | None = Field(description="The unfinished job that holds it")
-    last_error: str | None
+    last_error: str | None = Field(
+        description="Why the last job failed for it, or what Amazon showed instead of what "
+        "it accepted (flagged by verification)"
+    )
+    verifying_job_id: int | None = Field(
+        default=None,
+        description="The job whose change Amazon accepted but does not show yet (being verified)",
+    )
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: ListingView) -> ListingPublic:
+    def of(cls, row: ListingView, verifying_job_id: int | None = None) -> ListingPublic:
         listing, sku, ean, title, quantity, price = row
         return cls(
             id=listing.id,
@@ -52,6 +59,7 @@ class ListingPublic(BaseModel):
             confirmed_price=listing.confirmed_price,
             locked_by_job_id=listing.locked_by_job_id,
             last_error=listing.last_error,
+            verifying_job_id=verifying_job_id,
             updated_at=listing.updated_at,
         )
 
