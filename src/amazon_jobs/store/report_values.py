@@ -6,7 +6,8 @@ is DONE), so a report requested before one of our jobs had a change accepted
 may still show the old value. A listing whose ``confirmed_at`` (when our last
 change of it was accepted) is at or after the moment the report was requested
 keeps its confirmed quantity and price: the *stale-report guard*. Every other
-active listing the report lists takes the report's quantity and price as its
+active listing the report lists takes the report's price, and its quantity where it is
+higher (see :func:`_not_lower`), as its
 confirmed values (a value the report leaves empty stays as it was). A listing
 held by a running job is left to that job, whose result or rollback decides
 its values. The report's own rows (the Amazon Inventory table) always keep
@@ -23,7 +24,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    and_,
+    case,
+    func,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.listings import UPDATABLE_STATES
@@ -67,13 +79,29 @@ def confirm_from_report(
             update(Listing)
             .where(listed, free, older)
             .values(
-                confirmed_quantity=func.coalesce(quantity, Listing.confirmed_quantity),
+                confirmed_quantity=_not_lower(quantity),
                 confirmed_price=func.coalesce(price, Listing.confirmed_price),
             ),
             execution_options={"synchronize_session": False},
         ),
     )
     return ReportValues(int(result.rowcount or 0), kept, held)
+
+
+def _not_lower(reported: Any) -> Any:
+    """The report's quantity where it is above the confirmed one (or none is confirmed).
+
+    A lower count is what Amazon orders took since our send, and those orders may not
+    be imported yet: taking it would make the next sync send the shop's stock again,
+    with nothing held back for them (overselling). A higher count is a change made
+    outside amazon-jobs, which the next sync corrects downwards.
+    """
+    confirmed = Listing.confirmed_quantity
+    return case(
+        (reported.is_(None), confirmed),
+        (or_(confirmed.is_(None), reported > confirmed), reported),
+        else_=confirmed,
+    )
 
 
 def _first_row(account_id: int, snapshot_id: int) -> Select[int]:

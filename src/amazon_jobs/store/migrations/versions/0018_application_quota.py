@@ -4,8 +4,8 @@ Amazon meters an application as a whole (every seller that authorized it) on top
 of each seller-application pair; the accounts of one installation that share a
 client id share these buckets (issue 15).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from amazon_jobs.store.types import JsonDoc, UtcDateTime
 
-revision = "0019"
-down_revision = "0018"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
