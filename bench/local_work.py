@@ -162,7 +162,7 @@ def measure_feed(rt: Runtime, size: int) -> dict[str, Any]:
         account = session.get_one(Account, account_id)
     with PeakRss() as rss:
         started = time.perf_counter()
-        handler._build(rt, job_id, account)
+        handler.build(rt, job_id, account)
         document = handler.feed_document(rt, job_id, account)
         seconds = time.perf_counter() - started
     assert document.count(b'"messageId"') == size
@@ -176,7 +176,7 @@ def measure_apply(rt: Runtime, size: int) -> dict[str, Any]:
     handler = UpdateQuantity()
     with rt.db.read() as session:
         account = session.get_one(Account, account_id)
-    handler._build(rt, job_id, account)
+    handler.build(rt, job_id, account)
     report = _report(size)
     with PeakRss() as rss:
         started = time.perf_counter()

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from amazon_jobs.clock import Clock, ScaledClock, SystemClock, VirtualClock
 from amazon_jobs.crypto import KEY_FORMAT, is_valid_key
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.limits import (
     DEFAULT_PROFILE,
     Limit,
@@ -100,6 +101,14 @@ class Settings(BaseModel):
     #: inventory report) within this many seconds of its job's end, or it is a mismatch:
     #: resent once, then flagged. Items are looked at before, at growing intervals.
     verify_after_s: float = Field(default=1800.0, gt=0)
+    #: How listings jobs reach Amazon for an account that sets no channel of its own:
+    #: ``auto`` (the faster per job), ``feed`` or ``listings-api``.
+    channel: Channel = Channel.AUTO
+    #: The channel choice's guess of a feed's queue and processing time (seconds)
+    #: until the account has feeds of its own to take the median of.
+    feed_turnaround_s: float = Field(default=300.0, gt=0)
+    #: The channel choice's guess of one Listings Items call's round trip (seconds).
+    api_call_s: float = Field(default=0.2, gt=0)
     #: Real seconds added to every wait for quota: a call reaches Amazon a little
     #: after its token is taken, and Amazon's bucket must have refilled by then.
     throttle_margin_s: float = Field(default=0.05, ge=0)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from amazon_jobs.amazon.client import CallRecord
 from amazon_jobs.domain.account_status import AccountStatus
 from amazon_jobs.domain.cancel import cancel_verdict
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.retry import retry_blocker
@@ -73,8 +74,12 @@ def create_listings_job(
     *,
     actor: str | None = None,
     reason: str | None = None,
+    channel: Channel | None = None,
 ) -> Reservation:
     """Reserve the selected listings in one or more new jobs of *job_type*.
+
+    *channel* forces the jobs through the feed or the Listings Items API (None or
+    ``auto``: the account's setting decides, see :mod:`amazon_jobs.domain.channels`).
 
     *actor* (the user's name; the CLI's ``cli:<OS user>`` when None) and *reason*
     go into each job's log and the list of actions, as for every function here.
@@ -82,7 +87,7 @@ def create_listings_job(
     handler = handler_for(job_type)
     if not isinstance(handler, ListingsFeedJob):
         raise AmazonJobsError(f"{job_type.label} jobs do not work on listings")
-    reservation = handler.reserve(rt, _job_account_id(rt, account), selection)
+    reservation = handler.reserve(rt, _job_account_id(rt, account), selection, channel=channel)
     if not reservation.jobs:
         reasons = "; ".join(f"{sku}: {why}" for sku, why in reservation.skipped[:20])
         raise SelectionError(
@@ -147,7 +152,7 @@ def cancel_job(
     recorded and the worker asks Amazon on its next step (False).
     """
     canceled = _cancel(rt, job_id)
-    detail = "canceled the job" if canceled else "asked Amazon to cancel the feed"
+    detail = "canceled the job" if canceled else "asked for the job to be canceled"
     _record(rt, "cancel", detail, actor, reason, job_id=job_id)
     return canceled
 
@@ -164,13 +169,14 @@ def _cancel(rt: Runtime, job_id: int) -> bool:
             return True
         job.cancel_requested_at = now
         job.next_run_at = now
-        append_log(
-            session,
-            job_id,
-            now,
-            f"Cancel requested: asking Amazon to cancel feed {job.amazon_ref} "
-            "(possible only while it is IN_QUEUE)",
-        )
+        if job.data.get("channel") == Channel.API.value:
+            text = "Cancel requested: the job stops before its next Listings Items call"
+        else:
+            text = (
+                f"Cancel requested: asking Amazon to cancel feed {job.amazon_ref} "
+                "(possible only while it is IN_QUEUE)"
+            )
+        append_log(session, job_id, now, text)
         return False
 
 

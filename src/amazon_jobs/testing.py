@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-__all__ = ["CATALOG_CHECKPOINTS", "CHECKPOINTS", "checkpoint"]
+__all__ = ["API_CHECKPOINTS", "CATALOG_CHECKPOINTS", "CHECKPOINTS", "checkpoint"]
 
 #: Every checkpoint, in the order a listings feed job passes them.
 CHECKPOINTS = (
@@ -26,6 +26,10 @@ CHECKPOINTS = (
     "feed:downloaded",
     "feed:applying",
 )
+
+#: A listings job's on the Listings Items API channel: values read, a call's intent
+#: recorded (its token taken), its answer back (not applied yet).
+API_CHECKPOINTS = ("api:built", "api:intent", "api:answered")
 
 #: A Shop Catalog Sync's: a page read from the shop (not written yet), a page written.
 CATALOG_CHECKPOINTS = ("catalog:read", "catalog:written")

@@ -209,12 +209,19 @@ class Throttle:
     def throttled(
         self, session: Session, account_id: int, operation: Operation, now: datetime
     ) -> datetime:
-        """Record a 429: the bucket is empty now. Returns when it holds a token again."""
-        row = self._lock(session, account_id, [operation], now)[operation]
-        row.tokens, row.updated_at = 0.0, now
-        row.throttled += 1
-        row.minutes = _count_minute(row.minutes, now, THROTTLED_PREFIX)
-        return buckets.next_token_at(_state(row), self._limit(row), now, self.margin_s)
+        """Record a 429: the bucket is empty now. Returns when it holds a token again.
+
+        Amazon's 429 does not say which limit it hit: the pair's or, where the
+        operation has one, the application's. Both buckets are emptied; the
+        application's refills within a fraction of a second (hundreds of calls a
+        second), so the other sellers lose next to nothing when it was the pair's.
+        """
+        held = self._hold(session, account_id, [operation], now)
+        for bucket in held:
+            bucket.row.tokens, bucket.row.updated_at = 0.0, now
+            bucket.row.throttled += 1
+            bucket.row.minutes = _count_minute(bucket.row.minutes, now, THROTTLED_PREFIX)
+        return self._longest(held, now).ready_at
 
     def settle(
         self,

@@ -133,6 +133,8 @@ def fleet(
         **timing,
         "home": str(tmp_path),
         "allow_custom_endpoints": True,  # the fleet's account is on the simulator
+        # the feed unless a test asks for the Listings Items API (issue 16's own tests)
+        "channel": "feed",
         **settings,
     }
     if limits:

@@ -25,7 +25,7 @@ from amazon_jobs.domain.limits import Operation
 from amazon_jobs.errors import AmazonClientError
 from amazon_jobs.feeds.processing_report import Issue, listing_issue
 
-__all__ = ["ITEM_DATA", "ListingsApi", "ListingsItem"]
+__all__ = ["ITEM_DATA", "SUBMIT_OPERATIONS", "ItemSubmission", "ListingsApi", "ListingsItem"]
 
 LISTINGS = "/listings/2021-08-01/items"
 #: The data sets asked for: the ASIN, the price, the quantity and the issues.
@@ -64,7 +64,62 @@ class ListingsItem:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ItemSubmission:
+    """Amazon's answer to putListingsItem, patchListingsItem or deleteListingsItem: the
+    model's ``ListingsItemSubmissionResponse`` (ACCEPTED, INVALID or VALID, and issues)."""
+
+    sku: str
+    status: str
+    submission_id: str
+    issues: tuple[Issue, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "ACCEPTED"
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any], sku: str) -> ItemSubmission:
+        return cls(
+            sku=str(body.get("sku") or sku),
+            status=str(body.get("status") or ""),
+            submission_id=str(body.get("submissionId") or ""),
+            issues=tuple(listing_issue(raw, sku) for raw in body.get("issues") or []),
+        )
+
+
+#: The method of each submitting operation.
+SUBMIT_OPERATIONS: dict[Operation, str] = {
+    Operation.PUT_LISTINGS_ITEM: "PUT",
+    Operation.PATCH_LISTINGS_ITEM: "PATCH",
+    Operation.DELETE_LISTINGS_ITEM: "DELETE",
+}
+
+
 class ListingsApi(ApiEngine):
+    def submit_listings_item(
+        self,
+        operation: Operation,
+        seller_id: str,
+        sku: str,
+        marketplace_id: str,
+        body: dict[str, Any] | None = None,
+    ) -> ItemSubmission:
+        """putListingsItem, patchListingsItem or deleteListingsItem of one SKU, with the
+        issues Amazon finds (``includedData=issues``). Not retried here: the caller
+        takes a token and records its intent before each attempt."""
+        method = SUBMIT_OPERATIONS[operation]
+        path = f"{LISTINGS}/{segment(seller_id)}/{segment(sku)}"
+        call = Call(operation, method, path, retry_safe=False)
+        params = {"marketplaceIds": marketplace_id}
+        if operation is not Operation.DELETE_LISTINGS_ITEM:
+            params["includedData"] = "issues"
+        if body is None:
+            answer = self._json(call, params=params)
+        else:
+            answer = self._json(call, params=params, json=body)
+        return ItemSubmission.from_api(answer, sku)
+
     def get_listings_item(
         self, seller_id: str, sku: str, marketplace_id: str
     ) -> ListingsItem | None:

@@ -35,6 +35,8 @@ class CancelFacts:
     cancel_requested: bool = False
     #: Amazon operations the job has already called, with how many calls each.
     calls: Mapping[str, int] = field(default_factory=dict)
+    #: The job goes through the Listings Items API, one call per item.
+    api_channel: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def cancel_verdict(facts: CancelFacts) -> CancelVerdict:
         return CancelVerdict(
             False, False, f"The job is {status.label.lower()}: there is nothing to cancel."
         )
+    if status is JobStatus.PROCESSING and facts.api_channel:
+        return _calling(facts)
     if status is JobStatus.PROCESSING:
         return CancelVerdict(
             False, False, "The job is being sent to Amazon right now: it can no longer be canceled."
@@ -66,7 +70,27 @@ def cancel_verdict(facts: CancelFacts) -> CancelVerdict:
     return _waiting(facts)
 
 
+def _calling(facts: CancelFacts) -> CancelVerdict:
+    """A job calling the Listings Items API stops before its next item."""
+    if facts.cancel_requested:
+        return CancelVerdict(
+            False, False, "Cancel already requested: the job stops before its next call."
+        )
+    text = (
+        "The job is sending its items to the Listings Items API one by one. Canceling stops "
+        "it before the next item: items Amazon has already answered keep that answer; the "
+        "others are not sent and go back exactly as they were."
+    )
+    return CancelVerdict(True, False, text)
+
+
 def _waiting(facts: CancelFacts) -> CancelVerdict:
+    if facts.api_channel:
+        text = (
+            "Every item has been answered by the Listings Items API: there is nothing left "
+            "to cancel."
+        )
+        return CancelVerdict(False, False, text)
     ref = f" {facts.amazon_ref}" if facts.amazon_ref else ""
     if facts.job_type not in FEED_JOB_TYPES:
         text = f"Amazon is already working on what the job sent{ref}: it can no longer be canceled."

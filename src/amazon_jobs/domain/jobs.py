@@ -114,7 +114,8 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     # -> done when every item failed before anything was to be sent (no EAN matched).
     S.RESERVED: frozenset({S.CREATED, S.DONE, S.CANCELED}),
     S.CREATED: frozenset({S.PROCESSING, S.CANCELED}),
-    S.PROCESSING: frozenset({S.WAITING_FOR_RESULT, S.DONE, S.ERROR}),
+    # -> canceled only on the Listings Items API channel, between two calls.
+    S.PROCESSING: frozenset({S.WAITING_FOR_RESULT, S.DONE, S.ERROR, S.CANCELED}),
     # -> canceled only once Amazon confirms cancelFeed of a feed still IN_QUEUE.
     S.WAITING_FOR_RESULT: frozenset({S.DONE, S.ERROR, S.CANCELED}),
     S.DONE: frozenset(),

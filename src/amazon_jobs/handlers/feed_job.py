@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.backoff import poll_interval
+from amazon_jobs.domain.channels import Channel, choose, forced_channel_data
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import UPDATABLE_STATES, ListingState
@@ -39,6 +40,7 @@ from amazon_jobs.errors import (
 )
 from amazon_jobs.feeds import listings_feed
 from amazon_jobs.feeds.processing_report import ProcessingReport, parse_processing_report
+from amazon_jobs.handlers.api_channel import call_items, finish_calls
 from amazon_jobs.handlers.feed_result import (
     apply_report,
     release_items,
@@ -59,6 +61,7 @@ from amazon_jobs.handlers.verify import verify
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.available import Targets, held_back, price_incl_column, targets_for
 from amazon_jobs.store.bulk import json_text, loads_many, paused_gc, update_rows
+from amazon_jobs.store.channels import channel_estimate, channel_of
 from amazon_jobs.store.documents import save_document
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
@@ -167,7 +170,10 @@ class ListingsFeedJob(StepHandler, ABC):
         selection: Selection,
         priority: int | None = None,
         parent_id: int | None = None,
+        channel: Channel | None = None,
     ) -> Reservation:
+        """Reserve the selected listings in new jobs; *channel* forces the way they go
+        to Amazon (None or auto: the account's setting decides)."""
         if selection.changed and self.changed(Targets(account_id)) is None:
             raise SelectionError(f"--changed does not apply to {self.job_type.label} jobs")
         with rt.db.transaction() as session:
@@ -186,34 +192,98 @@ class ListingsFeedJob(StepHandler, ABC):
                 now=rt.clock.now(),
                 priority=priority,
                 parent_id=parent_id,
+                data=forced_channel_data(channel),
             )
+
+    def api_operation(self) -> Operation:
+        """The Listings Items operation that sends one item on the API channel."""
+        return Operation.PATCH_LISTINGS_ITEM
 
     # Stepping
 
     def step(self, rt: Runtime, job_id: int) -> None:
         job, account = self.load(rt, job_id)
         status = JobStatus(job.status)
+        api = channel_of(job.data) is Channel.API
         if status is JobStatus.RESERVED:
             self._assemble(rt, job, account)
         elif status is JobStatus.CREATED:
-            if self._start(rt, job_id):
+            if self._choose(rt, job_id, account) is Channel.API:
+                if self._start_calls(rt, job_id):
+                    call_items(self, rt, self.load(rt, job_id)[0], account)
+            elif self._start(rt, job_id):
                 self._submit(rt, job, account)
         elif status is JobStatus.PROCESSING:
-            self._submit(rt, job, account)
+            if api:
+                call_items(self, rt, job, account)
+            else:
+                self._submit(rt, job, account)
         elif status is JobStatus.WAITING_FOR_RESULT:
-            self._follow(rt, job, account)
+            if api:
+                finish_calls(rt, job_id)
+            else:
+                self._follow(rt, job, account)
         elif status is JobStatus.DONE:  # due again: verify what Amazon shows
             verify(rt, job_id)
+
+    def _choose(self, rt: Runtime, job_id: int, account: Account) -> Channel:
+        """The job's channel, chosen again at each step in ``created`` (the buckets and
+        the work ahead change while it waits): forced, the account's, or the faster by
+        the estimate. The estimate is kept on the job; a new choice is logged."""
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            now = rt.clock.now()
+            forced = job.data.get("channel_forced")
+            est = channel_estimate(
+                session,
+                rt.throttle,
+                job,
+                self.api_operation(),
+                now,
+                feed_turnaround_s=rt.settings.feed_turnaround_s,
+                api_call_s=rt.settings.api_call_s,
+            )
+            setting = session.scalar(select(Account.channel).where(Account.id == job.account_id))
+            setting = setting or rt.settings.channel.value
+            channel = choose(
+                Channel(setting),
+                Channel(forced) if forced else None,
+                est,
+            )
+            previous = job.data.get("channel")
+            record(job, now, channel=channel.value, channel_estimate=est.as_data())
+            if previous != channel.value:
+                why = (
+                    "forced for this job"
+                    if forced and forced != Channel.AUTO.value
+                    else "the account's setting"
+                    if setting and setting != Channel.AUTO.value
+                    else "the faster now"
+                )
+                change = f" (was {Channel(previous).label})" if previous else ""
+                append_log(
+                    session,
+                    job_id,
+                    now,
+                    f"Channel: {channel.label}{change}, {why}; estimate for {est.describe()}",
+                )
+            return channel
+
+    def _start_calls(self, rt: Runtime, job_id: int) -> bool:
+        """created -> processing on the API channel once the first call has a token."""
+        return self.start(
+            rt, job_id, [self.api_operation()], "calling the Listings Items API, item by item"
+        )
 
     def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
         """reserved -> created (subtypes may first complete the items); straight to done
         when every item has already failed, so nothing is sent and no quota spent."""
         if job.items_total - job.items_failed <= 0:
-            self._nothing_to_send(rt, job.id)
+            self.nothing_to_send(rt, job.id)
             return
         self.assemble(rt, job.id, f"{job.items_total - job.items_failed} item(s) queued")
 
-    def _nothing_to_send(self, rt: Runtime, job_id: int) -> None:
+    def nothing_to_send(self, rt: Runtime, job_id: int) -> None:
         """End a job none of whose items is left to send, without calling Amazon.
 
         Done with its items' errors (their listings released at once with them),
@@ -282,13 +352,13 @@ class ListingsFeedJob(StepHandler, ABC):
         phase = job.data.get("phase")
         document_id, url = job.input_document_id, job.data.get("url") or ""
         if phase is None:
-            messages = self._build(rt, job_id, account)
+            messages = self.build(rt, job_id, account)
             checkpoint("feed:built")
             phase = "built"
         elif phase == "built":
             messages = self._message_count(rt, job_id)
         if phase == "built" and not messages:
-            self._nothing_to_send(rt, job_id)
+            self.nothing_to_send(rt, job_id)
             return
         if phase == "document" and self._url_expired(job, rt.clock.now()):
             phase = "built"
@@ -432,7 +502,7 @@ class ListingsFeedJob(StepHandler, ABC):
                 or 0
             )
 
-    def _build(self, rt: Runtime, job_id: int, account: Account) -> int:
+    def build(self, rt: Runtime, job_id: int, account: Account) -> int:
         """Number the messages and read each product's values as they are now, after the
         units held back and the account's selling policy; returns how many there are."""
         with rt.db.transaction() as session:
@@ -467,13 +537,14 @@ class ListingsFeedJob(StepHandler, ABC):
             if columns := self.sending_columns():
                 listings = [{"id": row.listing_id, **columns} for row in rows]
                 update_rows(session, Listing, listings, where=[Listing.locked_by_job_id == job_id])
-            record(lock_job(session, job_id), rt.clock.now(), phase="built")
-            append_log(
-                session,
-                job_id,
-                rt.clock.now(),
-                f"Feed built: {len(values)} message(s) for seller {account.seller_id}",
+            job = lock_job(session, job_id)
+            record(job, rt.clock.now(), phase="built")
+            built = (
+                f"Values read: {len(values)} item(s) to send to the Listings Items API"
+                if channel_of(job.data) is Channel.API
+                else f"Feed built: {len(values)} message(s)"
             )
+            append_log(session, job_id, rt.clock.now(), f"{built} for seller {account.seller_id}")
         return len(values)
 
     def _create_document(self, rt: Runtime, job_id: int, client: SpApiClient) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -35,7 +35,14 @@ from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log
 from amazon_jobs.store.models import Job, JobItem, Listing
 
-__all__ = ["apply_report", "release_items", "rollback_items", "settle_failed_early"]
+__all__ = [
+    "Answer",
+    "apply_answer",
+    "apply_report",
+    "release_items",
+    "rollback_items",
+    "settle_failed_early",
+]
 
 Columns = Callable[[dict[str, Any]], dict[str, Any]]
 ErrorColumns = Callable[[str], dict[str, Any]]
@@ -84,6 +91,66 @@ def apply_report(
     job.items_failed += len(bad_items)
     job.items_to_verify += len(ok_items)
     _count_warned(session, job, ok_items, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Amazon's answer about one item sent through the Listings Items API."""
+
+    item_id: int
+    listing_id: int | None
+    sku: str
+    sent: dict[str, Any] | None
+    #: ERROR issues (or a refusal of the call): the item failed.
+    errors: tuple[Issue, ...] = ()
+    #: WARNINGs of an accepted item (they do not fail it).
+    warnings: tuple[Issue, ...] = ()
+
+
+def apply_answer(
+    session: Session,
+    job: Job,
+    answer: Answer,
+    confirmed_columns: Columns,
+    error_columns: ErrorColumns,
+    now: datetime,
+) -> bool:
+    """Apply one Listings Items answer to its item and listing, as :func:`apply_report`
+    does a feed's; the listing is released at once. False if the item was no longer
+    pending (its answer was applied already, or the job let it go)."""
+    done = cast(
+        CursorResult[Any],
+        session.execute(
+            update(JobItem)
+            .where(JobItem.id == answer.item_id, JobItem.outcome == "pending")
+            .values(**_answer_values(answer)),
+            execution_options=_NO_SYNC,
+        ),
+    ).rowcount
+    if not done:
+        return False
+    if answer.errors:
+        text = "; ".join(issue.describe() for issue in answer.errors)
+        listing = {"id": answer.listing_id, **_refused(error_columns(text), answer.errors[0])}
+        job.items_failed += 1
+    else:
+        columns = confirmed_columns(answer.sent or {})
+        listing = {"id": answer.listing_id, **columns, "last_error": None, "confirmed_at": now}
+        job.items_ok += 1
+        job.items_to_verify += 1
+        if answer.warnings:
+            job.items_warned += 1
+    _release_listings(session, job.id, [listing], now)
+    return True
+
+
+def _answer_values(answer: Answer) -> dict[str, Any]:
+    if answer.errors:
+        text = "; ".join(issue.describe() for issue in answer.errors)
+        values = _failed(answer.item_id, answer.errors[0].code, text)
+    else:
+        values = _confirmed(answer.item_id, answer.sent, list(answer.warnings), [])
+    return {k: v for k, v in values.items() if k != "id"}
 
 
 def _count_warned(

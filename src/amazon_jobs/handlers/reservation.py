@@ -105,6 +105,7 @@ def reserve(
     priority: int | None = None,
     parent_id: int | None = None,
     refreshed: ColumnElement[bool] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Reservation:
     """Create as many jobs as needed (at most *max_items* each) and lock their listings.
 
@@ -115,7 +116,9 @@ def reserve(
     rows = _candidates(session, account_id, selection, eligible, changed, refreshed=refreshed)
     reservation = Reservation()
     for chunk in _chunks(rows, max_items):
-        job = create_job(session, account_id, job_type, now, priority=priority, parent_id=parent_id)
+        job = create_job(
+            session, account_id, job_type, now, priority=priority, parent_id=parent_id, data=data
+        )
         _lock(session, job, chunk, requested, now)
         reservation.jobs.append(job)
     if selection.skus:

@@ -88,6 +88,10 @@ class SendProducts(ListingsFeedJob):
             marketplace_id=account.marketplace_id,
         )
 
+    def api_operation(self) -> Operation:
+        """On the Listings Items API the offer is created by putListingsItem."""
+        return Operation.PUT_LISTINGS_ITEM
+
     def confirmed_columns(self, sent: dict[str, Any]) -> dict[str, Any]:
         return {
             "state": ListingState.ACTIVE.value,

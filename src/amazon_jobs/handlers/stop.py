@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Row
 
 from amazon_jobs.domain.jobs import JobType
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.feeds.listings_feed import quantity_patch
 from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues
@@ -42,3 +43,7 @@ class StopRemoveProducts(StopProducts):
         {ListingState.ACTIVE, ListingState.STOPPED}
     )
     end_state: ClassVar[ListingState] = ListingState.REMOVED
+
+    def api_operation(self) -> Operation:
+        """On the Listings Items API the listing is deleted (deleteListingsItem)."""
+        return Operation.DELETE_LISTINGS_ITEM

@@ -52,6 +52,7 @@ def cancel_facts_of(job: Job, calls: Counter[str] | None = None) -> CancelFacts:
         amazon_status=job.amazon_status,
         cancel_requested=job.cancel_requested_at is not None,
         calls=dict(calls or {}),
+        api_channel=(job.data or {}).get("channel") == "listings-api",
     )
 
 

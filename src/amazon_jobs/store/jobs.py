@@ -56,6 +56,7 @@ def create_job(
     *,
     priority: int | None = None,
     parent_id: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Job:
     """A new job in ``reserved``, due at once; its priority defaults to its type's."""
     job = Job(
@@ -71,7 +72,7 @@ def create_job(
         items_total=0,
         items_ok=0,
         items_failed=0,
-        data={},
+        data=dict(data or {}),
         parent_id=parent_id,
     )
     session.add(job)

@@ -143,6 +143,9 @@ class Account(Base):
     shop_id: Mapped[int | None] = mapped_column(
         ForeignKey("shops.id", ondelete="SET NULL"), index=True
     )
+    #: A :class:`~amazon_jobs.domain.channels.Channel`: how listings jobs reach Amazon
+    #: (``auto`` picks the faster per job); None: the installation's ``channel`` setting.
+    channel: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"Account(id={self.id!r}, name={self.name!r}, seller_id={self.seller_id!r})"
