@@ -170,13 +170,21 @@ def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) ->
     show = cli("jobs", "show", "1").stdout
     assert "P-5" in show and "13013" in show
     log = cli("jobs", "log", "1").stdout
-    for fragment in ("Reserved → Created", "createFeed", "Waiting for result → Done"):
+    # Two items: auto sends them through the Listings Items API, seconds instead of minutes.
+    assert "Channel: Listings Items API" in show
+    for fragment in (
+        "Reserved → Created",
+        "Channel: Listings Items API, the faster now",
+        "patchListingsItem",
+        "Waiting for result → Done",
+    ):
         assert fragment in log
     # Amazon does not know P-5: a retry would fail the same way, and says so.
     refused = cli("jobs", "retry", "1", ok=False)
     assert refused.returncode == 1 and "P-5: Amazon does not know this SKU" in refused.stderr
     stats = httpx.get(f"{simulator}/_sim/stats").json()
-    assert stats["requests"]["createFeed"] == 1 and not stats["throttled"]
+    assert stats["requests"]["patchListingsItem"] == 2 and not stats["throttled"]
+    assert "createFeed" not in stats["requests"]
 
     everything = "\n".join(cli.outputs)
     assert CLIENT_SECRET not in everything and REFRESH_TOKEN not in everything

@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.listings import ListingState
+from amazon_jobs.domain.verification import Verification
 from amazon_jobs.handlers.reservation import Selection
+from amazon_jobs.scheduler import Scheduler
 from amazon_jobs.service import cancel_job, create_listings_job
-from amazon_jobs.store.jobs import get_job, job_items, job_log
+from amazon_jobs.simulator import SimulatorConfig
+from amazon_jobs.store.jobs import get_job, job_items, job_log, next_due_at
 from amazon_jobs.store.models import Account, Product
 from tests.integration.conftest import sku
 
@@ -107,14 +110,20 @@ def test_price_stop_and_stop_remove_use_patch_and_delete(shop):
             .values(price=Decimal("12.50"), updated_at=shop.clock.now())
         )
     create_listings_job(
-        shop.rt, JobType.UPDATE_PRICE, shop.account_id, Selection(skus=(sku(0),)),
+        shop.rt,
+        JobType.UPDATE_PRICE,
+        shop.account_id,
+        Selection(skus=(sku(0),)),
         channel=Channel.API,
     )
     create_listings_job(
         shop.rt, JobType.STOP, shop.account_id, Selection(skus=(sku(1),)), channel=Channel.API
     )
     create_listings_job(
-        shop.rt, JobType.STOP_REMOVE, shop.account_id, Selection(skus=(sku(2),)),
+        shop.rt,
+        JobType.STOP_REMOVE,
+        shop.account_id,
+        Selection(skus=(sku(2),)),
         channel=Channel.API,
     )
     shop.run_worker()
@@ -128,9 +137,7 @@ def test_price_stop_and_stop_remove_use_patch_and_delete(shop):
     assert requests["patchListingsItem"] == 2 and requests["deleteListingsItem"] == 1
 
 
-def test_cancel_while_calling_stops_before_the_next_item_and_restores_the_rest(
-    shop, monkeypatch
-):
+def test_cancel_while_calling_stops_before_the_next_item_and_restores_the_rest(shop, monkeypatch):
     for n in range(6):
         shop.set_quantity(sku(n), 200 + n)
     before = shop.listing_rows()
@@ -155,3 +162,58 @@ def test_cancel_while_calling_stops_before_the_next_item_and_restores_the_rest(
         if item.outcome == "canceled":
             assert shop.listing_rows()[item.ref] == before[item.ref]
     assert shop.sim.stats()["requests"]["patchListingsItem"] == 2
+
+
+def test_an_item_whose_product_was_deleted_before_sending_fails_alone(shop):
+    (job,) = create_listings_job(
+        shop.rt,
+        JobType.UPDATE_QTY,
+        shop.account_id,
+        Selection(skus=(sku(5), sku(6))),
+        channel=Channel.API,
+    ).jobs
+    with shop.rt.db.transaction() as session:
+        session.execute(delete(Product).where(Product.sku == sku(6)))
+    shop.run_worker()
+    job, items = load(shop, job.id)
+    assert job.status == JobStatus.DONE and (job.items_ok, job.items_failed) == (1, 1)
+    gone = next(item for item in items if item.ref == sku(6))
+    assert gone.outcome == "error" and "deleted before the job read its values" in (
+        gone.error_message
+    )
+    assert shop.sim.stats()["requests"]["patchListingsItem"] == 1
+
+
+def test_accepted_is_not_live_api_items_are_verified_once_amazon_shows_them(shop_factory):
+    """Amazon shows an accepted patch late: the Done job's items are pending, then
+    verified by getListingsItem, as a feed's are."""
+    quiet = {"auto_sync": False, "orders_import_every_s": 0, "inventory_report_every_s": 0}
+    config = SimulatorConfig.focused(visibility_delay_s=400, visibility_seed=7)
+    shop = shop_factory(config, channel="listings-api", **quiet)
+    for n in range(4):
+        shop.set_quantity(sku(n), 70 + n)
+    (job,) = create_listings_job(
+        shop.rt,
+        JobType.UPDATE_QTY,
+        shop.account_id,
+        Selection(skus=tuple(sku(n) for n in range(4))),
+    ).jobs
+    shop.run_worker()
+    job, items = load(shop, job.id)
+    assert job.status == JobStatus.DONE and job.data["channel"] == "listings-api"
+    assert job.data["channel_why"] == "setting" and job.items_to_verify == 4
+    assert {item.verification for item in items} == {Verification.PENDING}
+    assert shop.sim.listings()[sku(0)].quantity == 10  # accepted, not visible yet
+
+    scheduler = Scheduler(shop.rt, "test")
+    for _ in range(30):
+        shop.run_worker()
+        report = scheduler.tick()
+        with shop.rt.db.read() as session:
+            due = next_due_at(session)
+        if not report.created and due is None:
+            break
+    job, items = load(shop, job.id)
+    assert job.items_to_verify == 0
+    assert {item.verification for item in items} == {Verification.VERIFIED}
+    assert shop.sim.stats()["requests"]["patchListingsItem"] == 4

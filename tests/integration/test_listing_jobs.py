@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from amazon_jobs.domain.catalog import ProductRow
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import SelectionError
@@ -40,8 +41,10 @@ def shop(db_url, clock, tmp_path):
     rt.close()
 
 
-def create(shop, job_type, **selection):
-    return create_listings_job(shop.rt, job_type, shop.account_id, Selection(**selection)).jobs
+def create(shop, job_type, channel=None, **selection):
+    return create_listings_job(
+        shop.rt, job_type, shop.account_id, Selection(**selection), channel=channel
+    ).jobs
 
 
 def load(shop, job_id):
@@ -67,13 +70,14 @@ def add_new_products(shop, codes):
     return [r.sku for r in rows]
 
 
-def test_sending_products_finds_asins_and_creates_offers(shop):
+@pytest.mark.parametrize("channel", [Channel.FEED, Channel.API])
+def test_sending_products_finds_asins_and_creates_offers(shop, channel):
     usable = [c for c in CATALOG.codes if c not in CATALOG.ambiguous + CATALOG.unknown]
     good = usable[:4] + usable[-1:]  # four EANs and one UPC-A
     assert len(good[-1]) == 12
     codes = [*good, CATALOG.ambiguous[0], CATALOG.unknown[0]]
     skus = add_new_products(shop, codes)
-    (job,) = create(shop, JobType.SEND_PRODUCTS, all=True)
+    (job,) = create(shop, JobType.SEND_PRODUCTS, channel=channel, all=True)
     assert job.items_total == len(skus)
     shop.run_worker()
     job, items = load(shop, job.id)
@@ -96,7 +100,11 @@ def test_sending_products_finds_asins_and_creates_offers(shop):
         assert listing.state == ListingState.ERROR and listing.last_error
         assert listing.locked_by_job_id is None and failed not in amazon
     stats = shop.sim.stats()
-    assert stats["requests"]["createFeed"] == 1 and not stats["throttled"]
+    assert not stats["throttled"]
+    if channel is Channel.FEED:
+        assert stats["requests"]["createFeed"] == 1
+    else:  # one putListingsItem of the offer per product with its ASIN
+        assert stats["requests"]["putListingsItem"] == 5 and "createFeed" not in stats["requests"]
 
 
 def test_sending_products_cancel_restores_listings_exactly(shop):

@@ -1,4 +1,5 @@
-"""``amazon-jobs accounts``: add, list, pause, resume, disable, enable and delete accounts.
+"""``amazon-jobs accounts``: add, list, pause, resume, disable, enable and delete accounts,
+and set the channel their listings jobs go through (``set-channel``).
 
 Only an active account's jobs are made and run. After ``auth_failures_before_pause``
 refused logins in a row the worker pauses an account; ``resume`` it once its
@@ -11,12 +12,22 @@ from typing import Annotated
 
 import typer
 from pydantic import SecretStr
+from rich.markup import escape
 from rich.table import Table
 
+from amazon_jobs.account_channel import (
+    account_setting,
+    change_account_channel,
+    parse_setting,
+    set_account_channel,
+    setting_label,
+    setting_name,
+)
 from amazon_jobs.accounts import add_account, check_endpoints, delete_account, set_account_status
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
 from amazon_jobs.cli.policy import app as policy_app
 from amazon_jobs.domain.account_status import AccountAction, AccountStatus, unavailable
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.endpoints import is_custom
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.account_status import open_jobs
@@ -32,6 +43,11 @@ Name = Annotated[str, typer.Argument(help="The account's name (or id).")]
 Reason = Annotated[
     str | None, typer.Option(help="Why (kept with the action, shown on the activity page).")
 ]
+CHANNEL_HELP = (
+    "How its listings jobs reach Amazon: auto (the faster, per job), feed (the JSON listings "
+    "feed), listings-api (the Listings Items API), or default (the installation's channel "
+    "setting)."
+)
 
 
 @app.command("add")
@@ -72,11 +88,16 @@ def add(
     orders_api: Annotated[
         str, typer.Option(help="Orders API to import with: 2026-01-01, or v0 (until 2027-03-27).")
     ] = "2026-01-01",
+    channel: Annotated[
+        str, typer.Option(metavar="auto|feed|listings-api|default", help=CHANNEL_HELP)
+    ] = "default",
 ) -> None:
     """Add an account; its secrets are stored encrypted and never shown again."""
     with runtime(needs_key="amazon-jobs accounts add") as rt:
         check_endpoints(rt, endpoint, lwa_url)
-        # Asked only once the key and the URLs are known to be good: no secret typed in vain.
+        wanted = parse_setting(channel)
+        # Asked only once the key, the URLs and the channel are known to be good: no
+        # secret typed in vain.
         secret = client_secret or typer.prompt("Client secret", hide_input=True)
         refresh = refresh_token or typer.prompt("Refresh token", hide_input=True)
         spec = AccountSpec(
@@ -93,6 +114,7 @@ def add(
         )
         with rt.db.transaction() as session:
             account = add_account(rt, session, spec)
+            change_account_channel(rt, session, account, wanted)
             console.print(f"Account [bold]{account.name}[/] added (id {account.id}).")
 
 
@@ -101,9 +123,18 @@ def add(
 def list_() -> None:
     """List the accounts."""
     with runtime() as rt, rt.db.read() as session:
-        accounts = list_accounts(session)
+        accounts, default = list_accounts(session), rt.settings.channel
     table = Table(
-        "ID", "Name", "State", "Seller", "Region", "Marketplace", "Orders API", "Endpoint", "Added"
+        "ID",
+        "Name",
+        "State",
+        "Seller",
+        "Region",
+        "Marketplace",
+        "Orders API",
+        "Channel",
+        "Endpoint",
+        "Added",
     )
     for a in accounts:
         table.add_row(
@@ -114,12 +145,19 @@ def list_() -> None:
             a.region,
             a.marketplace_id,
             a.orders_api,
+            _channel(a, default),
             a.endpoint + (" (custom)" if is_custom(a.endpoint, a.lwa_token_url) else ""),
             fmt_time(a.created_at),
         )
     console.print(
         table if accounts else "No accounts yet: add one with `amazon-jobs accounts add`."
     )
+
+
+def _channel(account: Account, default: Channel) -> str:
+    """``feed``, or ``default (auto)`` for an account that goes by the installation's."""
+    setting = account_setting(account)
+    return setting.value if setting is not None else f"default ({default.value})"
 
 
 def _state(account: Account) -> str:
@@ -196,6 +234,38 @@ def delete(
         old, account = delete_account(rt, account_id, reason=reason)
     console.print(
         f"Account [bold]{old}[/] deleted; its jobs stay, under {account.name!r}.", highlight=False
+    )
+
+
+@app.command("set-channel")
+@friendly_errors
+def set_channel(
+    name: Name,
+    channel: Annotated[
+        str,
+        typer.Argument(
+            metavar="auto|feed|listings-api|default", help=CHANNEL_HELP, show_default=False
+        ),
+    ],
+    reason: Reason = None,
+) -> None:
+    """Set how the account's listings jobs reach Amazon; a job can still be forced either
+    way (`jobs update-qty --channel ...`)."""
+    with runtime() as rt:
+        change = set_account_channel(rt, name, channel, reason=reason)
+        default = rt.settings.channel
+    said = setting_name(change.after)
+    label = setting_label(change.after, default)
+    if not change.changed:
+        console.print(
+            f"Account {escape(change.account.name)} uses {said} already: nothing changed.",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"Account [bold]{escape(change.account.name)}[/] now uses {said} ({label}); it used "
+        f"{setting_name(change.before)}.",
+        highlight=False,
     )
 
 

@@ -9,8 +9,10 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from amazon_jobs.account_channel import job_channel
 from amazon_jobs.acknowledge import acknowledge_job
 from amazon_jobs.cli.common import console, fmt_time, friendly_errors, runtime
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.policy import trace
 from amazon_jobs.domain.verification import Verification
@@ -54,6 +56,14 @@ ChangedOption = Annotated[
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Every eligible listing.")]
 AccountOption = Annotated[str, typer.Option(help="Account name or id.")]
+ChannelOption = Annotated[
+    Channel | None,
+    typer.Option(
+        help="Force the job(s) through the JSON listings feed (feed) or the Listings Items "
+        "API (listings-api); default, or auto: the account's channel setting decides.",
+        show_default=False,
+    ),
+]
 
 
 def status_text(status: str) -> str:
@@ -84,23 +94,31 @@ def _listings_command(name: str, job_type: JobType, *, changed_applies: bool) ->
             sku: SkuOption = None,
             changed: ChangedOption = False,
             all_: AllOption = False,
+            channel: ChannelOption = None,
         ) -> None:
-            _create(job_type, account, Selection(skus=tuple(sku or ()), changed=changed, all=all_))
+            selection = Selection(skus=tuple(sku or ()), changed=changed, all=all_)
+            _create(job_type, account, selection, channel)
 
     else:
 
         def command(  # type: ignore[misc]
-            account: AccountOption, sku: SkuOption = None, all_: AllOption = False
+            account: AccountOption,
+            sku: SkuOption = None,
+            all_: AllOption = False,
+            channel: ChannelOption = None,
         ) -> None:
-            _create(job_type, account, Selection(skus=tuple(sku or ()), all=all_))
+            _create(job_type, account, Selection(skus=tuple(sku or ()), all=all_), channel)
 
     command.__doc__ = f"Create {job_type.label} job(s) for the selected listings."
     app.command(name)(friendly_errors(command))
 
 
-def _create(job_type: JobType, account: str, selection: Selection) -> None:
+def _create(job_type: JobType, account: str, selection: Selection, channel: Channel | None) -> None:
     with runtime() as rt:
-        _print_reservation(create_listings_job(rt, job_type, account, selection))
+        reservation = create_listings_job(rt, job_type, account, selection, channel=channel)
+    _print_reservation(reservation)
+    if channel is not None and channel is not Channel.AUTO:
+        console.print(f"Forced through the {channel.label}.", highlight=False)
 
 
 for _name, _type, _changed in (
@@ -329,6 +347,9 @@ def _print_job(job: Job, account: Account) -> None:
         what = "report" if job.type == JobType.INVENTORY_REPORT else "feed"
         console.print(f"Amazon {what} {job.amazon_ref}: {job.amazon_status or '?'}")
     console.print(f"Items: {_counts(job)}")
+    channel = job_channel(job.data)
+    if channel is not None:
+        console.print(f"Channel: {escape(channel.describe())}", highlight=False)
     if job.items_to_verify or job.items_flagged or job.items_warned:
         console.print(f"Verification: {_verify_counts(job)}")
     if job.error:

@@ -24,12 +24,16 @@ from enum import StrEnum
 __all__ = [
     "API_CALL_S",
     "CHANNEL_CHOICES",
+    "FASTER",
     "FEED_TURNAROUND_S",
+    "FORCED",
+    "SETTING",
     "ApiQuota",
     "Channel",
     "ChannelEstimate",
     "FeedQuota",
     "choose",
+    "duration",
     "estimate",
     "forced_channel_data",
 ]
@@ -85,7 +89,7 @@ class FeedQuota:
 class ApiQuota:
     """The Listings Items API channel as it stands for the account."""
 
-    #: Whole tokens in the account's bucket now (the application's too, if lower).
+    #: Tokens in the account's bucket now.
     tokens_now: float
     #: Tokens restored per second (the lower of the pair's and the application's).
     rate: float
@@ -109,8 +113,8 @@ class ChannelEstimate:
 
     def describe(self) -> str:
         return (
-            f"{self.items} item(s): Listings Items API about {_duration(self.api_s)}, "
-            f"JSON listings feed about {_duration(self.feed_s)}"
+            f"{self.items} item(s): Listings Items API about {duration(self.api_s)}, "
+            f"JSON listings feed about {duration(self.feed_s)}"
         )
 
     def as_data(self) -> dict[str, float | int]:
@@ -122,8 +126,10 @@ def feed_seconds(feed: FeedQuota) -> float:
     Amazon's queue and processing."""
     if feed.ahead < feed.tokens_now:
         wait = feed.ready_in_s
-    else:
-        wait = max(feed.ready_in_s, 0.0) + (feed.ahead + 1 - feed.tokens_now) * feed.interval_s
+    elif feed.tokens_now == 0:  # the next token comes at ready_in_s, then one per interval
+        wait = max(feed.ready_in_s, 0.0) + feed.ahead * feed.interval_s
+    else:  # the tokens there go to the feeds ahead; ours comes from refills
+        wait = (feed.ahead + 1 - feed.tokens_now) * feed.interval_s
     return wait + feed.turnaround_s
 
 
@@ -139,13 +145,18 @@ def estimate(items: int, feed: FeedQuota, api: ApiQuota) -> ChannelEstimate:
     return ChannelEstimate(items, feed_seconds(feed), api_seconds(items, api))
 
 
-def choose(setting: Channel, forced: Channel | None, est: ChannelEstimate) -> Channel:
-    """The channel of a job: a forced one, else the account's fixed one, else the faster."""
+#: Why a job goes through its channel (``job.data["channel_why"]``).
+FORCED, SETTING, FASTER = "forced", "setting", "faster"
+
+
+def choose(setting: Channel, forced: Channel | None, est: ChannelEstimate) -> tuple[Channel, str]:
+    """The channel of a job and why: a forced one, else the account's (or the
+    installation's) fixed one, else the faster by the estimate."""
     if forced is not None and forced is not Channel.AUTO:
-        return forced
+        return forced, FORCED
     if setting is not Channel.AUTO:
-        return setting
-    return est.faster
+        return setting, SETTING
+    return est.faster, FASTER
 
 
 def forced_channel_data(channel: Channel | None) -> dict[str, str]:
@@ -155,7 +166,8 @@ def forced_channel_data(channel: Channel | None) -> dict[str, str]:
     return {"channel_forced": channel.value}
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``2 s``, ``5.0 min``, ``1.5 h``."""
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:

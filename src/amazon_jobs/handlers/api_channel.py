@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
@@ -46,7 +46,12 @@ from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.verification import Seen, expected, shows
 from amazon_jobs.errors import AmazonClientError, AmazonError, AmazonThrottled
 from amazon_jobs.feeds.processing_report import Issue
-from amazon_jobs.handlers.feed_result import Answer, apply_answer, rollback_items
+from amazon_jobs.handlers.feed_result import (
+    Answer,
+    apply_answer,
+    rollback_items,
+    settle_failed_early,
+)
 from amazon_jobs.handlers.intents import answered, close_intent, may_reconcile
 from amazon_jobs.handlers.steps import record, snooze_for_quota
 from amazon_jobs.runtime import Runtime
@@ -71,6 +76,7 @@ API_OPERATIONS = frozenset(
         Operation.DELETE_LISTINGS_ITEM.value,
     }
 )
+UNSENT = "not sent: the listing was deleted before the job read its values"
 _HEADER_KEYS = frozenset({"messageId", "sku", "operationType"})
 
 
@@ -104,20 +110,20 @@ def call_items(handler: ListingsFeedJob, rt: Runtime, job: Job, account: Account
     operation = handler.api_operation()
     if job.intent_op in API_OPERATIONS and not _recovered(handler, rt, job, account, client):
         return
-    for _ in range(API_BATCH):
-        items = _next_items(rt, job_id, 1)
-        if not items:
-            _all_answered(rt, job_id)
-            return
-        item = items[0]
+    items = _next_items(rt, job_id, API_BATCH)  # this step alone sends the job's items
+    if not items:
+        _all_answered(handler, rt, job_id)
+        return
+    for item in items:
         if not _take(rt, job_id, operation, item):
             return
         checkpoint("api:intent")
         answer = _send(handler, rt, job_id, client, account, operation, item)
-        if answer is None:
-            continue
         checkpoint("api:answered")
         _apply(handler, rt, job_id, answer)
+    if len(items) < API_BATCH:
+        _all_answered(handler, rt, job_id)
+        return
     with rt.db.transaction() as session:  # a batch is done: the rest in the next step
         lock_job(session, job_id).next_run_at = rt.clock.now()
 
@@ -200,7 +206,7 @@ def _send(
     account: Account,
     operation: Operation,
     item: ToCall,
-) -> Answer | None:
+) -> Answer:
     """The call; Amazon's answer, or a refusal of the request as the item's error.
     A 429 closes the intent (Amazon did nothing) and goes to the runner; other
     failures leave it open for :func:`_recovered`."""
@@ -252,16 +258,36 @@ def _apply(handler: ListingsFeedJob, rt: Runtime, job_id: int, answer: Answer) -
             )
 
 
+def _fail_unsent(session: Session, job_id: int) -> int:
+    """Fail the items whose listing was deleted before the values were read (never
+    numbered, so never sent); returns how many."""
+    failed = session.execute(
+        update(JobItem)
+        .where(
+            JobItem.job_id == job_id,
+            JobItem.outcome == "pending",
+            JobItem.message_id.is_(None),
+        )
+        .values(outcome="error", error_message=UNSENT),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(failed, "rowcount", 0) or 0)
+
+
 def _close(job: Job) -> None:
     close_intent(job)
     job.data = {k: v for k, v in job.data.items() if k != "calling"}
 
 
-def _all_answered(rt: Runtime, job_id: int) -> None:
+def _all_answered(handler: ListingsFeedJob, rt: Runtime, job_id: int) -> None:
+    """processing -> waiting_for_result; the listings of items that failed before
+    sending (no ASIN found) are released with their error, as a feed's result does."""
     with rt.db.transaction() as session:
         job = lock_job(session, job_id)
         if job.status != JobStatus.PROCESSING:
             return
+        settle_failed_early(session, job_id, handler.error_columns, rt.clock.now())
+        job.items_failed += _fail_unsent(session, job_id)
         move(
             session,
             job,

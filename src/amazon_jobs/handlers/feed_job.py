@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.domain.backoff import poll_interval
-from amazon_jobs.domain.channels import Channel, choose, forced_channel_data
+from amazon_jobs.domain.channels import (
+    FASTER,
+    FORCED,
+    SETTING,
+    Channel,
+    choose,
+    forced_channel_data,
+)
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import UPDATABLE_STATES, ListingState
@@ -40,7 +47,7 @@ from amazon_jobs.errors import (
 )
 from amazon_jobs.feeds import listings_feed
 from amazon_jobs.feeds.processing_report import ProcessingReport, parse_processing_report
-from amazon_jobs.handlers.api_channel import call_items, finish_calls
+from amazon_jobs.handlers.api_channel import API_OPERATIONS, call_items, finish_calls
 from amazon_jobs.handlers.feed_result import (
     apply_report,
     release_items,
@@ -245,27 +252,16 @@ class ListingsFeedJob(StepHandler, ABC):
             )
             setting = session.scalar(select(Account.channel).where(Account.id == job.account_id))
             setting = setting or rt.settings.channel.value
-            channel = choose(
-                Channel(setting),
-                Channel(forced) if forced else None,
-                est,
-            )
+            channel, why = choose(Channel(setting), Channel(forced) if forced else None, est)
             previous = job.data.get("channel")
-            record(job, now, channel=channel.value, channel_estimate=est.as_data())
+            record(job, now, channel=channel.value, channel_why=why, channel_estimate=est.as_data())
             if previous != channel.value:
-                why = (
-                    "forced for this job"
-                    if forced and forced != Channel.AUTO.value
-                    else "the account's setting"
-                    if setting and setting != Channel.AUTO.value
-                    else "the faster now"
-                )
                 change = f" (was {Channel(previous).label})" if previous else ""
                 append_log(
                     session,
                     job_id,
                     now,
-                    f"Channel: {channel.label}{change}, {why}; estimate for {est.describe()}",
+                    f"Channel: {channel.label}{change}, {_WHY[why]}; estimate for {est.describe()}",
                 )
             return channel
 
@@ -706,7 +702,11 @@ class ListingsFeedJob(StepHandler, ABC):
 
     def fail(self, session: Session, job: Job, now: datetime, reason: str) -> None:
         """End the job in error; once Amazon has the feed and may apply it, say so."""
-        if job.status == JobStatus.WAITING_FOR_RESULT and job.amazon_status not in GONE:
+        if (
+            job.status == JobStatus.WAITING_FOR_RESULT
+            and job.amazon_ref is not None
+            and job.amazon_status not in GONE
+        ):
             reason = (
                 f"{reason}. Amazon had accepted feed {job.amazon_ref}, so its changes may "
                 "be applied anyway: check the listings on Amazon (an Inventory Report "
@@ -715,6 +715,11 @@ class ListingsFeedJob(StepHandler, ABC):
         super().fail(session, job, now, reason)
 
     def release(self, session: Session, job: Job, now: datetime, reason: str) -> None:
+        if job.intent_op in API_OPERATIONS:  # the item of an unsettled call: say so
+            reason = (
+                f"{reason}. Its last {job.intent_op} call may have reached Amazon: check "
+                "that item's listing on Amazon before sending it again"
+            )
         settle_failed_early(session, job.id, self.error_columns, now)
         job.items_failed += release_items(session, job.id, reason, self.error_columns(reason))
 
@@ -755,6 +760,13 @@ def _shop_values(row: Row[Any], held: dict[str, int], stored: StoredPolicy) -> S
         shop_price=Decimal(shop_price),
         policy=stored.is_set,
     )
+
+
+_WHY = {
+    FORCED: "forced for this job",
+    SETTING: "the account's setting",
+    FASTER: "the faster now",
+}
 
 
 def _summary(job: Job) -> str:

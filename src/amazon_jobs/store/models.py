@@ -647,8 +647,8 @@ class Action(Base):
     #: The user's name, or ``cli:<OS user>`` for the command line.
     actor: Mapped[str] = mapped_column(String(100))
     #: create, cancel, retry, check, ship, acknowledge (an order), account_add,
-    #: account_change, account_pause, account_resume, account_disable, account_enable,
-    #: account_delete.
+    #: account_change, account_channel, account_pause, account_resume, account_disable,
+    #: account_enable, account_delete.
     action: Mapped[str] = mapped_column(String(40))
     job_id: Mapped[int | None] = mapped_column(BigId)
     account_id: Mapped[int | None] = mapped_column(BigId)

@@ -2,7 +2,9 @@
 
 An admin pauses, resumes, disables, enables or deletes an account; only an
 active account's jobs are created and run (see
-:mod:`amazon_jobs.domain.account_status`).
+:mod:`amazon_jobs.domain.account_status`). An admin sets its ``channel`` (how
+its listings jobs reach Amazon) on create or with PATCH, each change recorded
+(see :mod:`amazon_jobs.account_channel`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amazon_jobs import accounts, policies, service, shops
+from amazon_jobs.account_channel import change_account_channel
 from amazon_jobs.domain.account_status import AccountAction
 from amazon_jobs.domain.policy import SellingPolicy
 from amazon_jobs.errors import PolicyError
@@ -52,7 +55,9 @@ REFUSED = error(
 @router.get("", dependencies=READ)
 def read_accounts(rt: RuntimeDep) -> AccountsPublic:
     with rt.db.read() as session:
-        return AccountsPublic(items=[AccountPublic.of(a) for a in list_accounts(session)])
+        return AccountsPublic(
+            items=[AccountPublic.of(a, rt.settings.channel) for a in list_accounts(session)]
+        )
 
 
 @router.post("", status_code=201, responses=CONFLICT | REFUSED, dependencies=ADMINISTER)
@@ -60,34 +65,37 @@ def create_account(rt: RuntimeDep, body: AccountCreate, caller: ApiUser) -> Acco
     """Add an account; the LWA client secret and refresh token are stored encrypted."""
     with rt.db.transaction() as session:
         _name_free(session, body.name)
-        return AccountPublic.of(
-            accounts.add_account(rt, session, body.spec(), actor=caller.user.username)
-        )
+        who = caller.user.username
+        account = accounts.add_account(rt, session, body.spec(), actor=who)
+        change_account_channel(rt, session, account, body.channel, actor=who)
+        return AccountPublic.of(account, rt.settings.channel)
 
 
 @router.get("/{account_id}", responses=NOT_FOUND, dependencies=READ)
 def read_account(rt: RuntimeDep, account_id: AccountId) -> AccountPublic:
     with rt.db.read() as session:
-        return AccountPublic.of(account_by_id(session, account_id))
+        return AccountPublic.of(account_by_id(session, account_id), rt.settings.channel)
 
 
 @router.patch("/{account_id}", responses=NOT_FOUND | CONFLICT | REFUSED, dependencies=ADMINISTER)
 def update_account_(
     rt: RuntimeDep, account_id: AccountId, body: AccountUpdate, caller: ApiUser
 ) -> AccountPublic:
-    """Change the name, marketplace, endpoints, orders API or credentials.
+    """Change the name, marketplace, endpoints, orders API, channel or credentials.
 
     A new endpoint or LWA token URL needs the client secret and the refresh token
     again in the same request; otherwise 422 and nothing changes.
     """
+    who = caller.user.username
     with rt.db.transaction() as session:
         account = account_by_id(session, account_id)
         if body.name is not None and body.name != account.name:
             _name_free(session, body.name)
-        changed = accounts.update_account(
-            rt, session, account, body.changes(), actor=caller.user.username
-        )
-        return AccountPublic.of(changed)
+        if body.model_fields_set != {"channel"}:
+            account = accounts.update_account(rt, session, account, body.changes(), actor=who)
+        if "channel" in body.model_fields_set:
+            change_account_channel(rt, session, account, body.channel, actor=who)
+        return AccountPublic.of(account, rt.settings.channel)
 
 
 POLICY_REFUSED = error(422, "A policy value is invalid; the detail names the field")
@@ -153,7 +161,7 @@ def link_shop(
                 [{"where": "body.shop", "problem": "no shop has that id"}],
             )
         shops.link_account(rt, session, account, shop, actor=caller.user.username)
-        return AccountPublic.of(account)
+        return AccountPublic.of(account, rt.settings.channel)
 
 
 STATE_CONFLICT = error(
@@ -174,7 +182,7 @@ def _set_status(
     account, _ = accounts.set_account_status(
         rt, account_id, action, actor=caller.user.username, reason=reason
     )
-    return AccountPublic.of(account)
+    return AccountPublic.of(account, rt.settings.channel)
 
 
 @router.post("/{account_id}/pause", responses=NOT_FOUND | STATE_CONFLICT, dependencies=ADMINISTER)

@@ -79,6 +79,8 @@ def read_jobs(
 def create_job(rt: RuntimeDep, body: JobCreate, caller: ApiUser) -> JobsCreated:
     """Create a job of any type; a large listings selection becomes several jobs.
 
+    A listings job's optional ``channel`` forces it through the feed or the Listings
+    Items API; without it the account's channel setting decides.
     The token's user and the optional ``reason`` are written in each job's log."""
     with rt.db.read() as session:
         account = account_named(session, body.account)
@@ -179,7 +181,9 @@ def _create(
     who = {"actor": actor, "reason": body.reason}
     if job_type in FEED_JOB_TYPES:
         selection = Selection(skus=tuple(body.skus or ()), changed=body.changed, all=body.all)
-        reservation = service.create_listings_job(rt, job_type, account.name, selection, **who)
+        reservation = service.create_listings_job(
+            rt, job_type, account.name, selection, channel=body.channel, **who
+        )
         return reservation.jobs, reservation.skipped
     if job_type is JobType.ORDERS_FULFILLMENT:
         orders = tuple(body.orders or ())

@@ -10,6 +10,9 @@ Each account shows its state: a paused one (after refused logins) says why and
 offers *Resume*; a disabled one *Enable*. Deleting asks first (a dialog, or a
 confirmation page without JavaScript) and is refused while the account has open
 jobs. Every change is recorded as the admin's action.
+
+The add and edit forms also set the account's channel, how its listings jobs
+reach Amazon (see :mod:`amazon_jobs.account_channel`); the list shows it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,16 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import SecretStr
 
 from amazon_jobs import accounts, service
+from amazon_jobs.account_channel import (
+    DEFAULT,
+    SETTING_CHOICES,
+    account_setting,
+    change_account_channel,
+    setting_label,
+    setting_name,
+)
 from amazon_jobs.domain.account_status import AccountAction, AccountStatus, unavailable
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.endpoints import is_custom
 from amazon_jobs.domain.marketplaces import MARKETPLACES
 from amazon_jobs.errors import AmazonJobsError
@@ -60,6 +72,9 @@ class AccountForm:
     endpoint: str = ""
     lwa_token_url: str = ""
     orders_api: str = "2026-01-01"
+    #: A Channel's value, or "default" (the installation's setting); empty: left as it
+    #: is (a form of before channels).
+    channel: str = DEFAULT
 
     @classmethod
     def of(cls, account: Account) -> AccountForm:
@@ -73,6 +88,7 @@ class AccountForm:
             endpoint="" if regional else account.endpoint,
             lwa_token_url=account.lwa_token_url,
             orders_api=account.orders_api,
+            channel=setting_name(account_setting(account)),
         )
 
     def problems(self) -> list[str]:
@@ -92,6 +108,8 @@ class AccountForm:
         ):
             if url and not url.startswith(("https://", "http://")):
                 found.append(f"{label} must be an http(s) URL.")
+        if self.channel and self.channel not in SETTING_CHOICES:
+            found.append(f"Channel must be one of: {', '.join(SETTING_CHOICES)}.")
         return found
 
 
@@ -110,6 +128,7 @@ def account_form(
     endpoint: Text = "",
     lwa_token_url: Text = "",
     orders_api: Text = "2026-01-01",
+    channel: Text = "",
 ) -> AccountForm:
     return AccountForm(
         name.strip(),
@@ -120,12 +139,16 @@ def account_form(
         endpoint.strip(),
         lwa_token_url.strip(),
         orders_api.strip(),
+        channel.strip().lower(),
     )
 
 
 def secrets(lwa_client_secret: Secret = "", refresh_token: Secret = "") -> Secrets:
     return Secrets(lwa_client_secret.strip(), refresh_token.strip())
 
+
+#: Form fields that are not the new account's spec (URLs apart: empty means Amazon's).
+NOT_IN_SPEC = ("endpoint", "lwa_token_url", "channel")
 
 FormDep = Annotated[AccountForm, Depends(account_form)]
 SecretsDep = Annotated[Secrets, Depends(secrets)]
@@ -148,6 +171,8 @@ def _form_page(
         "regions": list(REGION_ENDPOINTS),
         "orders_apis": ORDERS_APIS,
         "marketplaces": MARKETPLACES.values(),
+        "channels": [(c.value, c.label) for c in Channel],
+        "default_channel": setting_label(None, rt.settings.channel),
     }
     return render(request, "account_form.html", context, status_code=422 if problems else 200)
 
@@ -168,6 +193,7 @@ def accounts_page(request: Request, rt: RuntimeDep, me: Viewer) -> Response:
         "custom": {a.id: is_custom(a.endpoint, a.lwa_token_url) for a in listed},
         "custom_allowed": rt.settings.allow_custom_endpoints,
         "marketplaces": MARKETPLACES,
+        "channels": {a.id: _channel(a, rt.settings.channel) for a in listed},
     }
     return render(request, "accounts.html", context)
 
@@ -205,7 +231,7 @@ def add_account_form(
     if problems:
         return _form_page(request, rt, me, form, None, problems)
     spec = AccountSpec(
-        **{k: v for k, v in asdict(form).items() if k not in ("endpoint", "lwa_token_url")},
+        **{k: v for k, v in asdict(form).items() if k not in NOT_IN_SPEC},
         endpoint=form.endpoint or None,
         lwa_token_url=form.lwa_token_url or None,
         lwa_client_secret=SecretStr(given.lwa_client_secret),
@@ -214,6 +240,8 @@ def add_account_form(
     try:
         with rt.db.transaction() as session:
             account = accounts.add_account(rt, session, spec, actor=me.user.username)
+            if form.channel:
+                change_account_channel(rt, session, account, form.channel, actor=me.user.username)
     except AmazonJobsError as exc:
         return _form_page(request, rt, me, form, None, [_sentence(exc.message)])
     return redirect(request, "/accounts", f"Account {account.name} added: test its connection.")
@@ -242,7 +270,13 @@ def edit_account(
     if account is None:
         return not_found(request, me, f"Account {account_id} does not exist.")
     # The seller id and the region are not editable: the form shows them as they are.
-    form = replace(form, seller_id=account.seller_id, region=account.region)
+    # So is the channel when the form does not send one (a form of before channels).
+    form = replace(
+        form,
+        seller_id=account.seller_id,
+        region=account.region,
+        channel=form.channel or setting_name(account_setting(account)),
+    )
     problems = form.problems()
     if problems:
         return _form_page(request, rt, me, form, account, problems)
@@ -260,6 +294,7 @@ def edit_account(
         with rt.db.transaction() as session:
             stored = session.get_one(Account, account_id, with_for_update=True)
             accounts.update_account(rt, session, stored, changes, actor=me.user.username)
+            change_account_channel(rt, session, stored, form.channel, actor=me.user.username)
     except AmazonJobsError as exc:
         return _form_page(request, rt, me, form, account, [_sentence(exc.message)])
     return redirect(request, "/accounts", f"Account {form.name} saved.")
@@ -352,6 +387,12 @@ def delete_account(
         f"jobs table under “{account.name}”. The name {name} is free for a new account."
     )
     return redirect(request, "/accounts", message)
+
+
+def _channel(account: Account, default: Channel) -> tuple[str, str]:
+    """The account's setting as typed (``default`` for none) and in words."""
+    setting = account_setting(account)
+    return setting_name(setting), setting_label(setting, default)
 
 
 def _live(account: Account | None) -> Account | None:

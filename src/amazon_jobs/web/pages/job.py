@@ -1,5 +1,6 @@
 """A job's page: its items (with Amazon's warnings and whether Amazon shows what it
-accepted), its log, its documents, retries; refreshed while it runs or is verified."""
+accepted), its log, its documents, retries, the channel a listings job goes through
+and why; refreshed while it runs or is verified."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from amazon_jobs import insight, service
+from amazon_jobs.account_channel import job_channel
 from amazon_jobs.domain.amazon_errors import explain
 from amazon_jobs.domain.cancel import cancel_verdict
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, USER_CANCELABLE, JobStatus, JobType
@@ -100,6 +102,7 @@ def _detail(
         "verify_labels": {state.value: state.label for state in Verification},
         "verifying": verifying,
         "resend_of": job.data.get("resend_of"),
+        "channel": job_channel(job.data),
         "live": not status.is_terminal or verifying,
         "log": log,
         "log_cut": log_cut,

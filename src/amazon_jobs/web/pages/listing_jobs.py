@@ -1,4 +1,8 @@
-"""Starting a listings job from the Selling lists page: the preview, then the job."""
+"""Starting a listings job from the Selling lists page: the preview, then the job.
+
+The preview's *Confirm* form may force the job's channel (the JSON listings feed
+or the Listings Items API); left at "account setting" the account's decides.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from amazon_jobs import service
+from amazon_jobs.account_channel import effective_channel
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobType
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import AmazonJobsError
@@ -25,10 +31,17 @@ router = APIRouter()
 #: Items listed one by one on the preview (the counts cover all of them).
 SHOWN = 500
 JobTypeField = Annotated[str, Form(max_length=40)]
+#: The channels a job can be forced through ("" keeps the account's setting).
+FORCED = (Channel.FEED, Channel.API)
 
 
 def _job_type(value: str) -> JobType | None:
     return JobType(value) if value in {t.value for t in FEED_JOB_TYPES} else None
+
+
+def _forced(value: str) -> Channel | None:
+    """The channel the form forces; None for the account's setting, or an unknown value."""
+    return next((c for c in FORCED if c.value == value), None)
 
 
 @router.post("/listings/preview", response_class=HTMLResponse)
@@ -60,7 +73,8 @@ def preview(
         return redirect(request, back, "Tick one or more listings first.", "error")
     try:
         with rt.db.read() as session:
-            name = find_account(session, account).name
+            found = find_account(session, account)
+            name, setting = found.name, effective_channel(found, rt.settings.channel)
         result = preview_listings_job(rt, kind, account, skus)
     except AmazonJobsError as exc:
         return redirect(request, back, exc.message, "error")
@@ -68,6 +82,8 @@ def preview(
         "me": me,
         "preview": result,
         "account_name": name,
+        "account_channel": setting,
+        "forced_channels": FORCED,
         "shown": result.items[:SHOWN],
         "skus": "\n".join(item.sku for item in result.items),
         "back": back,
@@ -84,6 +100,7 @@ def create_jobs(
     job_type: JobTypeField,
     skus: Annotated[str, Form(max_length=2_000_000)] = "",
     back: Annotated[str, Form(max_length=400)] = "/listings",
+    channel: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Create the job(s) the preview showed and open it (or the jobs list, if several)."""
     back = back if back.startswith("/listings") else "/listings"
@@ -91,9 +108,17 @@ def create_jobs(
     wanted = selection.picked_skus(skus.splitlines())
     if kind is None or not wanted:
         return redirect(request, back, "Nothing to send: choose listings first.", "error")
+    forced = _forced(channel)
+    if channel and forced is None:
+        return redirect(request, back, f"Unknown channel {channel!r}: no job created.", "error")
     try:
         reservation = service.create_listings_job(
-            rt, kind, account, Selection(skus=tuple(wanted)), actor=me.user.username
+            rt,
+            kind,
+            account,
+            Selection(skus=tuple(wanted)),
+            actor=me.user.username,
+            channel=forced,
         )
     except AmazonJobsError as exc:
         return redirect(request, back, exc.message, "error")

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from amazon_jobs.account_channel import account_setting, effective_channel
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.endpoints import is_custom
 from amazon_jobs.store.accounts import AccountChanges, AccountSpec
 from amazon_jobs.store.models import Account
@@ -28,6 +30,12 @@ MarketplaceId = Annotated[str, text(20, description="e.g. ATVPDKIKX0DER (US)")]
 Url = Annotated[str, Field(min_length=8, max_length=300, pattern=URL_PATTERN)]
 OrdersApi = Literal["2026-01-01", "v0"]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=2000)]
+CHANNEL = (
+    "How the account's listings jobs reach Amazon: auto (the faster, per job, from the live "
+    "quotas), feed (the JSON listings feed) or listings-api (the Listings Items API); null: "
+    "the installation's channel setting. A job can be forced either way (POST /jobs with "
+    "channel)"
+)
 
 
 class AccountCreate(Input):
@@ -41,6 +49,7 @@ class AccountCreate(Input):
     endpoint: Url | None = Field(default=None, description="SP-API URL; Amazon's by default")
     lwa_token_url: Url | None = Field(default=None, description="LWA token URL; Amazon's")
     orders_api: OrdersApi = "2026-01-01"
+    channel: Channel | None = Field(default=None, description=CHANNEL)
 
     def spec(self) -> AccountSpec:
         return AccountSpec(
@@ -73,6 +82,9 @@ class AccountUpdate(Input):
     lwa_client_id: Annotated[str, text(200)] | None = None
     lwa_client_secret: Secret | None = None
     refresh_token: Secret | None = None
+    channel: Channel | None = Field(
+        default=None, description=CHANNEL + "; left out: unchanged, null: back to the default"
+    )
 
     def changes(self) -> AccountChanges:
         return AccountChanges(
@@ -124,13 +136,19 @@ class AccountPublic(BaseModel):
         description="The shop its catalog comes from (PUT /accounts/{id}/shop); null: the "
         "manual shop, the CSV/API catalog"
     )
+    channel: Channel | None = Field(description=CHANNEL)
+    channel_effective: Channel = Field(
+        description="The setting the worker goes by: channel, or the installation's if null"
+    )
 
     @classmethod
-    def of(cls, account: Account) -> AccountPublic:
-        stored = {
-            name: getattr(account, name) for name in cls.model_fields if name != "custom_endpoint"
-        }
+    def of(cls, account: Account, default_channel: Channel) -> AccountPublic:
+        """*account* as answered; *default_channel* is the installation's setting."""
+        computed = ("custom_endpoint", "channel", "channel_effective")
+        stored = {name: getattr(account, name) for name in cls.model_fields if name not in computed}
         stored["custom_endpoint"] = is_custom(account.endpoint, account.lwa_token_url)
+        stored["channel"] = account_setting(account)
+        stored["channel_effective"] = effective_channel(account, default_channel)
         return cls.model_validate(stored)
 
 

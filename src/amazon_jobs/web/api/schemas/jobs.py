@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from amazon_jobs.account_channel import job_channel
+from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
 from amazon_jobs.store.models import Job, JobItem, JobLog
 from amazon_jobs.web.api.schemas.common import AccountRef, Input, Skipped, text
@@ -14,6 +16,7 @@ from amazon_jobs.web.api.schemas.common import AccountRef, Input, Skipped, text
 __all__ = [
     "CHANGED_TYPES",
     "ActionReason",
+    "ChannelEstimatePublic",
     "JobCancel",
     "JobCreate",
     "JobItemPublic",
@@ -45,8 +48,8 @@ class ActionReason(Input):
 class JobCreate(Input):
     """A new job. Listings jobs (``send_products``, ``update_*``, ``stop``,
     ``stop_remove``) take exactly one of ``skus``, ``changed`` (update types only)
-    or ``all``; ``orders_fulfillment`` takes optional ``orders``; ``orders_import``
-    and ``inventory_report`` take nothing else."""
+    or ``all``, and an optional ``channel``; ``orders_fulfillment`` takes optional
+    ``orders``; ``orders_import`` and ``inventory_report`` take nothing else."""
 
     type: JobType
     account: AccountRef
@@ -54,6 +57,11 @@ class JobCreate(Input):
     changed: bool = False
     all: bool = False
     orders: list[OrderId] | None = Field(default=None, min_length=1, max_length=MAX_SELECTED)
+    channel: Channel | None = Field(
+        default=None,
+        description="Listings jobs only: force them through the JSON listings feed (feed) or "
+        "the Listings Items API (listings-api); null or auto: the account's channel decides",
+    )
     reason: Reason = None
 
     @model_validator(mode="after")
@@ -73,9 +81,20 @@ class JobCreate(Input):
         extra = [name for name in ("skus", "changed", "all") if getattr(self, name)]
         if job_type is not JobType.ORDERS_FULFILLMENT and self.orders is not None:
             extra.append("orders")
+        if self.channel is not None:
+            extra.append("channel")
         if extra:
             raise ValueError(f"{', '.join(extra)} do(es) not apply to {job_type.value} jobs")
         return self
+
+
+class ChannelEstimatePublic(BaseModel):
+    """When each channel would have had Amazon's answer for every item, as the worker
+    estimated it when it chose the job's channel."""
+
+    items: int
+    feed_s: float = Field(description="Seconds by the JSON listings feed")
+    api_s: float = Field(description="Seconds by the Listings Items API")
 
 
 class JobPublic(BaseModel):
@@ -121,10 +140,26 @@ class JobPublic(BaseModel):
     cancel_requested_at: datetime | None
     stuck_at: datetime | None
     acknowledged_at: datetime | None
+    channel: Channel | None = Field(
+        description="Listings jobs: feed or listings-api, the channel the job goes through "
+        "(the forced one until the worker looks at it); null: not chosen yet, or not a "
+        "listings job"
+    )
+    channel_forced: bool = Field(
+        description="The job was forced through its channel (POST /jobs with channel)"
+    )
+    channel_note: str | None = Field(
+        description="Why this channel, in words: forced, or chosen with both estimates"
+    )
+    channel_estimate: ChannelEstimatePublic | None = Field(
+        description="The estimate the channel was chosen from; null until it was"
+    )
 
     @classmethod
     def of(cls, job: Job, account: str) -> JobPublic:
         job_type, status = JobType(job.type), JobStatus(job.status)
+        channel = job_channel(job.data)
+        estimate = channel.estimate if channel else None
         return cls(
             id=job.id,
             account_id=job.account_id,
@@ -153,6 +188,14 @@ class JobPublic(BaseModel):
             cancel_requested_at=job.cancel_requested_at,
             stuck_at=job.stuck_at,
             acknowledged_at=job.acknowledged_at,
+            channel=channel.channel if channel else None,
+            channel_forced=bool(channel and channel.forced),
+            channel_note=(channel.note or None) if channel else None,
+            channel_estimate=ChannelEstimatePublic(
+                items=estimate.items, feed_s=estimate.feed_s, api_s=estimate.api_s
+            )
+            if estimate
+            else None,
         )
 
 
