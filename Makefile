@@ -50,14 +50,14 @@ demo-quick: install  ## The demo without the dashboard: run the jobs to the end,
 
 test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
 	@# Two lines of work side by side (much of the suite waits on servers, subprocesses
-	@# and the clock): the tests that do not use PostgreSQL on three xdist workers; beside
+	@# and the clock): the tests that do not use PostgreSQL on four xdist workers; beside
 	@# them the PostgreSQL tests on three (each worker has its own schema), then, one after
 	@# another, the tests that restart the PostgreSQL server. The PostgreSQL output
 	@# follows when both are done.
-	@( $(BIN)/pytest -m "postgres and not pg_restart" -n 3 -p no:cacheprovider; pg=$$?; \
-	   $(BIN)/pytest -m pg_restart -p no:cacheprovider; exit $$(( pg || $$? )) \
+	@( $(BIN)/pytest -m "postgres and not pg_restart" -n 3 -p no:cacheprovider --durations=15; \
+	   pg=$$?; $(BIN)/pytest -m pg_restart -p no:cacheprovider; exit $$(( pg || $$? )) \
 	) > .pytest-postgres.log 2>&1 & postgres=$$!; \
-	$(BIN)/pytest -m "not postgres" -n 3; rest=$$?; \
+	$(BIN)/pytest -m "not postgres" -n 4 --durations=15; rest=$$?; \
 	wait $$postgres; pg=$$?; \
 	echo "=== the PostgreSQL tests ==="; cat .pytest-postgres.log; \
 	exit $$(( rest || pg ))
@@ -73,6 +73,7 @@ bench: $(VENV)/.bench  ## Run every benchmark (tables printed, JSON in bench/res
 	$(BIN)/python -m bench.quota
 	$(BIN)/python -m bench.peers
 	$(BIN)/python -m bench.feeds_used
+	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.local_work
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.dashboard

@@ -25,6 +25,9 @@ from amazon_jobs.store.accounts import AccountSpec
 from amazon_jobs.store.models import JobLog
 
 RESULTS = Path(__file__).parent / "results"
+#: The key the benches encrypt their simulator accounts' credentials with (a Fernet
+#: key: passphrases are refused).
+BENCH_KEY = "q3R4w1mQm0cR5fI0yq1Qb8mWJ3vZk5m0Xj2bq7o9F3k="
 PG_BASE = os.environ.get(
     "AMAZON_JOBS_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

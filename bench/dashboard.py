@@ -20,7 +20,7 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.store import migrate
 from amazon_jobs.store.users import add_user, create_api_token
 from amazon_jobs.web.app import create_app
-from bench.common import median, p95, pg_schema, print_table, save, timed
+from bench.common import BENCH_KEY, median, p95, pg_schema, print_table, save, timed
 
 SEED_SQL = """
 INSERT INTO accounts (name, seller_id, region, marketplace_id, endpoint, lwa_token_url,
@@ -87,7 +87,7 @@ def client_for(rt: Runtime) -> tuple[TestClient, dict[str, str]]:
 def measure(size: int, repeat: int) -> list[list[object]]:
     rows: list[list[object]] = []
     with pg_schema() as url:
-        settings = load_settings(environ={}, database_url=url, secret_key="bench")
+        settings = load_settings(environ={}, database_url=url, secret_key=BENCH_KEY)
         rt = Runtime.build(settings, clock=SystemClock())
         migrate.upgrade(rt.db)
         seconds = seed(rt, size)

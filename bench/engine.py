@@ -54,6 +54,7 @@ UNLIMITED[Operation.JSON_LISTINGS_FEED.value]["window_max"] = 1_000_000
 
 def config_file(directory: Path) -> Path:
     lines = ["poll_first_s = 0.001", "poll_max_s = 0.01", "scheduler_interval_s = 3600"]
+    lines.append('channel = "feed"  # the engine as measured before the API channel')
     lines.append("allow_custom_endpoints = true  # the account is on the simulator")
     for name, values in UNLIMITED.items():
         lines.append(f'[limits."{name}"]')

@@ -274,6 +274,7 @@ def run(k: int, rounds: int, db: str, hold_status: str, feed_max: int, seed: int
             orders_import_every_s=0,
             inventory_report_every_s=0,
             feed_max_messages=feed_max,
+            channel="feed",  # what is measured: feeds (bench.freshness compares channels)
         )
         outcome.feed_max = settings.feed_max_messages
         interval = settings.scheduler_interval_s

@@ -63,7 +63,7 @@ from amazon_jobs.simulator.catalog.generator import catalog_ean
 from amazon_jobs.store import migrate
 from amazon_jobs.worker import Worker
 from bench import quota
-from bench.common import answered_at, print_table, save
+from bench.common import BENCH_KEY, answered_at, print_table, save
 from bench.peer_clients import PAGE_SIZE, PEERS, Plan, SpApiPeer, Target
 
 PROFILE = "seed"
@@ -153,8 +153,9 @@ def run_amazon_jobs(group: Group, scale: float) -> Outcome:
             environ={},
             home=home,
             database_url=f"sqlite:///{home}/bench.db",
-            secret_key="bench",
+            secret_key=BENCH_KEY,
             allow_custom_endpoints=True,  # the account is on the simulator
+            channel="feed",  # the peers send feeds: so does amazon-jobs here
             clock="scaled",
             clock_scale=scale,
             limits_profile=PROFILE,

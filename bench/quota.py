@@ -40,7 +40,7 @@ from amazon_jobs.simulator.catalog.generator import catalog_ean
 from amazon_jobs.store import catalog, migrate
 from amazon_jobs.store.accounts import add_account
 from amazon_jobs.worker import Worker
-from bench.common import answered_at, print_table, save, simulator_account
+from bench.common import BENCH_KEY, answered_at, print_table, save, simulator_account
 
 START = datetime(2026, 11, 27, 8, 0).astimezone()
 
@@ -126,12 +126,13 @@ def run(workload: Workload, scale: float, profile: str) -> list[object]:
             environ={},
             home=home,
             database_url=f"sqlite:///{home}/bench.db",
-            secret_key="bench",
+            secret_key=BENCH_KEY,
             allow_custom_endpoints=True,  # the account is on the simulator
             clock="virtual",
             limits_profile=profile,
             poll_first_s=60,
             poll_max_s=900,
+            channel="feed",  # the feeds workload measures createFeed
         )
         rt = Runtime.build(settings, clock=clock)
         migrate.upgrade(rt.db)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.common import RESULTS, fmt
 
-ORDER = ("quota", "peers", "feeds_used", "local_work", "engine", "dashboard")
+ORDER = ("quota", "peers", "feeds_used", "freshness", "local_work", "engine", "dashboard")
 
 
 def markdown(result: dict[str, Any]) -> str:

@@ -98,6 +98,8 @@ def test_auto_picks_the_api_for_a_few_items_and_the_feed_can_be_forced(shop):
     shop.run_worker()
     fixed, _ = load(shop, fixed.id)
     assert fixed.status == JobStatus.DONE and fixed.data["channel"] == "feed"
+    # Amazon's own processing time is kept for the next estimates (our polls left out)
+    assert 0 <= fixed.data["turnaround_s"] <= (fixed.finished_at - fixed.submitted_at).seconds
     assert shop.sim.stats()["requests"]["createFeed"] == 1
     assert shop.sim.listings()[sku(0)].quantity == 51
 

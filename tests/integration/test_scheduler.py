@@ -181,8 +181,8 @@ def test_5000_price_changes_become_the_fewest_feeds(shop_factory, feed_max, feed
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_changes_spread_over_ticks_still_fill_every_feed(shop_factory):
-    shop = quiet_shop(shop_factory, feed_max_messages=1000)
-    seed_bulk(shop, 2500)
+    shop = quiet_shop(shop_factory, feed_max_messages=100)
+    seed_bulk(shop, 250)
     scheduler = Scheduler(shop.rt, "host-a")
 
     def raise_prices(first: int, last: int) -> None:
@@ -192,23 +192,23 @@ def test_changes_spread_over_ticks_still_fill_every_feed(shop_factory):
                 update(Product).where(Product.sku.in_(skus)).values(price=Product.price + 1)
             )
 
-    raise_prices(0, 1500)
+    raise_prices(0, 150)
     first = scheduler.tick()
     job_ids = first.jobs(QTY_PRICE)
-    assert [load(shop, job_id)[0].items_total for job_id in job_ids] == [1000, 500]
-    raise_prices(1500, 2200)  # the second job has room for 500 of these 700
+    assert [load(shop, job_id)[0].items_total for job_id in job_ids] == [100, 50]
+    raise_prices(150, 220)  # the second job has room for 50 of these 70
     second = scheduler.tick()
-    assert second.created == {} and second.topped_up == {job_ids[1]: 500}
-    assert [load(shop, job_id)[0].items_total for job_id in job_ids] == [1000, 1000]
+    assert second.created == {} and second.topped_up == {job_ids[1]: 50}
+    assert [load(shop, job_id)[0].items_total for job_id in job_ids] == [100, 100]
     shop.run_worker()
     (last_id,) = scheduler.tick().jobs(QTY_PRICE)
-    assert load(shop, last_id)[0].items_total == 200
+    assert load(shop, last_id)[0].items_total == 20
     shop.run_worker()
 
     stats = shop.sim.stats()
-    assert [feed["messages"] for feed in stats["feeds"]] == [1000, 1000, 200]  # ceil(2200/1000)
-    assert shop.sim.listings()["BULK-02199"].price == shop.listing("BULK-02199").confirmed_price
-    assert shop.listing("BULK-02200").confirmed_price == Decimal("20.00") + 2200 % 7
+    assert [feed["messages"] for feed in stats["feeds"]] == [100, 100, 20]  # ceil(220/100)
+    assert shop.sim.listings()["BULK-00219"].price == shop.listing("BULK-00219").confirmed_price
+    assert shop.listing("BULK-00220").confirmed_price == Decimal("20.00") + 220 % 7
 
 
 # Periodic jobs

@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,7 @@ from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import create_fulfillment_job, create_listings_job, ship_order
 from amazon_jobs.simulator import SimulatorConfig
 from amazon_jobs.store.available import targets_for
-from amazon_jobs.store.models import Job, JobItem, Listing, Order, Product
+from amazon_jobs.store.models import Job, JobItem, Listing, Order, Product, Shipment
 from amazon_jobs.store.orders import ShipmentSpec
 from tests.conftest import truncate
 from tests.processes.harness import Fleet, fleet
@@ -237,9 +237,16 @@ class Driver:
     def _ship_one(self, n: int) -> None:
         account_id = self.accounts[n]
         with self.crew.rt.db.read() as session:
+            # Without a package yet: an order stays UNSHIPPED until Amazon confirms it,
+            # and a retry after a restart that hit create_fulfillment_job must not pick
+            # the order its first try has just shipped.
             order_id = session.scalar(
                 select(Order.amazon_order_id)
-                .where(Order.account_id == account_id, Order.status == "UNSHIPPED")
+                .where(
+                    Order.account_id == account_id,
+                    Order.status == "UNSHIPPED",
+                    ~exists().where(Shipment.order_id == Order.id),
+                )
                 .order_by(Order.id)
                 .limit(1)
             )

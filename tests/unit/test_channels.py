@@ -216,6 +216,27 @@ def add_done_feed(rt: Runtime, account_id: int, n: int, took_s: float) -> None:
     )
 
 
+def test_amazons_own_processing_time_beats_the_time_we_polled_it(
+    runtime: Runtime, account_id: int
+) -> None:
+    """A job that kept Amazon's processingEndTime (``turnaround_s``) counts that, not the
+    time our next poll found the feed done."""
+    submitted = runtime.clock.now() - timedelta(hours=2)
+    for n in range(3):
+        add_job(
+            runtime,
+            account_id,
+            JobStatus.DONE,
+            1,
+            data={"channel": "feed", "turnaround_s": 300.0},
+            amazon_ref=f"G{n}",
+            submitted_at=submitted,
+            finished_at=submitted + timedelta(seconds=396),
+        )
+    job = add_job(runtime, account_id, JobStatus.CREATED, 10)
+    assert estimate_for(runtime, job).feed_s == pytest.approx(300.0)
+
+
 def test_full_buckets_and_no_history(runtime: Runtime, account_id: int) -> None:
     job = add_job(runtime, account_id, JobStatus.CREATED, 100)
     est = estimate_for(runtime, job)

@@ -25,6 +25,8 @@ ALLOWED = {
     (S.PROCESSING, S.WAITING_FOR_RESULT),
     (S.PROCESSING, S.DONE),
     (S.PROCESSING, S.ERROR),
+    # the Listings Items API channel: a cancel asked for stops it between two calls
+    (S.PROCESSING, S.CANCELED),
     (S.WAITING_FOR_RESULT, S.DONE),
     (S.WAITING_FOR_RESULT, S.ERROR),
     (S.WAITING_FOR_RESULT, S.CANCELED),

@@ -634,7 +634,11 @@ class ListingsFeedJob(StepHandler, ABC):
                     )
                 return False, None
             job.result_document_id = feed.result_document_id
-            record(job, now, phase="result")
+            # how long Amazon took, for the channel estimate (our polls not included)
+            ended = feed.processing_end_time
+            took = None if ended is None or job.submitted_at is None else ended - job.submitted_at
+            turnaround = None if took is None else max(0.0, took.total_seconds())
+            record(job, now, phase="result", turnaround_s=turnaround)
             return True, feed.result_document_id
 
     def _download(self, rt: Runtime, job: Job, document_id: str, client: SpApiClient) -> Downloaded:
