@@ -149,7 +149,9 @@ def cancel_job(
     Reserved and created jobs are canceled at once (True). A listings job
     waiting for its result is canceled only if Amazon agrees to cancel the
     feed, which it does while the feed is still IN_QUEUE: the request is
-    recorded and the worker asks Amazon on its next step (False).
+    recorded and the worker asks Amazon on its next step (False). A job calling
+    the Listings Items API stops before its next call, its unsent items rolled
+    back (False: the worker does it).
     """
     canceled = _cancel(rt, job_id)
     detail = "canceled the job" if canceled else "asked for the job to be canceled"
