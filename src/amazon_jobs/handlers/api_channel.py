@@ -16,7 +16,8 @@ verification does (:mod:`amazon_jobs.handlers.verify`).
 
 Never sent twice. Each call takes its token and records its *intent* (the
 operation, the time and the item, ``data["calling"]``) in one transaction
-before it goes, and the answer clears it in the transaction that applies it.
+before it goes, and the answer clears it in the transaction that applies it,
+which is the next call's (its token, its intent): one transaction per call.
 A step that finds an intent open (the process died, or the call timed out or
 got a 5xx) waits until the call cannot arrive any more
 (:func:`~amazon_jobs.handlers.intents.may_reconcile`), then asks
@@ -44,7 +45,7 @@ from amazon_jobs.amazon.listings_api import ItemSubmission
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.verification import Seen, expected, shows
-from amazon_jobs.errors import AmazonClientError, AmazonError, AmazonThrottled
+from amazon_jobs.errors import AmazonClientError, AmazonError, AmazonThrottled, LeaseLost
 from amazon_jobs.feeds.processing_report import Issue
 from amazon_jobs.handlers.feed_result import (
     Answer,
@@ -114,13 +115,16 @@ def call_items(handler: ListingsFeedJob, rt: Runtime, job: Job, account: Account
     if not items:
         _all_answered(handler, rt, job_id)
         return
+    answered: Answer | None = None  # applied with the next call's token
     for item in items:
-        if not _take(rt, job_id, operation, item):
+        if not _take(handler, rt, job_id, operation, item, answered):
             return
+        answered = None
         checkpoint("api:intent")
-        answer = _send(handler, rt, job_id, client, account, operation, item)
+        answered = _send(handler, rt, job_id, client, account, operation, item)
         checkpoint("api:answered")
-        _apply(handler, rt, job_id, answer)
+    if answered is not None:
+        _apply(handler, rt, job_id, answered)
     if len(items) < API_BATCH:
         _all_answered(handler, rt, job_id)
         return
@@ -177,12 +181,42 @@ def _next_items(rt: Runtime, job_id: int, limit: int) -> list[ToCall]:
     ]
 
 
-def _take(rt: Runtime, job_id: int, operation: Operation, item: ToCall) -> bool:
+def _take(
+    handler: ListingsFeedJob,
+    rt: Runtime,
+    job_id: int,
+    operation: Operation,
+    item: ToCall,
+    answered: Answer | None,
+) -> bool:
     """Take the call's token and record its intent, in one transaction; False when the
-    job must not call now (quota, a cancel, another step's call, another status)."""
+    job must not call now (quota, a cancel, another step's call, another status).
+
+    *answered*, the previous call's answer, is applied first in the same transaction:
+    one transaction per call instead of two. Should the lease have passed to another
+    worker meanwhile, the answer is still recorded (it is a fact) before giving up.
+    """
+    try:
+        return _take_in(handler, rt, job_id, operation, item, answered)
+    except LeaseLost:
+        if answered is not None:
+            _apply(handler, rt, job_id, answered)
+        raise
+
+
+def _take_in(
+    handler: ListingsFeedJob,
+    rt: Runtime,
+    job_id: int,
+    operation: Operation,
+    item: ToCall,
+    answered: Answer | None,
+) -> bool:
     with rt.db.transaction() as session:
         job = lock_job(session, job_id)
         now = rt.clock.now()
+        if answered is not None:
+            _record_answer(handler, session, job, answered, now)
         if job.status != JobStatus.PROCESSING or job.intent_op is not None:
             job.next_run_at = now
             return False
@@ -247,15 +281,19 @@ def _apply(handler: ListingsFeedJob, rt: Runtime, job_id: int, answer: Answer) -
     if the lease passed to another worker meanwhile: the answer is a fact)."""
     now = rt.clock.now()
     with rt.db.transaction() as session:
-        job = lock_job(session, job_id, fenced=False)
-        _close(job)
-        apply_answer(session, job, answer, handler.confirmed_columns, handler.error_columns, now)
-        job.updated_at = now
-        if answer.errors:
-            text = "; ".join(issue.describe() for issue in answer.errors)
-            append_log(
-                session, job_id, now, f"{answer.sku}: Amazon refused it ({text})", level="error"
-            )
+        _record_answer(handler, session, lock_job(session, job_id, fenced=False), answer, now)
+
+
+def _record_answer(
+    handler: ListingsFeedJob, session: Session, job: Job, answer: Answer, now: datetime
+) -> None:
+    """Close the call's intent and apply its answer to the item and its listing."""
+    _close(job)
+    apply_answer(session, job, answer, handler.confirmed_columns, handler.error_columns, now)
+    job.updated_at = now
+    if answer.errors:
+        text = "; ".join(issue.describe() for issue in answer.errors)
+        append_log(session, job.id, now, f"{answer.sku}: Amazon refused it ({text})", level="error")
 
 
 def _fail_unsent(session: Session, job_id: int) -> int:
