@@ -43,7 +43,7 @@ from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
 from amazon_jobs.store import catalog, migrate
 from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.models import Job, JobLog
-from bench.common import median, p95, pg_schema, print_table, save
+from bench.common import BENCH_KEY, median, p95, pg_schema, print_table, save
 
 ACCOUNTS = 20
 UNLIMITED: dict[str, dict[str, float]] = {
@@ -132,19 +132,33 @@ def steps_of(processes: list[subprocess.Popen[str]]) -> int:
     return total
 
 
+def installation(
+    url: str, home: str, channel: str = "feed"
+) -> tuple[Runtime, Simulator, dict[str, str]]:
+    """The bench's runtime on *url* (schema made), an Amazon that answers at once with no
+    quota, and the environment worker processes get the same configuration from."""
+    toml = config_file(Path(home))
+    if channel != "feed":
+        text = toml.read_text(encoding="utf-8").replace('"feed"', f'"{channel}"', 1)
+        toml.write_text(text, encoding="utf-8")
+    values = {"database_url": url, "secret_key": BENCH_KEY, "home": home}
+    settings = load_settings(
+        config_file=toml, environ={}, database_url=url, secret_key=BENCH_KEY, home=home
+    )
+    rt = Runtime.build(settings, clock=SystemClock())
+    migrate.upgrade(rt.db)
+    sim = Simulator(
+        SimulatorConfig.focused(feed_queue_s=0, feed_processing_s=0, limit_overrides=UNLIMITED),
+        SystemClock(),
+    )
+    env = {**os.environ, "AMAZON_JOBS_CONFIG": str(toml)}
+    env.update({f"AMAZON_JOBS_{k.upper()}": v for k, v in values.items()})
+    return rt, sim, env
+
+
 def measure(kind: str, workers: int, jobs: int) -> list[object]:
     with database(kind) as url, tempfile.TemporaryDirectory() as home:
-        toml = config_file(Path(home))
-        values = {"database_url": url, "secret_key": "bench", "home": home}
-        settings = load_settings(config_file=toml, environ={}, **values)
-        rt = Runtime.build(settings, clock=SystemClock())
-        migrate.upgrade(rt.db)
-        sim = Simulator(
-            SimulatorConfig.focused(feed_queue_s=0, feed_processing_s=0, limit_overrides=UNLIMITED),
-            SystemClock(),
-        )
-        env = {**os.environ, "AMAZON_JOBS_CONFIG": str(toml)}
-        env.update({f"AMAZON_JOBS_{k.upper()}": v for k, v in values.items()})
+        rt, sim, env = installation(url, home)
         with serve_in_thread(create_app(sim)) as server:
             accounts = seed(rt, sim, server.url)
             create_jobs(rt, accounts, jobs)
@@ -176,7 +190,7 @@ def stepping_seconds(rt: Runtime) -> float:
         )
         last = session.scalar(select(func.max(Job.finished_at)))
     assert first is not None and last is not None
-    return (last - first).total_seconds()
+    return float((last - first).total_seconds())
 
 
 def due_to_claim(

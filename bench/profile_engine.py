@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import resource
 import subprocess
@@ -34,19 +33,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from amazon_jobs.clock import SystemClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.service import create_listings_job
 from amazon_jobs.serving import serve_in_thread
-from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
-from amazon_jobs.store import migrate
+from amazon_jobs.simulator import create_app
 from amazon_jobs.store.models import Job
 from amazon_jobs.worker import Worker
-from bench.common import BENCH_KEY
-from bench.engine import ACCOUNTS, UNLIMITED, config_file, seed
+from bench.engine import ACCOUNTS, installation, seed
 
 #: Modules the tables keep (path fragments of the profiled functions' files).
 OURS = ("amazon_jobs", "sqlalchemy", "httpx")
@@ -116,29 +112,7 @@ def measure(channel: str, jobs: int, items: int, out: Path) -> tuple[Run, Run, P
     """A plain and a profiled run of one worker over *jobs* jobs of *items* items."""
     profile = out / f"engine_{channel}.prof"
     with tempfile.TemporaryDirectory() as home:
-        toml = config_file(Path(home))
-        text = toml.read_text(encoding="utf-8").replace('"feed"', f'"{channel}"', 1)
-        toml.write_text(text, encoding="utf-8")
-        values = {
-            "database_url": f"sqlite:///{home}/engine.db",
-            "secret_key": BENCH_KEY,
-            "home": home,
-        }
-        settings = load_settings(
-            config_file=toml,
-            environ={},
-            database_url=values["database_url"],
-            secret_key=values["secret_key"],
-            home=values["home"],
-        )
-        rt = Runtime.build(settings, clock=SystemClock())
-        migrate.upgrade(rt.db)
-        sim = Simulator(
-            SimulatorConfig.focused(feed_queue_s=0, feed_processing_s=0, limit_overrides=UNLIMITED),
-            SystemClock(),
-        )
-        env = {**os.environ, "AMAZON_JOBS_CONFIG": str(toml)}
-        env.update({f"AMAZON_JOBS_{k.upper()}": v for k, v in values.items()})
+        rt, sim, env = installation(f"sqlite:///{home}/engine.db", home, channel)
         with serve_in_thread(create_app(sim)) as server:
             accounts = seed(rt, sim, server.url)
             create(rt, accounts, jobs, items, offset=0)

@@ -364,10 +364,10 @@ def _recovered(
     wanted = expected(job_type, item.sent or {})
     arrived = _arrived(job_type, operation, wanted, seen)
     now = rt.clock.now()
-    if arrived:
-        _apply(handler, rt, job.id, _answer(item, ()))
-    with rt.db.transaction() as session:
+    with rt.db.transaction() as session:  # the answer, if it came, and the intent closed
         current = lock_job(session, job.id)
+        if arrived:
+            _record_answer(handler, session, current, _answer(item, ()), now)
         _close(current)
         text = (
             f"{operation} of {item.sku} by an earlier attempt did reach Amazon (it shows the "
