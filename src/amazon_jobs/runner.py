@@ -42,28 +42,39 @@ __all__ = ["run_step"]
 logger = logging.getLogger(__name__)
 
 
-def run_step(rt: Runtime, job_id: int, worker_id: str, job_type: str | None = None) -> None:
+def run_step(
+    rt: Runtime,
+    job_id: int,
+    worker_id: str,
+    job_type: str | None = None,
+    *,
+    release_lease: bool = True,
+) -> None:
     """Advance *job_id* (of *job_type*, read if not given) by one step and release
     the worker's lease on it. The step's call log lines are written with its
-    records (see :mod:`amazon_jobs.store.log_buffer`), at the latest as the lease
-    is released."""
+    records (see :mod:`amazon_jobs.store.log_buffer`), at the latest as the step ends.
+
+    ``release_lease=False`` leaves the lease to the caller, which gives it up in
+    its next claim's transaction (:class:`~amazon_jobs.worker.Worker`)."""
     if job_type is None:
         with rt.db.read() as session:
             job_type = get_job(session, job_id).type
     handler = handler_for(job_type)
     with log_buffer.deferred_logs():
-        _run(rt, handler, job_id, worker_id)
+        _run(rt, handler, job_id, worker_id, release_lease)
 
 
-def _run(rt: Runtime, handler: Handler, job_id: int, worker_id: str) -> None:
+def _run(rt: Runtime, handler: Handler, job_id: int, worker_id: str, release_lease: bool) -> None:
     try:
         with holding(worker_id):
             _step(rt, handler, job_id)
     except LeaseLost as lost:
         logger.warning("%s", lost, extra={"action": "lease_lost", "job_id": job_id})
     finally:
-        with rt.db.transaction() as session:
-            release(session, job_id, worker_id)
+        if release_lease or log_buffer.pending():
+            with rt.db.transaction() as session:  # writes the lines still pending
+                if release_lease:
+                    release(session, job_id, worker_id)
 
 
 def _step(rt: Runtime, handler: Handler, job_id: int) -> None:

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -50,8 +50,75 @@ THROTTLED_PREFIX = "t"
 RATE_TOLERANCE = 0.02
 
 
-#: A bucket's row, at either level.
-BucketRow = ThrottleBucket | ApplicationBucket
+@dataclass(slots=True, eq=False)
+class LockedRow:
+    """A bucket's row locked for the caller's transaction, as plain values: read and
+    written with prebuilt Core statements (a worker takes tokens for nearly every call
+    it makes; ORM rows cost a load and a unit-of-work flush each time)."""
+
+    level: _Level
+    #: The account's id (pair level) or the LWA client id (application level).
+    key: int | str
+    operation: str
+    tokens: float
+    updated_at: datetime
+    rate: float
+    grants: list[float]
+    granted: int
+    throttled: int
+    minutes: dict[str, int]
+
+    def save(self, session: Session) -> None:
+        """Write the row back (in the transaction that locked it)."""
+        self.level.save(session, [self])
+
+
+class _Level:
+    """One level's bucket table and its statements, built once."""
+
+    COLUMNS = ("tokens", "updated_at", "rate", "grants", "granted", "throttled", "minutes")
+
+    def __init__(self, table: Table, key: str) -> None:
+        self.table = table
+        self.key = key
+        columns = [table.c[key], table.c.operation, *(table.c[c] for c in self.COLUMNS)]
+        self.lock = (
+            select(*columns)
+            .where(
+                table.c[key] == bindparam("key"),
+                table.c.operation.in_(bindparam("operations", expanding=True)),
+            )
+            .order_by(table.c.operation)
+            .with_for_update()
+        )
+        self.write = (
+            update(table)
+            .where(table.c[key] == bindparam("b_key"), table.c.operation == bindparam("b_op"))
+            .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in self.COLUMNS})
+        )
+
+    def rows(
+        self, session: Session, key: int | str, operations: Sequence[str]
+    ) -> dict[Operation, LockedRow]:
+        """The level's rows of *operations* for *key*, locked."""
+        found = session.connection().execute(self.lock, {"key": key, "operations": operations})
+        return {Operation(row[1]): LockedRow(self, *row) for row in found}
+
+    def save(self, session: Session, rows: Sequence[LockedRow]) -> None:
+        if not rows:
+            return
+        values = [
+            {"b_key": r.key, "b_op": r.operation, **{f"v_{c}": getattr(r, c) for c in self.COLUMNS}}
+            for r in rows
+        ]
+        session.connection().execute(self.write, values)
+
+
+_PAIRS = _Level(cast(Table, ThrottleBucket.__table__), "account_id")
+_APPLICATIONS = _Level(cast(Table, ApplicationBucket.__table__), "client_id")
+
+#: A bucket's row, at either level (ORM rows on the read-only pages, locked rows in steps).
+BucketRow = ThrottleBucket | ApplicationBucket | LockedRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +137,7 @@ class _Held:
     """A locked bucket row and the limit it follows."""
 
     operation: Operation
-    row: BucketRow
+    row: LockedRow
     limit: Limit
     application: bool
 
@@ -152,6 +219,7 @@ class Throttle:
             _store(bucket.row, taken)
             bucket.row.granted += 1
             bucket.row.minutes = _count_minute(bucket.row.minutes, now)
+        _save(session, held)
         return None
 
     def _longest(self, held: Sequence[_Held], now: datetime) -> QuotaWait:
@@ -173,9 +241,7 @@ class Throttle:
         held = [_Held(op, row, self._limit(row), False) for op, row in rows.items()]
         shared = sorted({op for op in operations if op in self.application_limits})
         if shared:
-            client_id = session.scalar(
-                select(Account.lwa_client_id).where(Account.id == account_id)
-            )
+            client_id = session.scalar(_CLIENT_ID, {"account_id": account_id})
             if client_id is not None:
                 found = self._lock_application(session, client_id, shared, now)
                 held += [
@@ -221,6 +287,7 @@ class Throttle:
             bucket.row.tokens, bucket.row.updated_at = 0.0, now
             bucket.row.throttled += 1
             bucket.row.minutes = _count_minute(bucket.row.minutes, now, THROTTLED_PREFIX)
+        _save(session, held)
         return self._longest(held, now).ready_at
 
     def settle(
@@ -248,6 +315,7 @@ class Throttle:
                 if abs(grant - taken) < 1e-6:
                     grants[k] = max(grant, answered)
                     row.grants = sorted(grants)
+                    row.save(session)
                     break
 
     def knows(self, account_id: int, operation: Operation, header: str | None) -> bool:
@@ -277,6 +345,7 @@ class Throttle:
             state = buckets.refill(_state(row), self._limit(row), now)
             _store(row, state)
             row.rate = rate
+            row.save(session)
         return rate
 
     def states(
@@ -336,26 +405,17 @@ class Throttle:
         )
         return [self._bucket_view(row, self._application_limit(row), now) for row in rows]
 
-    def _limit(self, row: ThrottleBucket) -> Limit:
+    def _limit(self, row: BucketRow) -> Limit:
         return replace(self.limits[Operation(row.operation)], rate=row.rate)
 
-    def _application_limit(self, row: ApplicationBucket) -> Limit:
+    def _application_limit(self, row: BucketRow) -> Limit:
         return replace(self.application_limits[Operation(row.operation)], rate=row.rate)
 
     def _lock_application(
         self, session: Session, client_id: str, operations: Sequence[Operation], now: datetime
-    ) -> dict[Operation, ApplicationBucket]:
-        query = (
-            select(ApplicationBucket)
-            .where(
-                ApplicationBucket.client_id == client_id,
-                ApplicationBucket.operation.in_([str(op) for op in operations]),
-            )
-            .order_by(ApplicationBucket.operation)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        rows = {Operation(row.operation): row for row in session.scalars(query)}
+    ) -> dict[Operation, LockedRow]:
+        names = [str(op) for op in operations]
+        rows = _APPLICATIONS.rows(session, client_id, names)
         missing = [op for op in operations if op not in rows]
         if missing:  # first use: create them (once, whoever comes first), then lock them
             values = [
@@ -365,7 +425,7 @@ class Throttle:
             session.execute(
                 _insert(session)(ApplicationBucket).values(values).on_conflict_do_nothing()
             )
-            rows = {Operation(row.operation): row for row in session.scalars(query)}
+            rows = _APPLICATIONS.rows(session, client_id, names)
         return rows
 
     def _lock(
@@ -374,23 +434,14 @@ class Throttle:
         account_id: int,
         operations: Sequence[Operation],
         now: datetime,
-    ) -> dict[Operation, ThrottleBucket]:
+    ) -> dict[Operation, LockedRow]:
         wanted = sorted(set(operations))
-        query = (
-            select(ThrottleBucket)
-            .where(
-                ThrottleBucket.account_id == account_id,
-                ThrottleBucket.operation.in_([str(op) for op in wanted]),
-            )
-            .order_by(ThrottleBucket.operation)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        rows = {Operation(row.operation): row for row in session.scalars(query)}
+        names = [str(op) for op in wanted]
+        rows = _PAIRS.rows(session, account_id, names)
         missing = [op for op in wanted if op not in rows]
         if missing:  # first use of these buckets: create them (once), then lock them
             self._create_missing(session, account_id, missing, now)
-            rows = {Operation(row.operation): row for row in session.scalars(query)}
+            rows = _PAIRS.rows(session, account_id, names)
         return rows
 
     def _create_missing(
@@ -400,6 +451,19 @@ class Throttle:
             {"account_id": account_id, **_fresh(self.limits[op], op, now)} for op in operations
         ]
         session.execute(_insert(session)(ThrottleBucket).values(values).on_conflict_do_nothing())
+
+
+def _save(session: Session, held: Sequence[_Held]) -> None:
+    """Write the held rows back, one statement per level."""
+    for level in (_PAIRS, _APPLICATIONS):
+        level.save(session, [h.row for h in held if h.row.level is level])
+
+
+#: The account's LWA client id, built once (asked for every call of an operation with an
+#: application-wide limit).
+_CLIENT_ID = select(Account.lwa_client_id).where(
+    Account.id == bindparam("account_id", type_=Account.id.type)
+)
 
 
 def _insert(session: Session) -> Any:

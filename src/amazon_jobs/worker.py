@@ -32,6 +32,7 @@ from amazon_jobs.runner import run_step
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import account_runs_jobs, claim_due_jobs
 from amazon_jobs.store.models import Job
+from amazon_jobs.store.wakeups import listener_for
 
 __all__ = ["MIN_LEASE_REAL_S", "Worker", "WorkerStats", "lease_seconds", "new_worker_id"]
 
@@ -61,6 +62,8 @@ def new_worker_id() -> str:
 class WorkerStats:
     steps: int = 0
     idle_waits: int = 0
+    #: Idle waits ended by a notification of a new job (PostgreSQL).
+    wakeups: int = 0
     database_errors: int = 0
 
 
@@ -86,7 +89,12 @@ class Worker:
         self.starved_after = timedelta(seconds=self.lease_s)
         self.stats = WorkerStats()
         self._running: set[int] = set()
+        #: Jobs whose steps ended, their leases still held: given up in the next claim.
+        self._ended: list[int] = []
         self._lock = threading.Lock()
+        #: PostgreSQL's notifications of new jobs while idle (None: SQLite, or a virtual
+        #: clock, on which an idle worker jumps to the next due job without waiting).
+        self._wakeups = listener_for(rt.db.engine) if rt.clock.from_real(1.0) > 0 else None
 
     # The loop
 
@@ -101,6 +109,9 @@ class Worker:
         finally:
             wait(in_flight)
             pool.shutdown(wait=True)
+            self._release_ended()
+            if self._wakeups is not None:
+                self._wakeups.close()
             stop.set()
             heartbeat.join(timeout=5)
         return self.stats
@@ -122,7 +133,7 @@ class Worker:
                 self._database_down(exc, failures, stop)
                 continue
             for job_id, job_type in claimed.items():
-                in_flight[pool.submit(self._step, job_id, job_type)] = job_id
+                in_flight[pool.submit(self._step, job_id, job_type, False)] = job_id
             if in_flight:
                 self._collect(in_flight)
                 continue
@@ -152,7 +163,15 @@ class Worker:
         if wake_at is None and until_idle:
             return False
         self.stats.idle_waits += 1
-        self.rt.clock.sleep_until(self._cap_wait(wake_at, until_idle), stop)
+        until = self._cap_wait(wake_at, until_idle)
+        if self._wakeups is not None and not stop.is_set():
+            # a new job wakes the worker at once (at most idle_poll_s, as below)
+            left = self.rt.clock.real_seconds((until - self.rt.clock.now()).total_seconds())
+            woken = self._wakeups.wait(left)
+            if woken is not None:
+                self.stats.wakeups += woken
+                return True
+        self.rt.clock.sleep_until(until, stop)
         return True
 
     def run_once(self) -> int:
@@ -170,23 +189,46 @@ class Worker:
     # One step
 
     def _claim(self, slots: int) -> dict[int, str]:
-        if slots <= 0:
+        """Claim up to *slots* due jobs, giving up the leases of the steps that ended
+        in the same transaction (one transaction per step for both)."""
+        with self._lock:
+            ended = list(self._ended)
+        if slots <= 0 and not ended:
             return {}
         now = self.rt.clock.now()
         lease_until = now + timedelta(seconds=self.lease_s)
         with self.rt.db.transaction() as session:
-            return claim_due_jobs(
-                session, self.worker_id, now, lease_until, slots, starved_after=self.starved_after
+            claimed = claim_due_jobs(
+                session,
+                self.worker_id,
+                now,
+                lease_until,
+                slots,
+                starved_after=self.starved_after,
+                release=ended,
             )
+        with self._lock:
+            del self._ended[: len(ended)]
+        return claimed
 
-    def _step(self, job_id: int, job_type: str) -> None:
+    def _release_ended(self) -> None:
+        """Give up the leases of the steps that ended (as the worker stops)."""
+        try:
+            self._claim(0)
+        except DBAPIError as exc:  # their leases run out by themselves
+            logger.warning("could not release leases: %s", _first_line(exc))
+
+    def _step(self, job_id: int, job_type: str, release_lease: bool = True) -> None:
+        """One step; without *release_lease*, the lease is given up by the next claim."""
         with self._lock:
             self._running.add(job_id)
         try:
-            run_step(self.rt, job_id, self.worker_id, job_type)
+            run_step(self.rt, job_id, self.worker_id, job_type, release_lease=release_lease)
         finally:
             with self._lock:
                 self._running.discard(job_id)
+                if not release_lease:
+                    self._ended.append(job_id)
 
     # Leases
 

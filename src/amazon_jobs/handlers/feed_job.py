@@ -17,6 +17,7 @@ waits there, cancelable. Subtypes say what a message changes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -215,11 +216,11 @@ class ListingsFeedJob(StepHandler, ABC):
         if status is JobStatus.RESERVED:
             self._assemble(rt, job, account)
         elif status is JobStatus.CREATED:
-            if self._choose(rt, job_id, account) is Channel.API:
-                if self._start_calls(rt, job_id):
-                    call_items(self, rt, self.load(rt, job_id)[0], account)
-            elif self._start(rt, job_id):
-                self._submit(rt, job, account)
+            started = self._created(rt, job_id, account)
+            if started is not None and channel_of(started.data) is Channel.API:
+                call_items(self, rt, started, account)
+            elif started is not None:
+                self._submit(rt, started, account)
         elif status is JobStatus.PROCESSING:
             if api:
                 call_items(self, rt, job, account)
@@ -233,43 +234,58 @@ class ListingsFeedJob(StepHandler, ABC):
         elif status is JobStatus.DONE:  # due again: verify what Amazon shows
             verify(rt, job_id)
 
-    def _choose(self, rt: Runtime, job_id: int, account: Account) -> Channel:
+    def _created(self, rt: Runtime, job_id: int, account: Account) -> Job | None:
+        """In ``created``: choose the channel, then enter ``processing`` on it once quota
+        allows, in one transaction. Returns the job as it entered processing (None while
+        it waits)."""
+        with rt.db.transaction() as session:
+            job = lock_job(session, job_id)
+            if job.status != JobStatus.CREATED:
+                return None
+            if self._choose(rt, session, job) is Channel.API:
+                message = "calling the Listings Items API, item by item"
+                started = self.start_locked(rt, session, job, [self.api_operation()], message)
+            else:
+                started = self.start_locked(
+                    rt,
+                    session,
+                    job,
+                    SUBMIT_OPERATIONS,
+                    "building and sending the feed",
+                    blocked=self._behind_stuck_feed,
+                )
+            return job if started else None
+
+    def _choose(self, rt: Runtime, session: Session, job: Job) -> Channel:
         """The job's channel, chosen again at each step in ``created`` (the buckets and
         the work ahead change while it waits): forced, the account's, or the faster by
         the estimate. The estimate is kept on the job; a new choice is logged."""
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            now = rt.clock.now()
-            forced = job.data.get("channel_forced")
-            est = channel_estimate(
-                session,
-                rt.throttle,
-                job,
-                self.api_operation(),
-                now,
-                feed_turnaround_s=rt.settings.feed_turnaround_s,
-                api_call_s=rt.settings.api_call_s,
-            )
-            setting = session.scalar(select(Account.channel).where(Account.id == job.account_id))
-            setting = setting or rt.settings.channel.value
-            channel, why = choose(Channel(setting), Channel(forced) if forced else None, est)
-            previous = job.data.get("channel")
-            record(job, now, channel=channel.value, channel_why=why, channel_estimate=est.as_data())
-            if previous != channel.value:
-                change = f" (was {Channel(previous).label})" if previous else ""
-                append_log(
-                    session,
-                    job_id,
-                    now,
-                    f"Channel: {channel.label}{change}, {_WHY[why]}; estimate for {est.describe()}",
-                )
-            return channel
-
-    def _start_calls(self, rt: Runtime, job_id: int) -> bool:
-        """created -> processing on the API channel once the first call has a token."""
-        return self.start(
-            rt, job_id, [self.api_operation()], "calling the Listings Items API, item by item"
+        job_id = job.id
+        now = rt.clock.now()
+        forced = job.data.get("channel_forced")
+        est = channel_estimate(
+            session,
+            rt.throttle,
+            job,
+            self.api_operation(),
+            now,
+            feed_turnaround_s=rt.settings.feed_turnaround_s,
+            api_call_s=rt.settings.api_call_s,
         )
+        setting = session.scalar(select(Account.channel).where(Account.id == job.account_id))
+        setting = setting or rt.settings.channel.value
+        channel, why = choose(Channel(setting), Channel(forced) if forced else None, est)
+        previous = job.data.get("channel")
+        record(job, now, channel=channel.value, channel_why=why, channel_estimate=est.as_data())
+        if previous != channel.value:
+            change = f" (was {Channel(previous).label})" if previous else ""
+            append_log(
+                session,
+                job_id,
+                now,
+                f"Channel: {channel.label}{change}, {_WHY[why]}; estimate for {est.describe()}",
+            )
+        return channel
 
     def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
         """reserved -> created (subtypes may first complete the items); straight to done
@@ -304,17 +320,6 @@ class ListingsFeedJob(StepHandler, ABC):
                 f"nothing left to send: {_summary(job)}; no feed was sent to Amazon",
             )
 
-    def _start(self, rt: Runtime, job_id: int) -> bool:
-        """Enter processing once quota allows; False while it is short, or while another
-        listings feed of the account is stuck at Amazon (it processes them in order)."""
-        return self.start(
-            rt,
-            job_id,
-            SUBMIT_OPERATIONS,
-            "building and sending the feed",
-            blocked=self._behind_stuck_feed,
-        )
-
     def _behind_stuck_feed(self, rt: Runtime, session: Session, job: Job, now: datetime) -> bool:
         """Whether the job must wait for a stuck feed of its account (the wait is logged)."""
         stuck = session.scalar(
@@ -347,10 +352,13 @@ class ListingsFeedJob(StepHandler, ABC):
         client = self.client(rt, job_id, account)
         phase = job.data.get("phase")
         document_id, url = job.input_document_id, job.data.get("url") or ""
+        taken = False  # createFeedDocument's token, taken with the build
         if phase is None:
-            messages = self.build(rt, job_id, account)
+            messages, taken = self._build(rt, job_id, account, [Operation.CREATE_FEED_DOCUMENT])
             checkpoint("feed:built")
             phase = "built"
+            if messages and not taken:
+                return  # waiting for quota, built
         elif phase == "built":
             messages = self._message_count(rt, job_id)
         if phase == "built" and not messages:
@@ -359,28 +367,50 @@ class ListingsFeedJob(StepHandler, ABC):
         if phase == "document" and self._url_expired(job, rt.clock.now()):
             phase = "built"
         if phase == "built":
-            if not self.spend(rt, job_id, [Operation.CREATE_FEED_DOCUMENT]):
+            if not (taken or self.spend(rt, job_id, [Operation.CREATE_FEED_DOCUMENT])):
                 return
-            document_id, url = self._create_document(rt, job_id, client)
+            document_id, url = self._create_document(client)
+            new_document = Document(document_id, url, rt.clock.now())
             checkpoint("feed:document")
             phase = "document"
+        else:
+            new_document = None
+        uploaded = None
         if phase == "document":
-            self._upload(rt, job_id, url, account, client)
+            uploaded = self._upload(rt, job_id, url, account, client, new_document)
             checkpoint("feed:uploaded")
             phase = "uploaded"
         if phase == "uploaded":
             # An intent can only be open if the step started in this phase.
-            self._send(rt, job, document_id or "", account, client)
+            upload = None if uploaded is None else Uploaded(uploaded, new_document)
+            self._send(rt, job, document_id or "", account, client, upload)
 
     def _send(
-        self, rt: Runtime, job: Job, document_id: str, account: Account, client: SpApiClient
+        self,
+        rt: Runtime,
+        job: Job,
+        document_id: str,
+        account: Account,
+        client: SpApiClient,
+        uploaded: Uploaded | None = None,
     ) -> None:
-        """createFeed, exactly once: an earlier attempt's intent is reconciled first."""
+        """createFeed, exactly once: an earlier attempt's intent is reconciled first.
+
+        *uploaded*: the feed this step has just uploaded (and the document it made for
+        it), recorded in the transaction that takes createFeed's tokens: one
+        transaction, not three. A kill before it costs a new createFeedDocument and
+        upload, never a second createFeed."""
         job_id = job.id
         if job.intent_op == CREATE_FEED and self._recovered(rt, job, client):
             return
         operations = [Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED]
-        taken_at = self.spend(rt, job_id, operations, intent=CREATE_FEED)
+        with rt.db.transaction() as session:
+            locked = lock_job(session, job_id)
+            if uploaded is not None:
+                if uploaded.document is not None:
+                    uploaded.document.record(locked)
+                self._uploaded(rt, session, locked, uploaded.payload)
+            taken_at = self.spend_locked(rt, session, locked, operations, intent=CREATE_FEED)
         if taken_at is None:
             return
         checkpoint("feed:intent")
@@ -440,13 +470,17 @@ class ListingsFeedJob(StepHandler, ABC):
                 return
             if not self.spend(rt, job_id, [Operation.GET_FEED]):
                 return
-            finished, result_document_id = self._poll(rt, job, client)
+            finished, result_document_id, taken = self._poll(rt, job, client)
             if not finished:
                 return
             checkpoint("feed:result")
+            if result_document_id and not taken:
+                return  # waiting for getFeedDocument's quota
+        else:
+            taken = False
         report = None
         if result_document_id:
-            if not self.spend(rt, job_id, [Operation.GET_FEED_DOCUMENT]):
+            if not (taken or self.spend(rt, job_id, [Operation.GET_FEED_DOCUMENT])):
                 return
             report = self._download(rt, job, result_document_id, client)
             checkpoint("feed:downloaded")
@@ -501,6 +535,14 @@ class ListingsFeedJob(StepHandler, ABC):
     def build(self, rt: Runtime, job_id: int, account: Account) -> int:
         """Number the messages and read each product's values as they are now, after the
         units held back and the account's selling policy; returns how many there are."""
+        return self._build(rt, job_id, account, ())[0]
+
+    def _build(
+        self, rt: Runtime, job_id: int, account: Account, take: Sequence[Operation]
+    ) -> tuple[int, bool]:
+        """:meth:`build`, and in the same transaction, if there is a message to send, the
+        tokens of *take* for the first call (whether they were taken: if not, the job
+        waits for them, built)."""
         with rt.db.transaction() as session:
             incl = price_incl_column()
             rows = session.execute(
@@ -541,29 +583,43 @@ class ListingsFeedJob(StepHandler, ABC):
                 else f"Feed built: {len(values)} message(s)"
             )
             append_log(session, job_id, rt.clock.now(), f"{built} for seller {account.seller_id}")
-        return len(values)
+            taken = bool(values and take) and self.spend_locked(rt, session, job, take) is not None
+        return len(values), taken
 
-    def _create_document(self, rt: Runtime, job_id: int, client: SpApiClient) -> tuple[str, str]:
-        """createFeedDocument; returns the document's id and upload URL."""
+    def _create_document(self, client: SpApiClient) -> tuple[str, str]:
+        """createFeedDocument; returns the document's id and upload URL (recorded with
+        the upload, see :meth:`_send`)."""
         upload = client.create_feed_document(listings_feed.CONTENT_TYPE)
-        now = rt.clock.now()
-        with rt.db.transaction() as session:
-            job = lock_job(session, job_id)
-            job.input_document_id = upload.document_id
-            record(job, now, phase="document", url=upload.url, url_at=now.isoformat())
         return upload.document_id, upload.url
 
     def _upload(
-        self, rt: Runtime, job_id: int, url: str, account: Account, client: SpApiClient
-    ) -> None:
+        self,
+        rt: Runtime,
+        job_id: int,
+        url: str,
+        account: Account,
+        client: SpApiClient,
+        document: Document | None,
+    ) -> bytes:
+        """Upload the feed; what was uploaded is recorded by :meth:`_send`. If the upload
+        fails, the *document* made for it in this step is recorded first, so the retry
+        uploads to the same URL instead of asking for a new one."""
         payload = self.feed_document(rt, job_id, account)
-        client.upload_document(url, payload, listings_feed.CONTENT_TYPE)
-        with rt.db.transaction() as session:
-            record(lock_job(session, job_id), rt.clock.now(), phase="uploaded", url=None)
-            append_log(session, job_id, rt.clock.now(), f"Feed uploaded ({len(payload)} bytes)")
-            save_document(
-                session, job_id, "feed", listings_feed.CONTENT_TYPE, payload, rt.clock.now()
-            )
+        try:
+            client.upload_document(url, payload, listings_feed.CONTENT_TYPE)
+        except AmazonError:
+            if document is not None:
+                with rt.db.transaction() as session:
+                    document.record(lock_job(session, job_id))
+            raise
+        return payload
+
+    def _uploaded(self, rt: Runtime, session: Session, job: Job, payload: bytes) -> None:
+        """Record the upload of *payload* on the locked *job* (and keep the feed)."""
+        now = rt.clock.now()
+        record(job, now, phase="uploaded", url=None)
+        append_log(session, job.id, now, f"Feed uploaded ({len(payload)} bytes)")
+        save_document(session, job.id, "feed", listings_feed.CONTENT_TYPE, payload, now)
 
     def _submitted(self, session: Session, job: Job, feed_id: str, rt: Runtime) -> None:
         """Amazon has the feed: store its id and wait for the result."""
@@ -602,8 +658,9 @@ class ListingsFeedJob(StepHandler, ABC):
 
     # Waiting for the result
 
-    def _poll(self, rt: Runtime, job: Job, client: SpApiClient) -> tuple[bool, str | None]:
-        """Ask Amazon about the feed: whether it has finished, and its result document."""
+    def _poll(self, rt: Runtime, job: Job, client: SpApiClient) -> tuple[bool, str | None, bool]:
+        """Ask Amazon about the feed: whether it has finished, its result document, and
+        whether the token to download it was taken with the record of the answer."""
         job_id = job.id
         assert job.amazon_ref is not None
         feed = client.get_feed(job.amazon_ref)
@@ -611,7 +668,7 @@ class ListingsFeedJob(StepHandler, ABC):
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
             if job.status != JobStatus.WAITING_FOR_RESULT:
-                return False, None
+                return False, None, False
             if feed.processing_status != job.amazon_status:
                 append_log(session, job_id, now, f"Amazon: feed {feed.processing_status}")
             job.amazon_status = feed.processing_status
@@ -620,7 +677,7 @@ class ListingsFeedJob(StepHandler, ABC):
             if feed.processing_status in ("IN_QUEUE", "IN_PROGRESS"):
                 wait = poll_interval(job.polls, rt.settings.poll_first_s, rt.settings.poll_max_s)
                 job.next_run_at = now + timedelta(seconds=wait)
-                return False, None
+                return False, None, False
             if feed.processing_status == "CANCELLED":
                 if job.cancel_requested_at is not None or job.data.get("cancel_refused"):
                     self.cancel(session, job, now, "Amazon reports the feed CANCELLED")
@@ -632,14 +689,17 @@ class ListingsFeedJob(StepHandler, ABC):
                         f"Amazon cancelled feed {job.amazon_ref} without processing it: "
                         "nothing was changed on Amazon; send the products again",
                     )
-                return False, None
+                return False, None, False
             job.result_document_id = feed.result_document_id
             # how long Amazon took, for the channel estimate (our polls not included)
             ended = feed.processing_end_time
             took = None if ended is None or job.submitted_at is None else ended - job.submitted_at
             turnaround = None if took is None else max(0.0, took.total_seconds())
             record(job, now, phase="result", turnaround_s=turnaround)
-            return True, feed.result_document_id
+            document = feed.result_document_id
+            download = [Operation.GET_FEED_DOCUMENT]
+            taken = bool(document) and self.spend_locked(rt, session, job, download) is not None
+            return True, document, taken
 
     def _download(self, rt: Runtime, job: Job, document_id: str, client: SpApiClient) -> Downloaded:
         """The processing report; one that cannot be read is kept for inspection.
@@ -733,6 +793,29 @@ class ListingsFeedJob(StepHandler, ABC):
     def _url_expired(job: Job, now: datetime) -> bool:
         issued = job.data.get("url_at")
         return issued is None or now - datetime.fromisoformat(issued) > UPLOAD_URL_MAX_AGE
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A feed document made by createFeedDocument in this step, not yet recorded."""
+
+    document_id: str
+    url: str
+    at: datetime
+
+    def record(self, job: Job) -> None:
+        """Keep it on the locked *job* (phase ``document``: the upload goes to *url*)."""
+        job.input_document_id = self.document_id
+        record(job, self.at, phase="document", url=self.url, url_at=self.at.isoformat())
+
+
+@dataclass(frozen=True, slots=True)
+class Uploaded:
+    """The feed this step uploaded, and the document it made for it (None: made by an
+    earlier step, and recorded then)."""
+
+    payload: bytes
+    document: Document | None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import ACTIVE_STATUSES, JobStatus
@@ -78,6 +78,14 @@ def retry_after(rt: Runtime) -> timedelta:
     return max(RETRY_AFTER, timedelta(seconds=rt.clock.from_real(RETRY_AFTER_REAL_S)))
 
 
+#: :func:`claim_intent`'s lock on the account's row, built once.
+_LOCK_ACCOUNT = (
+    select(Account.id)
+    .where(Account.id == bindparam("account_id", type_=Account.id.type))
+    .with_for_update(key_share=True)
+)
+
+
 def claim_intent(
     session: Session,
     job: Job,
@@ -100,7 +108,10 @@ def claim_intent(
         until = (job.intent_at or now) + in_flight_for
         job.next_run_at = max(now + retry, until)
         return False
-    session.get(Account, job.account_id, with_for_update=True)
+    # FOR NO KEY UPDATE: serialises the account's intents, yet never waits for (nor
+    # deadlocks with) a transaction that only references the account, such as one
+    # inserting a job of it (whose foreign key check takes FOR KEY SHARE).
+    session.execute(_LOCK_ACCOUNT, {"account_id": job.account_id})
     busy = session.scalar(
         select(
             exists().where(

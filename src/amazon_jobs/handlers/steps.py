@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
@@ -58,11 +58,7 @@ class StepHandler:
     def load(self, rt: Runtime, job_id: int) -> tuple[Job, Account]:
         """The job and its account, read together (one query)."""
         with rt.db.read() as session:
-            row = session.execute(
-                select(Job, Account)
-                .join(Account, Account.id == Job.account_id)
-                .where(Job.id == job_id)
-            ).one_or_none()
+            row = session.execute(_LOAD, {"job_id": job_id}).one_or_none()
             if row is None:
                 raise JobNotFound(job_id)
             return row.Job, row.Account
@@ -90,18 +86,30 @@ class StepHandler:
         """
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
-            now = rt.clock.now()
-            if intent is not None and not claim_intent(
-                session, job, intent, now, in_flight_for=in_flight(rt), retry=retry_after(rt)
-            ):
-                return None
-            wait = rt.throttle.acquire(session, job.account_id, operations, now)
-            if wait is not None:
-                close_intent(job)
-                snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
-                return None
-            record(job, now, quota_wait=None)
-            return now
+            return self.spend_locked(rt, session, job, operations, intent)
+
+    def spend_locked(
+        self,
+        rt: Runtime,
+        session: Session,
+        job: Job,
+        operations: Sequence[Operation],
+        intent: str | None = None,
+    ) -> datetime | None:
+        """:meth:`spend` on a job already locked in *session*: the caller records what
+        it has to (the previous call's answer, say) in the same transaction."""
+        now = rt.clock.now()
+        if intent is not None and not claim_intent(
+            session, job, intent, now, in_flight_for=in_flight(rt), retry=retry_after(rt)
+        ):
+            return None
+        wait = rt.throttle.acquire(session, job.account_id, operations, now)
+        if wait is not None:
+            close_intent(job)
+            snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
+            return None
+        record(job, now, quota_wait=None)
+        return now
 
     def assemble(self, rt: Runtime, job_id: int, message: str) -> None:
         """reserved -> created."""
@@ -128,18 +136,40 @@ class StepHandler:
         """
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
-            now = rt.clock.now()
-            if job.status != JobStatus.CREATED:
-                return False
-            if blocked is not None and blocked(rt, session, job, now):
-                return False
-            wait = rt.throttle.next_wait(session, job.account_id, operations, now)
-            if wait.ready_at > now:
-                snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
-                return False
-            record(job, now, quota_wait=None)
-            move(session, job, JobStatus.PROCESSING, now, message)
-            return True
+            return self.start_locked(rt, session, job, operations, message, blocked=blocked)
+
+    def start_locked(
+        self,
+        rt: Runtime,
+        session: Session,
+        job: Job,
+        operations: Sequence[Operation],
+        message: str,
+        *,
+        blocked: Gate | None = None,
+    ) -> bool:
+        """:meth:`start` on a job already locked in *session* (by the caller, which has
+        more to do in the same transaction)."""
+        now = rt.clock.now()
+        if job.status != JobStatus.CREATED:
+            return False
+        if blocked is not None and blocked(rt, session, job, now):
+            return False
+        wait = rt.throttle.next_wait(session, job.account_id, operations, now)
+        if wait.ready_at > now:
+            snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
+            return False
+        record(job, now, quota_wait=None)
+        move(session, job, JobStatus.PROCESSING, now, message)
+        return True
+
+
+#: :meth:`StepHandler.load`'s query, built once (every step runs it).
+_LOAD = (
+    select(Job, Account)
+    .join(Account, Account.id == Job.account_id)
+    .where(Job.id == bindparam("job_id", type_=Job.id.type))
+)
 
 
 def record(job: Job, now: datetime, **values: Any) -> None:

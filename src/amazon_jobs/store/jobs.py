@@ -7,10 +7,24 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from amazon_jobs.domain.account_status import AccountStatus
 from amazon_jobs.domain.jobs import (
@@ -22,6 +36,7 @@ from amazon_jobs.domain.jobs import (
     check_transition,
 )
 from amazon_jobs.errors import JobNotFound, LeaseLost
+from amazon_jobs.store.log_buffer import INSERT_LOG
 from amazon_jobs.store.models import Account, Job, JobItem, JobLog
 
 ACCOUNT_ACTIVE = AccountStatus.ACTIVE.value
@@ -120,13 +135,24 @@ def lock_job(session: Session, job_id: int, *, fenced: bool = True) -> Job:
     Amazon answered to a call already made: that is the truth, whoever holds
     the job now.
     """
-    job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
+    job = session.scalars(_LOCK_JOB, {"job_id": job_id}).one_or_none()
     if job is None:
         raise JobNotFound(job_id)
     holder = _holder.get()
     if fenced and holder is not None and job.lease_owner != holder:
         raise LeaseLost(job_id, job.lease_owner)
     return job
+
+
+#: :func:`lock_job`'s query, built once (a ``Session.get`` builds its own every time).
+#: FOR NO KEY UPDATE (the job's id never changes): rows that reference the job (its log,
+#: items, documents) can be inserted by others meanwhile without waiting for the lock.
+_LOCK_JOB = (
+    select(Job)
+    .where(Job.id == bindparam("job_id", type_=Job.id.type))
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
+)
 
 
 def move(
@@ -167,11 +193,8 @@ def append_log(
     level: str = "info",
     request_id: str | None = None,
 ) -> None:
-    session.execute(
-        insert(JobLog).values(
-            job_id=job_id, at=now, level=level, message=message, request_id=request_id
-        )
-    )
+    row = {"job_id": job_id, "at": now, "level": level, "message": message}
+    session.connection().execute(INSERT_LOG, {**row, "request_id": request_id})
 
 
 def claim_due_jobs(
@@ -182,6 +205,7 @@ def claim_due_jobs(
     limit: int,
     *,
     starved_after: timedelta,
+    release: Sequence[int] = (),
 ) -> dict[int, str]:
     """Lease up to *limit* due jobs to *worker_id*; each is claimed by one worker only.
     Returns each claimed job's type by its id, in the order they were chosen.
@@ -196,33 +220,25 @@ def claim_due_jobs(
     A job still leased to another worker whose lease has expired is taken over,
     and its log says so. Jobs of an account that is not active (paused, disabled)
     are not claimed: they wait, and run once it is active again.
+
+    *release*: jobs whose steps this worker has finished; their leases are given up
+    first, in the same transaction (one transaction per step instead of two), so a
+    job due again at once may be claimed again here.
+
+    The statements are built once (Core, with bound parameters): a worker runs them
+    for every step, and building and keying them anew cost more than running them.
     """
-    starved = Job.next_run_at < now - starved_after
-    due = (
-        select(Job.id, Job.type, Job.lease_owner, Job.lease_expires_at)
-        .where(
-            Job.next_run_at <= now,
-            or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
-            account_runs_jobs(),
-        )
-        .order_by(
-            case((starved, 0), else_=1),  # the starved first,
-            case((starved, Job.next_run_at)),  # the longest-waiting of them first,
-            Job.priority.desc(),  # then by priority
-            Job.next_run_at,
-            Job.id,
-        )
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = session.execute(due).all()
+    connection = session.connection()
+    if release:
+        connection.execute(_RELEASE_MANY, {"ids": list(release), "owner": worker_id})
+    if limit <= 0:
+        return {}
+    params = {"now": now, "starved_before": now - starved_after, "limit": limit}
+    rows = connection.execute(_DUE, params).all()
+    if not rows:
+        return {}
     ids = [row.id for row in rows]
-    if ids:
-        session.execute(
-            update(Job)
-            .where(Job.id.in_(ids))
-            .values(lease_owner=worker_id, lease_expires_at=lease_until)
-        )
+    connection.execute(_LEASE, {"ids": ids, "owner": worker_id, "until": lease_until})
     for row in rows:
         if row.lease_owner and row.lease_owner != worker_id:
             append_log(
@@ -246,13 +262,49 @@ def account_runs_jobs() -> ColumnElement[bool]:
     return ~stopped.exists()
 
 
+def _due_jobs() -> Select[int, str, str | None, datetime | None]:
+    """The claim's query: due, not leased (or leased past its end), account active;
+    the starved first, then by priority."""
+    now = bindparam("now", type_=Job.next_run_at.type)
+    starved = Job.next_run_at < bindparam("starved_before", type_=Job.next_run_at.type)
+    return (
+        select(Job.id, Job.type, Job.lease_owner, Job.lease_expires_at)
+        .where(
+            Job.next_run_at <= now,
+            or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now),
+            account_runs_jobs(),
+        )
+        .order_by(
+            case((starved, 0), else_=1),  # the starved first,
+            case((starved, Job.next_run_at)),  # the longest-waiting of them first,
+            Job.priority.desc(),  # then by priority
+            Job.next_run_at,
+            Job.id,
+        )
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True, key_share=True)
+    )
+
+
+_DUE = _due_jobs()
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_JOBS = cast(Table, Job.__table__)
+_OWNER = bindparam("owner", type_=String)
+_LEASE = (
+    update(_JOBS)
+    .where(Job.id.in_(_IDS))
+    .values(lease_owner=_OWNER, lease_expires_at=bindparam("until", type_=Job.next_run_at.type))
+)
+_RELEASE_MANY = (
+    update(_JOBS)
+    .where(Job.id.in_(_IDS), Job.lease_owner == _OWNER)
+    .values(lease_owner=None, lease_expires_at=None)
+)
+
+
 def release(session: Session, job_id: int, worker_id: str) -> None:
     """Give up the lease on a job, if *worker_id* still holds it."""
-    session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.lease_owner == worker_id)
-        .values(lease_owner=None, lease_expires_at=None)
-    )
+    session.connection().execute(_RELEASE_MANY, {"ids": [job_id], "owner": worker_id})
 
 
 def next_due_at(session: Session) -> datetime | None:

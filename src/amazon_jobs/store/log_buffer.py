@@ -13,13 +13,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from amazon_jobs.store.models import JobLog
 
-__all__ = ["defer", "deferred_logs", "flush"]
+#: A log line's insert, run on the session's connection: built and compiled once. (An ORM
+#: insert is rebuilt, re-keyed and run through the bulk machinery each time, several times
+#: the cost of the line itself.)
+INSERT_LOG = insert(cast(Table, JobLog.__table__))
+
+__all__ = ["INSERT_LOG", "defer", "deferred_logs", "flush", "pending"]
 
 _pending: ContextVar[list[dict[str, object]] | None] = ContextVar("job_log_pending", default=None)
 
@@ -45,9 +51,14 @@ def defer(job_id: int, at: datetime, message: str, *, level: str, request_id: st
     return True
 
 
+def pending() -> bool:
+    """Whether lines wait for a write transaction (in this thread's step)."""
+    return bool(_pending.get())
+
+
 def flush(session: Session) -> None:
     """Insert the lines kept so far (a write transaction calls this as it begins)."""
     pending = _pending.get()
     if pending:
-        session.execute(insert(JobLog), list(pending))
+        session.connection().execute(INSERT_LOG, list(pending))
         pending.clear()
