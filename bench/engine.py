@@ -295,13 +295,34 @@ CLAIM_JOBS = 40
 CLAIM_SPACING_S = 0.25
 
 
+def started(processes: list[subprocess.Popen[str]], timeout_s: float = 120.0) -> None:
+    """Wait until every worker has started and is idle: its CPU time has stopped
+    growing. (Two fixed seconds were not enough for four workers to import and connect
+    on a busy 2-core machine: the first jobs then waited for start-up, not a claim.)"""
+    deadline = time.monotonic() + timeout_s
+    last = [_process_cpu(p.pid) for p in processes]
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = [_process_cpu(p.pid) for p in processes]
+        if all(b - a < 0.05 for a, b in zip(last, now, strict=True)):
+            return
+        last = now
+    raise RuntimeError(f"the workers did not settle within {timeout_s:.0f} s")
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def due_to_claim(
     rt: Runtime, env: dict[str, str], accounts: list[int], workers: int
 ) -> list[float]:
     """Milliseconds from creation (due at once) to the first step, workers idle."""
     processes = spawn(env, workers, until_idle=False)
     try:
-        time.sleep(2)
+        started(processes)
         with rt.db.read() as session:
             before = session.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0
         for k in range(CLAIM_JOBS):

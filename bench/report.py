@@ -13,7 +13,16 @@ from typing import Any
 
 from bench.common import RESULTS, fmt
 
-ORDER = ("quota", "peers", "feeds_used", "freshness", "local_work", "engine", "dashboard")
+ORDER = (
+    "quota",
+    "peers",
+    "feeds_used",
+    "freshness",
+    "local_work",
+    "engine",
+    "dashboard",
+    "capacity",
+)
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -24,8 +33,16 @@ def markdown(result: dict[str, Any]) -> str:
         "| " + " | ".join(headers) + " |",
         "|" + "|".join("---" for _ in headers) + "|",
     ]
-    lines += ["| " + " | ".join(fmt(cell) for cell in row) + " |" for row in result["rows"]]
+    lines += _rows(result["rows"])
+    goals = result.get("goals")
+    if goals:  # bench.engine: each goal of issue 17, before and after, met or not
+        lines += ["", "| " + " | ".join(goals["headers"]) + " |"]
+        lines += ["|" + "|".join("---" for _ in goals["headers"]) + "|", *_rows(goals["rows"])]
     return "\n".join(lines)
+
+
+def _rows(rows: list[list[Any]]) -> list[str]:
+    return ["| " + " | ".join(fmt(cell) for cell in row) + " |" for row in rows]
 
 
 def main() -> None:
