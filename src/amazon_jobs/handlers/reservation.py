@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import JobType
@@ -26,11 +26,14 @@ __all__ = [
     "PRIOR_COLUMNS",
     "Reservation",
     "Selection",
+    "any_selected",
     "prior_snapshot",
     "reserve",
     "restored_columns",
     "top_up",
 ]
+
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 #: Listing columns saved before a job and restored on cancel.
 PRIOR_COLUMNS = (
@@ -171,13 +174,46 @@ def _candidates(
     query = (
         select(Listing, Product.sku, Product.ean, Product.quantity, Product.price)
         .join(Product, Product.id == Listing.product_id)
-        .where(
-            Listing.account_id == account_id,
-            Listing.state.in_([s.value for s in eligible]),
-            Listing.locked_by_job_id.is_(None),
-        )
         .order_by(Listing.id)
         .with_for_update(of=Listing, skip_locked=True)
+    )
+    query = _selected(query, account_id, selection, eligible, changed, refreshed)
+    if limit is not None:
+        query = query.limit(limit)
+    return _select(session, query, selection.skus)
+
+
+def any_selected(
+    session: Session,
+    account_id: int,
+    selection: Selection,
+    eligible: frozenset[ListingState],
+    changed: ColumnElement[bool] | None,
+    refreshed: ColumnElement[bool] | None = None,
+) -> bool:
+    """Whether :func:`reserve` would find a listing now, read without locking anything
+    (a selection of SKUs is not looked at: True). A caller that would otherwise open a
+    write transaction for nothing asks first."""
+    if selection.skus:
+        return True
+    query = select(Listing.id).join(Product, Product.id == Listing.product_id).limit(1)
+    query = _selected(query, account_id, selection, eligible, changed, refreshed)
+    return session.scalar(query) is not None
+
+
+def _selected(
+    query: SelectT,
+    account_id: int,
+    selection: Selection,
+    eligible: frozenset[ListingState],
+    changed: ColumnElement[bool] | None,
+    refreshed: ColumnElement[bool] | None,
+) -> SelectT:
+    """*query* (over listings joined to products) narrowed to the selection."""
+    query = query.where(
+        Listing.account_id == account_id,
+        Listing.state.in_([s.value for s in eligible]),
+        Listing.locked_by_job_id.is_(None),
     )
     if selection.changed and changed is not None:
         query = query.where(changed)
@@ -185,9 +221,7 @@ def _candidates(
             if refreshed is None:
                 refreshed = Product.updated_at > Listing.updated_at
             query = query.where(or_(Listing.last_error.is_(None), refreshed))
-    if limit is not None:
-        query = query.limit(limit)
-    return _select(session, query, selection.skus)
+    return query
 
 
 def _select(session: Session, query: Any, skus: Sequence[str]) -> list[Row[Any]]:

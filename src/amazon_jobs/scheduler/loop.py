@@ -4,8 +4,10 @@ Any number of processes may run a scheduler; the one holding the
 ``scheduler`` lease acts, the others tick idle and take over when it stops
 (its lease is released) or dies (its lease expires, ``LEASE_TTL_INTERVALS``
 intervals after its last renewal). The lease is renewed at the start of each
-tick and between accounts, so a long tick keeps it. Only active accounts get
-jobs: a paused or disabled one is skipped until it is active again.
+tick and, between accounts, once a ``RENEW_FRACTION`` of it has passed, so a long
+tick keeps it (until then nobody else can hold it: it has not expired, and only
+its owner gives it up). Only active accounts get jobs: a paused or disabled one
+is skipped until it is active again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ LEASE_NAME = "scheduler"
 #: The lease outlives this many missed ticks before another process takes over.
 LEASE_TTL_INTERVALS = 3
 MIN_LEASE_TTL_S = 30.0
+#: Between accounts, the lease is renewed once this share of it has passed (not for
+#: each account: a renewal is a write transaction).
+RENEW_FRACTION = 1 / 3
 
 T = TypeVar("T")
 
@@ -92,6 +97,8 @@ class Scheduler:
         self.owner = owner
         interval = rt.settings.scheduler_interval_s
         self.lease_ttl = timedelta(seconds=max(LEASE_TTL_INTERVALS * interval, MIN_LEASE_TTL_S))
+        #: When this scheduler last took or renewed the lease (None: it does not hold it).
+        self._held_at: datetime | None = None
 
     def run(self, stop: threading.Event) -> None:
         """Tick every ``scheduler_interval_s`` until *stop* is set; then let the lease go."""
@@ -122,7 +129,7 @@ class Scheduler:
             # A paused, disabled or deleted account gets no job of any kind.
             account_ids = [account.id for account in usable_accounts(session)]
         for account_id in account_ids:
-            if not self._hold():
+            if not self._still_hold():
                 report.errors.append("lost the scheduler lease: tick cut short")
                 return report
             self._account(account_id, report)
@@ -142,6 +149,7 @@ class Scheduler:
 
     def release(self) -> None:
         """Give up the lease (if held), so another scheduler takes over at once."""
+        self._held_at = None
         try:
             with self.rt.db.transaction() as session:
                 leases.release(session, LEASE_NAME, self.owner)
@@ -203,7 +211,16 @@ class Scheduler:
         """Take or renew the lease; True while this scheduler is the leader."""
         now = self.rt.clock.now()
         with self.rt.db.transaction() as session:
-            return leases.acquire(session, LEASE_NAME, self.owner, now, self.lease_ttl)
+            held = leases.acquire(session, LEASE_NAME, self.owner, now, self.lease_ttl)
+        self._held_at = now if held else None
+        return held
+
+    def _still_hold(self) -> bool:
+        """Between accounts: renew the lease once a ``RENEW_FRACTION`` of it has passed."""
+        held_at = self._held_at
+        if held_at is not None and self.rt.clock.now() < held_at + self.lease_ttl * RENEW_FRACTION:
+            return True
+        return self._hold()
 
     @staticmethod
     def _add(report: TickReport, job_type: JobType, job_id: int | None) -> None:

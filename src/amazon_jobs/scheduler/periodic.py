@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import ACTIVE_STATUSES, JobType
@@ -51,14 +51,16 @@ def is_due(last_created: datetime | None, every_s: float, now: datetime) -> bool
 def last_of_type(
     session: Session, account_id: int, job_type: JobType
 ) -> tuple[datetime | None, bool]:
-    """When the account's latest job of *job_type* was created, and whether one is active."""
-    active = case((Job.status.in_([s.value for s in ACTIVE_STATUSES]), 1), else_=0)
-    last, running = session.execute(
-        select(func.max(Job.created_at), func.coalesce(func.max(active), 0)).where(
-            Job.account_id == account_id, Job.type == job_type.value
-        )
-    ).one()
-    return last, bool(running)
+    """When the account's latest job of *job_type* was created, and whether one is active.
+
+    Two indexed lookups (the latest at the end of ix_jobs_account_type_created, an
+    active one through ix_jobs_account_type_status), not a pass over the jobs kept."""
+    mine = (Job.account_id == account_id, Job.type == job_type.value)
+    last = session.scalar(select(func.max(Job.created_at)).where(*mine))
+    running = session.scalar(
+        select(Job.id).where(*mine, Job.status.in_([s.value for s in ACTIVE_STATUSES])).limit(1)
+    )
+    return last, running is not None
 
 
 def create_periodic(rt: Runtime, account_id: int, job_type: JobType) -> int | None:

@@ -30,18 +30,26 @@ def _is_reconcile() -> ColumnElement[bool]:
 
 def last_regular_import(session: Session, account_id: int) -> datetime | None:
     """When the account's latest Orders Import that is not a reconciliation was created."""
-    return session.scalar(
-        select(func.max(Job.created_at)).where(
-            Job.account_id == account_id, Job.type == _IMPORT, ~_is_reconcile()
-        )
-    )
+    return _latest(session, account_id, ~_is_reconcile())
 
 
 def reconcile_due_since(session: Session, account_id: int) -> datetime | None:
     """Where the reconciliation interval of the account starts: its last reconciliation,
     else its first Orders Import; None if it never imported orders (nothing to reconcile)."""
-    mine = (Job.account_id == account_id, Job.type == _IMPORT)
-    last = session.scalar(select(func.max(Job.created_at)).where(*mine, _is_reconcile()))
+    last = _latest(session, account_id, _is_reconcile())
     if last is not None:
         return last
-    return session.scalar(select(func.min(Job.created_at)).where(*mine))
+    return session.scalar(
+        select(func.min(Job.created_at)).where(Job.account_id == account_id, Job.type == _IMPORT)
+    )
+
+
+def _latest(session: Session, account_id: int, mode: ColumnElement[bool]) -> datetime | None:
+    """The latest Orders Import of the account in *mode*: the index read from its end
+    until one matches, not every import kept."""
+    return session.scalar(
+        select(Job.created_at)
+        .where(Job.account_id == account_id, Job.type == _IMPORT, mode)
+        .order_by(Job.created_at.desc())
+        .limit(1)
+    )

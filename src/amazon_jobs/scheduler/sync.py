@@ -30,7 +30,7 @@ from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import AccountUnavailable, SelectionError
 from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.feed_job import ListingsFeedJob
-from amazon_jobs.handlers.reservation import Selection, top_up
+from amazon_jobs.handlers.reservation import Selection, any_selected, top_up
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.service import create_listings_job
 from amazon_jobs.store.actions import SCHEDULER
@@ -73,8 +73,12 @@ def waiting_update_job(session: Session, account_id: int) -> int | None:
 def create_sync_jobs(rt: Runtime, account_id: int) -> list[int]:
     """Reserve every changed active listing in as few jobs as the feed size allows.
 
-    Returns the new jobs' ids: none when nothing changed.
+    Returns the new jobs' ids: none when nothing changed. Whether anything did is read
+    first, without a write transaction (on SQLite one writer at a time holds the
+    database, so an idle account should not take it at every tick).
     """
+    if not _anything_changed(rt, account_id):
+        return []
     try:
         reservation = create_listings_job(
             rt, SYNC_JOB_TYPE, account_id, SYNC_SELECTION, actor=SCHEDULER
@@ -84,25 +88,55 @@ def create_sync_jobs(rt: Runtime, account_id: int) -> list[int]:
     return [job.id for job in reservation.jobs]
 
 
-def top_up_waiting_jobs(rt: Runtime, account_id: int) -> dict[int, int]:
-    """Add changed listings to the account's sync jobs not sent yet, while they have room.
+def _anything_changed(rt: Runtime, account_id: int) -> bool:
+    handler = _handler()
+    with rt.db.read() as session:
+        targets = targets_for(session, account_id)
+        return any_selected(
+            session,
+            account_id,
+            SYNC_SELECTION,
+            handler.eligible,
+            handler.changed(targets),
+            refreshed=targets.changed_since_listing(),
+        )
 
-    Returns how many listings each job received (jobs that got none are left out).
-    """
+
+def _handler() -> ListingsFeedJob:
     handler = handler_for(SYNC_JOB_TYPE)
     assert isinstance(handler, ListingsFeedJob)
-    added: dict[int, int] = {}
-    with rt.db.transaction() as session:
-        waiting = session.scalars(
+    return handler
+
+
+def _waiting_with_room(session: Session, account_id: int, max_items: int) -> list[int]:
+    return list(
+        session.scalars(
             select(Job.id)
             .where(
                 Job.account_id == account_id,
                 Job.type == SYNC_JOB_TYPE.value,
                 Job.status.in_([s.value for s in NOT_SENT_YET]),
-                Job.items_total < rt.settings.feed_max_messages,
+                Job.items_total < max_items,
             )
             .order_by(Job.id)
-        ).all()
+        )
+    )
+
+
+def top_up_waiting_jobs(rt: Runtime, account_id: int) -> dict[int, int]:
+    """Add changed listings to the account's sync jobs not sent yet, while they have room.
+
+    Returns how many listings each job received (jobs that got none are left out). An
+    account with no such job costs one read, no write transaction.
+    """
+    handler = _handler()
+    max_items = rt.settings.feed_max_messages
+    with rt.db.read() as session:
+        if not _waiting_with_room(session, account_id, max_items):
+            return {}
+    added: dict[int, int] = {}
+    with rt.db.transaction() as session:
+        waiting = _waiting_with_room(session, account_id, max_items)
         targets = targets_for(session, account_id)
         for job_id in waiting:
             job = lock_job(session, job_id)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus, JobType
@@ -56,18 +56,13 @@ def start_verification(rt: Runtime, account_id: int) -> list[int]:
     and none scheduled; returns their ids."""
     verify_after_s = rt.settings.verify_after_s
     first = timedelta(seconds=verify_after_s * CHECK_FRACTIONS[0])
+    with rt.db.read() as session:  # most ticks find none: no write transaction then
+        if session.scalar(select(Job.id).where(*_to_start(account_id)).limit(1)) is None:
+            return []
     with rt.db.transaction() as session:
         now = rt.clock.now()
         jobs = session.scalars(
-            select(Job)
-            .where(
-                Job.account_id == account_id,
-                Job.items_to_verify > 0,
-                Job.next_run_at.is_(None),
-                Job.status == JobStatus.DONE.value,
-                Job.type.in_([t.value for t in FEED_JOB_TYPES]),
-            )
-            .with_for_update(skip_locked=True)
+            select(Job).where(*_to_start(account_id)).with_for_update(skip_locked=True)
         ).all()
         for job in jobs:
             assert job.finished_at is not None
@@ -84,8 +79,22 @@ def start_verification(rt: Runtime, account_id: int) -> list[int]:
         return [job.id for job in jobs]
 
 
+def _to_start(account_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The account's Done listings jobs with items to verify and no look scheduled."""
+    return (
+        Job.account_id == account_id,
+        Job.items_to_verify > 0,
+        Job.next_run_at.is_(None),
+        Job.status == JobStatus.DONE.value,
+        Job.type.in_([t.value for t in FEED_JOB_TYPES]),
+    )
+
+
 def resend_mismatches(rt: Runtime, account_id: int) -> dict[JobType, list[int]]:
     """Send the account's mismatches again, once (see the module's docstring)."""
+    with rt.db.read() as session:  # most ticks find none: no write transaction then
+        if not store.mismatches(session, account_id):
+            return {}
     created: dict[JobType, list[int]] = defaultdict(list)
     with rt.db.transaction() as session:
         found = store.mismatches(session, account_id)

@@ -208,7 +208,13 @@ class Listing(Base):
     """One product on one account's selling list."""
 
     __tablename__ = "listings"
-    __table_args__ = (UniqueConstraint("account_id", "product_id"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "product_id"),
+        # An account's free listings in a state (every selection, sync's each tick).
+        # Without it SQLite reads the whole installation's free listings through
+        # ix_listings_locked_by_job_id ("IS NULL" counts as an equality there).
+        Index("ix_listings_account_state_free", "account_id", "state", "locked_by_job_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -237,8 +243,11 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_created", "created_at", "id"),
         Index("ix_jobs_account_type_status", "account_id", "type", "status"),
+        # The account's latest job of a type, read at the end of the index.
+        Index("ix_jobs_account_type_created", "account_id", "type", "created_at"),
         Index("ix_jobs_status_finished", "status", "finished_at"),
         Index("ix_jobs_to_verify", "items_to_verify"),
+        Index("ix_jobs_account_to_verify", "account_id", "items_to_verify"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
