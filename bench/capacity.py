@@ -62,7 +62,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import SecretStr
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -81,6 +80,7 @@ from amazon_jobs.scheduler import Scheduler
 from amazon_jobs.scheduler.verify import start_verification
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.simulator.orders.model import OrderStatus
 from amazon_jobs.simulator.orders.shipment import PackageSpec, confirm
 from amazon_jobs.simulator.state import _DELAY_SIGMA
@@ -993,17 +993,7 @@ def _seller(sim: Simulator, url: str, n: int, products: Sequence[ProductRow]) ->
         seller_id=seller,
     )  # fmt: skip
     config = sim.config
-    return AccountSpec(
-        name=f"seller-{n}",
-        seller_id=seller,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(token),
-        endpoint=url,
-        lwa_token_url=f"{url}/auth/o2/token",
-    )
+    return account_spec(config, url, f"seller-{n}", seller_id=seller, refresh_token=token)
 
 
 def phases(count: int, rng: random.Random) -> list[float]:

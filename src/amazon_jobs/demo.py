@@ -67,6 +67,7 @@ from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.shops import add_shop, create_catalog_sync
 from amazon_jobs.simulator import Simulator, SimulatorConfig
 from amazon_jobs.simulator import create_app as create_simulator_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.simulator.catalog.generator import (
     GeneratedCatalog,
     catalog_asin,
@@ -74,7 +75,7 @@ from amazon_jobs.simulator.catalog.generator import (
     generate_catalog,
 )
 from amazon_jobs.store import catalog, migrate
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.models import (
     Account,
     ApiToken,
@@ -223,17 +224,7 @@ class Demo:
             {"sku": row.sku, "asin": row.asin, "quantity": row.quantity, "price": row.price}
             for row in listings[UNKNOWN_ON_AMAZON:]
         )
-        spec = AccountSpec(
-            name=DEMO_ACCOUNT,
-            seller_id=config.seller_id,
-            region="na",
-            marketplace_id=config.marketplace_id,
-            lwa_client_id=config.client_id,
-            lwa_client_secret=SecretStr(config.client_secret),
-            refresh_token=SecretStr(config.refresh_token),
-            endpoint=self.simulator_server.url,
-            lwa_token_url=f"{self.simulator_server.url}/auth/o2/token",
-        )
+        spec = account_spec(config, self.simulator_server.url, DEMO_ACCOUNT)
         self.shop.stock(products, now)
         with self.rt.db.transaction() as session:
             account = add_account(session, spec, self.rt.cipher, now)

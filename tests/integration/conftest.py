@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from amazon_jobs.clock import VirtualClock
@@ -17,8 +16,9 @@ from amazon_jobs.domain.catalog import ListingRow, ProductRow
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.models import Listing, Product
 from amazon_jobs.store.users import add_user, create_api_token
 from amazon_jobs.web.app import create_app as create_web_app
@@ -81,17 +81,7 @@ def make_shop(
     sim = Simulator(sim_config or SimulatorConfig.focused(), clock)
     server = serve_in_thread(create_app(sim))
     config = sim.config
-    spec = AccountSpec(
-        name="us",
-        seller_id=config.seller_id,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(config.refresh_token),
-        endpoint=server.url,
-        lwa_token_url=f"{server.url}/auth/o2/token",
-    )
+    spec = account_spec(config, server.url, "us")
     rows = [
         ProductRow(sku(n), None, f"Product {n}", 10 + n, Decimal("9.99")) for n in range(products)
     ]

@@ -33,6 +33,7 @@ from amazon_jobs.service import (
     create_orders_import_job,
     retry_failed_items,
 )
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store.account_status import login_accepted
 from amazon_jobs.store.accounts import (
     AccountChanges,
@@ -259,17 +260,7 @@ def test_delete_is_refused_with_open_jobs_and_keeps_the_jobs_as_history(shop):
     shop.clock.advance(2 * 86_400)
     assert Scheduler(rt, "host-a").tick().created == {}
     config = shop.sim.config
-    spec = AccountSpec(
-        name="us",
-        seller_id=config.seller_id,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(config.refresh_token),
-        endpoint=shop.server.url,
-        lwa_token_url=f"{shop.server.url}/auth/o2/token",
-    )
+    spec = account_spec(config, shop.server.url, "us")
     with rt.db.transaction() as session:
         again = add_account(session, spec, rt.cipher, rt.clock.now())
     assert again.id != shop.account_id

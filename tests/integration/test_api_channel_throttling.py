@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from amazon_jobs.clock import VirtualClock
@@ -25,8 +24,9 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.service import create_listings_job
 from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.jobs import get_job, job_items, job_log
 from amazon_jobs.store.models import ApplicationBucket, Product, ThrottleBucket
 from amazon_jobs.worker import Worker
@@ -156,16 +156,12 @@ def add_accounts(rt: Runtime, sim: Simulator, server: RunningServer) -> list[int
                 ({"sku": x.sku, "asin": x.asin, "quantity": 10, "price": "9.99"} for x in listings),
                 seller_id=seller_id,
             )
-            spec = AccountSpec(
-                name=f"seller{n}",
+            spec = account_spec(
+                config,
+                server.url,
+                f"seller{n}",
                 seller_id=seller_id,
-                region="na",
-                marketplace_id=config.marketplace_id,
-                lwa_client_id=config.client_id,
-                lwa_client_secret=SecretStr(config.client_secret),
-                refresh_token=SecretStr(config.refresh_token if n == 0 else f"Atzr|{seller_id}"),
-                endpoint=server.url,
-                lwa_token_url=f"{server.url}/auth/o2/token",
+                refresh_token=config.refresh_token if n == 0 else f"Atzr|{seller_id}",
             )
             account_id = add_account(session, spec, rt.cipher, rt.clock.now()).id
             catalog.upsert_listings(session, account_id, listings, rt.clock.now())

@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from amazon_jobs.domain.catalog import ProductRow
@@ -24,9 +23,10 @@ from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import add_to_selling_list, create_listings_job
 from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.simulator.catalog.generator import generate_catalog
 from amazon_jobs.store import catalog
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.jobs import get_job
 from amazon_jobs.store.models import ApplicationBucket, ThrottleBucket
 from amazon_jobs.worker import Worker
@@ -60,16 +60,12 @@ def add_accounts(rt, simulator: Simulator, server: RunningServer) -> list[int]:
     ids = []
     with rt.db.transaction() as session:
         for n, seller_id in enumerate(SELLERS):
-            spec = AccountSpec(
-                name=f"seller{n}",
+            spec = account_spec(
+                config,
+                server.url,
+                f"seller{n}",
                 seller_id=seller_id,
-                region="na",
-                marketplace_id=config.marketplace_id,
-                lwa_client_id=config.client_id,
-                lwa_client_secret=SecretStr(config.client_secret),
-                refresh_token=SecretStr(config.refresh_token if n == 0 else f"Atzr|{seller_id}"),
-                endpoint=server.url,
-                lwa_token_url=f"{server.url}/auth/o2/token",
+                refresh_token=config.refresh_token if n == 0 else f"Atzr|{seller_id}",
             )
             ids.append(add_account(session, spec, rt.cipher, rt.clock.now()).id)
     return ids

@@ -28,7 +28,6 @@ from decimal import Decimal
 from itertools import pairwise
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from amazon_jobs.domain.catalog import ListingRow
@@ -36,8 +35,9 @@ from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import cancel_job, create_inventory_job, create_listings_job
 from amazon_jobs.simulator import Simulator, SimulatorConfig
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.jobs import get_job, job_items, job_log
 from amazon_jobs.store.models import Account, InventoryRow, Job, JobItem, JobLog, Listing, Product
 from amazon_jobs.worker import Worker
@@ -134,16 +134,8 @@ def add_other_account(shop: Shop) -> int:
         ],
         seller_id=OTHER_SELLER,
     )
-    spec = AccountSpec(
-        name="other",
-        seller_id=OTHER_SELLER,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(OTHER_TOKEN),
-        endpoint=shop.server.url,
-        lwa_token_url=f"{shop.server.url}/auth/o2/token",
+    spec = account_spec(
+        config, shop.server.url, "other", seller_id=OTHER_SELLER, refresh_token=OTHER_TOKEN
     )
     rows = [
         ListingRow(name, f"B0OTHER{n:03d}", 1, Decimal("5.00")) for n, name in enumerate(OTHER_SKUS)

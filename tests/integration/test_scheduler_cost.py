@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import event, select
 
 from amazon_jobs.clock import VirtualClock
@@ -20,8 +19,9 @@ from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.scheduler import LEASE_NAME, Scheduler
 from amazon_jobs.scheduler.loop import RENEW_FRACTION
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog, migrate
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.models import LeaderLease, Product
 from tests.conftest import T0, make_runtime
 from tests.integration.conftest import Shop, make_shop, sku
@@ -38,17 +38,7 @@ def add_accounts(shop: Shop, count: int) -> list[int]:
     with shop.rt.db.transaction() as session:
         products = session.execute(select(Product.sku, Product.quantity, Product.price)).all()
         for n in range(count):
-            spec = AccountSpec(
-                name=f"extra-{n}",
-                seller_id=f"AEXTRA{n:04d}",
-                region="na",
-                marketplace_id=config.marketplace_id,
-                lwa_client_id=config.client_id,
-                lwa_client_secret=SecretStr(config.client_secret),
-                refresh_token=SecretStr(config.refresh_token),
-                endpoint=shop.server.url,
-                lwa_token_url=f"{shop.server.url}/auth/o2/token",
-            )
+            spec = account_spec(config, shop.server.url, f"extra-{n}", seller_id=f"AEXTRA{n:04d}")
             account_id = add_account(session, spec, shop.rt.cipher, shop.clock.now()).id
             rows = [
                 ListingRow(row.sku, f"B0X{n:03d}{k:04d}", row.quantity, row.price)

@@ -20,16 +20,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
 from amazon_jobs.clock import Clock, ScaledClock, SystemClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.domain.catalog import ListingRow, ProductRow
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 
 SECRET_KEY = "BUj7qopVuYllY_9QwRjkwzyk-ygbzH_hASNCAPmwOIQ="
 
@@ -51,16 +50,8 @@ class Fleet:
         seller, token = f"A{n:02d}SELLER", f"Atzr|seller-{n}"
         self.sim.add_seller(seller, token)
         config = self.sim.config
-        spec = AccountSpec(
-            name=f"acct-{n}",
-            seller_id=seller,
-            region="na",
-            marketplace_id=config.marketplace_id,
-            lwa_client_id=config.client_id,
-            lwa_client_secret=SecretStr(config.client_secret),
-            refresh_token=SecretStr(token),
-            endpoint=self.server.url,
-            lwa_token_url=f"{self.server.url}/auth/o2/token",
+        spec = account_spec(
+            config, self.server.url, f"acct-{n}", seller_id=seller, refresh_token=token
         )
         rows = [
             ProductRow(f"P{n}-{k}", None, f"Product {n}-{k}", 10, Decimal("9.99"))

@@ -14,7 +14,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from amazon_jobs.clock import Clock
@@ -24,8 +23,9 @@ from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.shop_simulator import DEFAULT_KEY, ShopSimulator, ShopSimulatorConfig
 from amazon_jobs.shop_simulator import create_app as create_shop_app
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
+from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog
-from amazon_jobs.store.accounts import AccountSpec, add_account
+from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.models import Account, Order, Product, Shop
 from amazon_jobs.worker import Worker
 
@@ -150,17 +150,7 @@ def make_presta(
     skus = _sellable(ps, sellable)
     now = clock.now()
     config = sim.config
-    spec = AccountSpec(
-        name="us",
-        seller_id=config.seller_id,
-        region="na",
-        marketplace_id=config.marketplace_id,
-        lwa_client_id=config.client_id,
-        lwa_client_secret=SecretStr(config.client_secret),
-        refresh_token=SecretStr(config.refresh_token),
-        endpoint=server.url,
-        lwa_token_url=f"{server.url}/auth/o2/token",
-    )
+    spec = account_spec(config, server.url, "us")
     rows = [ProductRow(sku, None, f"Shop item {sku}", 10, Decimal("9.99")) for sku in skus]
     listings = [ListingRow(r.sku, f"B0PS{n:06d}", 10, r.price) for n, r in enumerate(rows)]
     sim.seed_listings(
