@@ -77,6 +77,7 @@ bench: $(VENV)/.bench  ## Run every benchmark (tables printed, JSON in bench/res
 	$(BIN)/python -m bench.local_work
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.capacity
 
 $(TBIN)/python:
 	$(PYTHON) -m venv $(TOOLS)

@@ -1502,13 +1502,13 @@ def validation_table(measured: Measured, totals: Totals, rates: Mapping[str, Kin
         tally = cohort.tallies.get(name, Tally())
         owner = "sync" if name == "verify" else name  # a verification is its sync job's
         jobs = cohort.jobs.get(owner, 0)
-        lines = cohort.log_lines.get(name, 0) if name != "verify" else math.nan
+        lines = cohort.log_lines.get(name, 0)
         rows.append([name, totals.jobs[name], jobs / hours,
                      kind.steps_per_job, ratio(tally.steps, jobs),
                      sum(kind.calls_per_job.values()), ratio(sum(tally.calls.values()), jobs),
                      kind.items_per_job, ratio(cohort.items.get(owner, 0), jobs),
                      ratio(1000 * tally.cpu_s, tally.steps), ratio(tally.writes, tally.steps),
-                     ratio(lines, jobs)])  # fmt: skip
+                     ratio(lines, jobs) if name != "verify" else "-"])  # fmt: skip
     headers = ["kind", "model jobs/h", "measured", "model steps/job", "measured",
                "model calls/job", "measured", "model items/job", "measured",
                "CPU ms/step", "writes/step", "log lines/job"]  # fmt: skip
