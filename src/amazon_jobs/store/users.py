@@ -7,6 +7,7 @@ once (every request reads the user again). Managing users: :mod:`amazon_jobs.sto
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,8 +38,13 @@ __all__ = [
     "touch_session",
 ]
 
-#: An unknown user name costs as much as a wrong password (no user enumeration by timing).
-_DUMMY_HASH = hash_password("not a password of anyone")
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown user name against, so that it costs as much as a wrong
+    password (no user enumeration by timing). Made at the first login, not at import:
+    every command and worker process imports this module, and a hash takes 50 ms."""
+    return hash_password("not a password of anyone")
 
 
 def add_user(
@@ -83,7 +89,7 @@ def authenticate(
     """
     user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
     if user is None:
-        verify_password(password, _DUMMY_HASH)
+        verify_password(password, _dummy_hash())
         return None
     if not verify_password(password, user.password_hash):
         return None
