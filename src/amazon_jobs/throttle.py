@@ -14,13 +14,22 @@ every account of this installation with the same LWA client id
 operation takes a token at both levels or at neither. Rows are always locked
 in one order, the account's then the application's, each by operation, so two
 workers never wait for each other in a circle.
+
+When an application's bucket runs dry, the jobs of its accounts wait **in line**: a
+job that has to wait for it is given a turn, one refill after the last turn given
+(``application_buckets.line_until``), and a job that comes later queues behind it. At
+its turn the job takes the token that has just refilled, without competing: on a
+crowded application every job waits once per call instead of waking with all the
+others at each token and all but one going back to sleep. The line only ever makes a
+job wait longer than the bucket alone would, so no call leaves earlier than Amazon's
+bucket allows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -67,6 +76,8 @@ class LockedRow:
     granted: int
     throttled: int
     minutes: dict[str, int]
+    #: The application's line (application level only; see :meth:`Throttle.acquire`).
+    line_until: datetime | None = None
 
     def save(self, session: Session) -> None:
         """Write the row back (in the transaction that locked it)."""
@@ -78,10 +89,12 @@ class _Level:
 
     COLUMNS = ("tokens", "updated_at", "rate", "grants", "granted", "throttled", "minutes")
 
-    def __init__(self, table: Table, key: str) -> None:
+    def __init__(self, table: Table, key: str, extra: Sequence[str] = ()) -> None:
         self.table = table
         self.key = key
-        columns = [table.c[key], table.c.operation, *(table.c[c] for c in self.COLUMNS)]
+        #: The columns read and written, in :class:`LockedRow`'s order.
+        self.columns = (*self.COLUMNS, *extra)
+        columns = [table.c[key], table.c.operation, *(table.c[c] for c in self.columns)]
         self.lock = (
             select(*columns)
             .where(
@@ -94,7 +107,7 @@ class _Level:
         self.write = (
             update(table)
             .where(table.c[key] == bindparam("b_key"), table.c.operation == bindparam("b_op"))
-            .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in self.COLUMNS})
+            .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in self.columns})
         )
 
     def rows(
@@ -108,14 +121,14 @@ class _Level:
         if not rows:
             return
         values = [
-            {"b_key": r.key, "b_op": r.operation, **{f"v_{c}": getattr(r, c) for c in self.COLUMNS}}
+            {"b_key": r.key, "b_op": r.operation, **{f"v_{c}": getattr(r, c) for c in self.columns}}
             for r in rows
         ]
         session.connection().execute(self.write, values)
 
 
 _PAIRS = _Level(cast(Table, ThrottleBucket.__table__), "account_id")
-_APPLICATIONS = _Level(cast(Table, ApplicationBucket.__table__), "client_id")
+_APPLICATIONS = _Level(cast(Table, ApplicationBucket.__table__), "client_id", ["line_until"])
 
 #: A bucket's row, at either level (ORM rows on the read-only pages, locked rows in steps).
 BucketRow = ThrottleBucket | ApplicationBucket | LockedRow
@@ -130,6 +143,9 @@ class QuotaWait:
     #: True when that bucket is the application's (shared by every account of the
     #: same LWA client id), not the account's own.
     application: bool = False
+    #: The caller's turn in the application's line, to hand back to
+    #: :meth:`Throttle.acquire` when it tries again (None: not in line).
+    turn: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +222,27 @@ class Throttle:
         account_id: int,
         operations: Sequence[Operation],
         now: datetime,
+        turn: datetime | None = None,
     ) -> QuotaWait | None:
         """Take a token from each bucket, or none at all: None when taken, else the wait
-        and the bucket that really holds the caller back (the last to refill)."""
+        and the bucket that really holds the caller back (the last to refill).
+
+        *turn* is the caller's turn in an application's line, from its last wait
+        (``QuotaWait.turn``): once it has come, the caller takes the application's
+        token without queueing again. Without one, the caller waits behind the
+        line, and if an application's bucket is what holds it back, it is given
+        the next turn (in the wait returned). A caller keeps its turn until it gets
+        its tokens."""
         held = self._hold(session, account_id, operations, now)
-        wait = self._longest(held, now)
+        waits = [self._wait(bucket, now, turn) for bucket in held]
+        last = max(range(len(held)), key=lambda k: waits[k].ready_at)
+        wait = waits[last]
         if wait.ready_at > now:
-            return wait
+            if wait.application and turn is None:  # join the application's line
+                held[last].row.line_until = wait.ready_at
+                held[last].row.save(session)
+                return replace(wait, turn=wait.ready_at)
+            return replace(wait, turn=turn)
         for bucket in held:
             taken = buckets.take(_state(bucket.row), bucket.limit, now, self.margin_s)
             assert taken is not None
@@ -221,6 +251,18 @@ class Throttle:
             bucket.row.minutes = _count_minute(bucket.row.minutes, now)
         _save(session, held)
         return None
+
+    def _wait(self, bucket: _Held, now: datetime, turn: datetime | None) -> QuotaWait:
+        """When *bucket* gives the caller a token: at the next refill, and for an
+        application's bucket not before the caller's turn, or, without one, not
+        before the refill after the last turn given."""
+        row = bucket.row
+        ready = buckets.next_token_at(_state(row), bucket.limit, now, self.margin_s)
+        if bucket.application and turn is not None:
+            ready = max(ready, turn)
+        elif bucket.application and row.line_until is not None:
+            ready = max(ready, row.line_until + timedelta(seconds=1.0 / bucket.limit.rate))
+        return QuotaWait(ready, bucket.operation, bucket.application)
 
     def _longest(self, held: Sequence[_Held], now: datetime) -> QuotaWait:
         waits = [
@@ -269,8 +311,10 @@ class Throttle:
     def next_wait(
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
     ) -> QuotaWait:
-        """:meth:`next_available`, and the bucket that holds it back (the last to refill)."""
-        return self._longest(self._hold(session, account_id, operations, now), now)
+        """:meth:`next_available`, and the bucket that holds it back (the last to refill);
+        behind an application's line, if one is waiting (without joining it)."""
+        held = self._hold(session, account_id, operations, now)
+        return max((self._wait(b, now, None) for b in held), key=lambda w: w.ready_at)
 
     def throttled(
         self, session: Session, account_id: int, operation: Operation, now: datetime

@@ -11,6 +11,7 @@ accounts each looking up 60 EANs (3 searches of 20) hit it at once.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from amazon_jobs.domain.catalog import ProductRow
-from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.jobs import BASE_PRIORITY, JobStatus, JobType
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import add_to_selling_list, create_listings_job
 from amazon_jobs.serving import RunningServer, serve_in_thread
@@ -28,7 +29,7 @@ from amazon_jobs.simulator.catalog.generator import generate_catalog
 from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.jobs import get_job
-from amazon_jobs.store.models import ApplicationBucket, ThrottleBucket
+from amazon_jobs.store.models import ApplicationBucket, Job, ThrottleBucket
 from amazon_jobs.worker import Worker
 from tests.conftest import make_runtime
 
@@ -126,5 +127,79 @@ def test_without_the_applications_limit_the_same_jobs_are_throttled(
     try:
         send_everything(rt, add_accounts(rt, simulator, server))
         assert simulator.stats()["throttled_application"].get(SEARCH, 0) > 0
+    finally:
+        rt.close()
+
+
+#: One search at a time for the whole application, one every 5 s: eight accounts that
+#: each need one search queue for it.
+CROWDED = {SEARCH: {"burst": 1, "rate": 0.2}}
+CROWD = tuple(f"A{n}CROWDSELLER" for n in range(8))
+
+
+@pytest.fixture
+def crowded_amazon(clock) -> Iterator[tuple[Simulator, RunningServer]]:
+    config = SimulatorConfig.focused(
+        catalog_size=20, catalog_seed=5, application_limit_overrides=CROWDED
+    )
+    simulator = Simulator(config, clock)
+    for seller_id in CROWD:
+        simulator.add_seller(seller_id, f"Atzr|{seller_id}")
+    server = serve_in_thread(create_app(simulator))
+    yield simulator, server
+    server.stop()
+
+
+def crowd(rt, simulator: Simulator, server: RunningServer) -> None:
+    """Each of the eight accounts sends the same 20 products (one search of 20 EANs)."""
+    with rt.db.transaction() as session:
+        accounts = [
+            add_account(
+                session,
+                account_spec(
+                    simulator.config,
+                    server.url,
+                    f"crowd{n}",
+                    seller_id=seller_id,
+                    refresh_token=f"Atzr|{seller_id}",
+                ),
+                rt.cipher,
+                rt.clock.now(),
+            ).id
+            for n, seller_id in enumerate(CROWD)
+        ]
+    codes = generate_catalog(20, seed=5).codes
+    rows = [
+        ProductRow(f"C-{n}", code, f"C {n}", 3, Decimal("9.50")) for n, code in enumerate(codes)
+    ]
+    with rt.db.transaction() as session:
+        catalog.upsert_products(session, rows, rt.clock.now())
+    for account_id in accounts:
+        add_to_selling_list(rt, account_id, all_products=True)
+        create_listings_job(rt, JobType.SEND_PRODUCTS, account_id, Selection(all=True))
+    Worker(rt).run(until_idle=True)
+
+
+def test_jobs_crowding_an_application_wait_in_line_not_in_a_crowd(
+    db_url, clock, tmp_path: Path, crowded_amazon
+):
+    """Eight jobs, one application token every 5 s. Woken all together at each token,
+    all but one would go back to sleep: 7 + 6 + ... + 1 = 28 waits for 8 searches. In
+    line, each job waits at most once (a wait raises a job's priority by one)."""
+    simulator, server = crowded_amazon
+    rt = make_runtime(db_url, clock, tmp_path, application_limits=CROWDED)
+    try:
+        start = clock.now()
+        crowd(rt, simulator, server)
+        with rt.db.read() as session:
+            jobs = session.scalars(select(Job).order_by(Job.id)).all()
+        assert [job.status for job in jobs] == [JobStatus.DONE] * len(CROWD)
+        waits = [job.priority - BASE_PRIORITY[JobType.SEND_PRODUCTS] for job in jobs]
+        assert sum(waits) == len(CROWD) - 1 and max(waits) == 1, waits
+        stats = simulator.stats()
+        assert stats["requests"][SEARCH] == len(CROWD)
+        assert stats["throttled"] == {} and stats["throttled_application"] == {}
+        # One search at once, then one every 5 s: the last goes 35 s after the first.
+        assert clock.now() - start >= timedelta(seconds=35)
     finally:
         rt.close()

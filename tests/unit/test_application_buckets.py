@@ -41,9 +41,9 @@ def throttle() -> Throttle:
     )
 
 
-def acquire(runtime, throttle_, account_id, ops=(SEARCH,)) -> QuotaWait | None:
+def acquire(runtime, throttle_, account_id, ops=(SEARCH,), turn=None) -> QuotaWait | None:
     with runtime.db.transaction() as session:
-        return throttle_.acquire(session, account_id, list(ops), runtime.clock.now())
+        return throttle_.acquire(session, account_id, list(ops), runtime.clock.now(), turn)
 
 
 def granted(runtime, model, **where) -> int:
@@ -62,11 +62,67 @@ def test_accounts_of_one_client_id_share_the_applications_bucket(runtime):
     assert wait is not None and wait.application, "held back by the application, not the pair"
     assert wait.operation == SEARCH
     assert wait.ready_at == runtime.clock.now() + timedelta(seconds=1)
-    assert acquire(runtime, gate, third) is not None, "an unused account waits all the same"
+    later = acquire(runtime, gate, third)
+    assert later is not None, "an unused account waits all the same"
     assert granted(runtime, ThrottleBucket, account_id=second) == 1, "a refusal takes nothing"
     runtime.clock.advance(1)
-    assert acquire(runtime, gate, third) is None
-    assert granted(runtime, ApplicationBucket, operation=str(SEARCH)) == 4
+    assert acquire(runtime, gate, second, turn=wait.turn) is None, "its turn: the new token"
+    runtime.clock.advance(1)
+    assert acquire(runtime, gate, third, turn=later.turn) is None
+    assert granted(runtime, ApplicationBucket, operation=str(SEARCH)) == 5
+
+
+def test_jobs_held_back_by_the_application_wait_in_line_once_each(runtime):
+    """Five accounts at once on a bucket of three: the two left over are given turns one
+    refill apart, and each takes its token at its turn, at the first try; one that
+    comes later queues behind them, even when a token is there."""
+    accounts = [make_account(runtime, f"seller{n}") for n in range(5)]
+    gate, clock = throttle(), runtime.clock
+    start = clock.now()
+    waits = [acquire(runtime, gate, account_id) for account_id in accounts]
+    assert waits[:3] == [None, None, None]
+    fourth, fifth = waits[3], waits[4]
+    assert fourth is not None and fifth is not None
+    assert fourth.turn == fourth.ready_at == start + timedelta(seconds=1)
+    assert fifth.turn == fifth.ready_at == start + timedelta(seconds=2)
+    with runtime.db.read() as session:
+        line = session.scalars(select(ApplicationBucket.line_until)).one()
+    assert line == fifth.turn
+
+    clock.advance(1)  # a token is back, and it is the fourth's
+    newcomer = acquire(runtime, gate, accounts[0])
+    assert newcomer is not None and newcomer.application
+    assert newcomer.turn == start + timedelta(seconds=3), "behind the line"
+    assert acquire(runtime, gate, accounts[3], turn=fourth.turn) is None
+    clock.advance(1)
+    assert acquire(runtime, gate, accounts[4], turn=fifth.turn) is None
+    clock.advance(1)
+    assert acquire(runtime, gate, accounts[0], turn=newcomer.turn) is None
+    assert granted(runtime, ApplicationBucket) == 6
+
+
+def test_a_turn_is_kept_until_the_token_is_taken(runtime):
+    """A job in line that finds no token at its turn (a 429 emptied the buckets meanwhile)
+    waits for the next one with its turn: it does not queue again at the end."""
+    first, second = make_account(runtime, "one"), make_account(runtime, "two")
+    gate, clock = throttle(), runtime.clock
+    for account_id in (first, first, second):
+        assert acquire(runtime, gate, account_id) is None
+    waiting = acquire(runtime, gate, first)
+    assert waiting is not None and waiting.turn is not None
+    behind = acquire(runtime, gate, second)
+    assert behind is not None and behind.turn == waiting.turn + timedelta(seconds=1)
+    clock.advance(1)
+    with runtime.db.transaction() as session:
+        gate.throttled(session, first, SEARCH, clock.now())
+    held = acquire(runtime, gate, first, turn=waiting.turn)
+    assert held is not None and held.turn == waiting.turn
+    assert held.ready_at == clock.now() + timedelta(seconds=1), "the next token, not the line's end"
+    with runtime.db.read() as session:
+        line = session.scalars(select(ApplicationBucket.line_until)).one()
+    assert line == behind.turn, "the line did not grow"
+    clock.sleep_until(held.ready_at)
+    assert acquire(runtime, gate, first, turn=held.turn) is None
 
 
 def test_the_pair_still_limits_each_account(runtime):
@@ -99,8 +155,10 @@ def test_many_accounts_together_go_no_faster_than_the_application(runtime):
     start, calls = clock.now(), 0
     for _ in range(6):
         for account_id in accounts:
-            while (wait := acquire(runtime, gate, account_id)) is not None:
+            turn = None
+            while (wait := acquire(runtime, gate, account_id, turn=turn)) is not None:
                 clock.sleep_until(wait.ready_at)
+                turn = wait.turn
             calls += 1
     # 24 searches: 3 at once, then one a second, whichever account asks.
     assert (clock.now() - start).total_seconds() == pytest.approx(calls - 3, abs=1e-3)

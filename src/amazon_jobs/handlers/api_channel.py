@@ -54,7 +54,7 @@ from amazon_jobs.handlers.feed_result import (
     settle_failed_early,
 )
 from amazon_jobs.handlers.intents import answered, close_intent, may_reconcile
-from amazon_jobs.handlers.steps import record, snooze_for_quota
+from amazon_jobs.handlers.steps import quota_turn, record, snooze_for_quota
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import json_text, loads_many
 from amazon_jobs.store.jobs import append_log, lock_job, move
@@ -223,12 +223,12 @@ def _take_in(
         if job.cancel_requested_at is not None:
             cancel_calls(session, job, now)
             return False
-        wait = rt.throttle.acquire(session, job.account_id, [operation], now)
+        wait = rt.throttle.acquire(session, job.account_id, [operation], now, quota_turn(job))
         if wait is not None:
-            snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
+            snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value, wait.turn)
             return False
         job.intent_op, job.intent_at = operation.value, now
-        record(job, now, quota_wait=None, calling=item.id)
+        record(job, now, quota_wait=None, quota_turn=None, calling=item.id)
         return True
 
 

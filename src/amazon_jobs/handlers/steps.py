@@ -25,7 +25,7 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job
 
-__all__ = ["Gate", "StepHandler", "record", "snooze_for_quota"]
+__all__ = ["Gate", "StepHandler", "keep_turn", "quota_turn", "record", "snooze_for_quota"]
 
 #: Holds a job back (True) inside :meth:`StepHandler.start`'s transaction; records why.
 Gate = Callable[[Runtime, Session, Job, datetime], bool]
@@ -103,12 +103,12 @@ class StepHandler:
             session, job, intent, now, in_flight_for=in_flight(rt), retry=retry_after(rt)
         ):
             return None
-        wait = rt.throttle.acquire(session, job.account_id, operations, now)
+        wait = rt.throttle.acquire(session, job.account_id, operations, now, quota_turn(job))
         if wait is not None:
             close_intent(job)
-            snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value)
+            snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value, wait.turn)
             return None
-        record(job, now, quota_wait=None)
+        record(job, now, quota_wait=None, quota_turn=None)
         return now
 
     def assemble(self, rt: Runtime, job_id: int, message: str) -> None:
@@ -180,15 +180,23 @@ def record(job: Job, now: datetime, **values: Any) -> None:
 
 
 def snooze_for_quota(
-    session: Session, job: Job, ready_at: datetime, now: datetime, operation: str
+    session: Session,
+    job: Job,
+    ready_at: datetime,
+    now: datetime,
+    operation: str,
+    turn: datetime | None = None,
 ) -> None:
     """Wait for quota until *ready_at*, logging it once per operation waited for.
 
     Each wait raises the job's priority by one, so a job that keeps losing the
-    token to higher-priority work is eventually served first.
+    token to higher-priority work is eventually served first. *turn*, the job's
+    turn in an application's line (:meth:`~amazon_jobs.throttle.Throttle.acquire`),
+    is kept with it for its next try.
     """
     job.next_run_at = ready_at
     job.priority += 1
+    keep_turn(job, turn)
     if job.data.get("quota_wait") != operation:
         wait_s = (ready_at - now).total_seconds()
         append_log(
@@ -198,3 +206,17 @@ def snooze_for_quota(
             f"Waiting {wait_s:.0f} s for {operation} quota (until {ready_at:%H:%M:%S} UTC)",
         )
         job.data = {**job.data, "quota_wait": operation}
+
+
+def quota_turn(job: Job) -> datetime | None:
+    """The job's turn in an application's line, from its last wait for quota."""
+    turn = job.data.get("quota_turn")
+    return datetime.fromisoformat(turn) if turn else None
+
+
+def keep_turn(job: Job, turn: datetime | None) -> None:
+    """Keep *turn* (None: none) in the job's data for its next try."""
+    value = turn.isoformat() if turn is not None else None
+    if job.data.get("quota_turn") != value:
+        data = {k: v for k, v in job.data.items() if k != "quota_turn"}
+        job.data = data if value is None else {**data, "quota_turn": value}

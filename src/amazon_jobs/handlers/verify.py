@@ -59,6 +59,7 @@ from amazon_jobs.domain.verification import (
 from amazon_jobs.errors import AmazonClientError, AmazonJobsError, AmazonThrottled, LeaseLost
 from amazon_jobs.feeds.processing_report import Issue
 from amazon_jobs.handlers.inventory_report import report_requested_at
+from amazon_jobs.handlers.steps import keep_turn, quota_turn
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store import verification as store
 from amazon_jobs.store.jobs import append_log, lock_job
@@ -219,12 +220,15 @@ def _take_token(
         job = lock_job(session, plan.job_id)
         now = rt.clock.now()
         verdicts.update(_record(session, job, plan, looks, now))
-        wait = rt.throttle.acquire(session, account_id, [GET_ITEM], now)
+        wait = rt.throttle.acquire(session, account_id, [GET_ITEM], now, quota_turn(job))
         if wait is None:
-            if "quota_wait" in job.data:
-                job.data = {k: v for k, v in job.data.items() if k != "quota_wait"}
+            if "quota_wait" in job.data or "quota_turn" in job.data:
+                job.data = {
+                    k: v for k, v in job.data.items() if k not in ("quota_wait", "quota_turn")
+                }
             return True
         job.next_run_at = wait.ready_at
+        keep_turn(job, wait.turn)
         if verdicts:
             append_log(session, job.id, now, _batch_line(verdicts))
         if job.data.get("quota_wait") != GET_ITEM.value:
@@ -467,7 +471,9 @@ def _unverified(session: Session, job: Job, now: datetime, reason: str) -> None:
     job.items_to_verify = 0
     job.next_run_at = None
     job.attempts = 0
-    job.data = {k: v for k, v in job.data.items() if k not in ("verify_pass", "quota_wait")}
+    job.data = {
+        k: v for k, v in job.data.items() if k not in ("verify_pass", "quota_wait", "quota_turn")
+    }
     job.updated_at = now
     append_log(
         session,

@@ -395,6 +395,9 @@ class ApplicationBucket(Base):
     throttled: Mapped[int] = mapped_column(Integer, default=0)
     #: Grants per minute over the last hour: {"<epoch minute>": count}.
     minutes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    #: The turn of the last job waiting in line for a token (see
+    #: :meth:`amazon_jobs.throttle.Throttle.acquire`); None or past: no line.
+    line_until: Mapped[datetime | None]
 
 
 class Order(Base):
