@@ -4,6 +4,7 @@
                              [--db sqlite|postgres|both] [--app-limits-for N]
                              [--probe-scheduler N,N,...] [--markdown]
     python -m bench.capacity --model-only [--markdown]   # the model on the last run's costs
+    python -m bench.capacity --app-limits-only [--app-limits-for N]   # the crowded run alone
 
 ``docs/capacity.md`` is printed, every number of it, by
 ``python -m bench.capacity --db both --app-limits-for 20000 --probe-scheduler 50,200,400
@@ -1636,6 +1637,12 @@ def arguments() -> argparse.Namespace:
         "sellers would have among N on one application.",
     )
     parser.add_argument(
+        "--app-limits-only",
+        action="store_true",
+        help="Only the run with the per-application limits cut (--app-limits-for, 20,000 "
+        "if not given): print its table, save nothing.",
+    )
+    parser.add_argument(
         "--probe-scheduler",
         metavar="N,N,...",
         help="Then time the scheduler's tick on idle installations of these sizes.",
@@ -1666,6 +1673,16 @@ def main() -> None:
     rates = kinds(workload, product, amazon)
     measured: Measured | None = None
     extra: list[Table] = []
+    if args.app_limits_only:
+        run = Run(args.sellers, args.warmup_min, args.minutes, "sqlite",
+                  app_limits_for=args.app_limits_for or 20_000)  # fmt: skip
+        scaled = measure(workload, run)
+        table = app_table(scaled, rates, costs_of(scaled), workload, amazon, product)
+        if args.markdown:
+            print(f"\n{markdown(table)}")
+        else:
+            print_table(*table)
+        return
     if args.model_only:
         costs, saved = load_costs()
         extra = [(str(t[0]), list(t[1]), list(t[2])) for t in saved.get("measured", [])]
