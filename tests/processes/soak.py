@@ -178,10 +178,8 @@ def run_soak(
                 time.sleep(size.round_every_s)
             crew.sim.faults.set_error_rate(0.0)
             calm = time.monotonic()
-            drain(crew, driver, size.drain_s)
+            report.settled_job_id = drain(crew, driver, size.drain_s)
             report.drain_s = time.monotonic() - calm
-            with crew.rt.db.read() as session:
-                report.settled_job_id = session.scalar(select(func.max(Job.id))) or 0
         report.liveness = monitor.report(crew.rt)
         crew.stop_all()
         check_invariants(crew, driver, report)
@@ -304,14 +302,25 @@ def restart_postgres() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def drain(crew: Fleet, driver: Driver, timeout_s: float) -> None:
-    """Wait until every job has ended, every change is confirmed and every order imported."""
+def drain(crew: Fleet, driver: Driver, timeout_s: float) -> int:
+    """Wait until every job has ended, every change is confirmed and every order imported.
+
+    Returns the newest job of that moment, read just *before* the check that found
+    every job ended: the scheduler keeps making jobs meanwhile, and one it makes
+    right after the check is not the fleet's to have finished (read after, it was
+    counted as settled, and the workers had already started it)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        newest = driver._retrying(lambda: _newest_job(crew))
         if driver._retrying(lambda: _settled(crew, driver)):
-            return
+            return newest or 0
         time.sleep(0.5)
     raise AssertionError(f"the fleet did not settle in {timeout_s} s: {_pending(crew, driver)}")
+
+
+def _newest_job(crew: Fleet) -> int:
+    with crew.rt.db.read() as session:
+        return session.scalar(select(func.max(Job.id))) or 0
 
 
 def _settled(crew: Fleet, driver: Driver) -> bool:
