@@ -234,9 +234,7 @@ class Throttle:
         the next turn (in the wait returned). A caller keeps its turn until it gets
         its tokens."""
         held = self._hold(session, account_id, operations, now)
-        waits = [self._wait(bucket, now, turn) for bucket in held]
-        last = max(range(len(held)), key=lambda k: waits[k].ready_at)
-        wait = waits[last]
+        last, wait = self._last(held, now, turn)
         if wait.ready_at > now:
             if wait.application and turn is None:  # join the application's line
                 held[last].row.line_until = wait.ready_at
@@ -251,6 +249,14 @@ class Throttle:
             bucket.row.minutes = _count_minute(bucket.row.minutes, now)
         _save(session, held)
         return None
+
+    def _last(
+        self, held: Sequence[_Held], now: datetime, turn: datetime | None
+    ) -> tuple[int, QuotaWait]:
+        """The bucket that gives the caller its token last (its index in *held*), and when."""
+        waits = [self._wait(bucket, now, turn) for bucket in held]
+        last = max(range(len(held)), key=lambda k: waits[k].ready_at)
+        return last, waits[last]
 
     def _wait(self, bucket: _Held, now: datetime, turn: datetime | None) -> QuotaWait:
         """When *bucket* gives the caller a token: at the next refill, and for an
@@ -314,7 +320,7 @@ class Throttle:
         """:meth:`next_available`, and the bucket that holds it back (the last to refill);
         behind an application's line, if one is waiting (without joining it)."""
         held = self._hold(session, account_id, operations, now)
-        return max((self._wait(b, now, None) for b in held), key=lambda w: w.ready_at)
+        return self._last(held, now, None)[1]
 
     def throttled(
         self, session: Session, account_id: int, operation: Operation, now: datetime
