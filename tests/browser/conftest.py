@@ -23,9 +23,9 @@ import pytest
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.store.users import add_user
-from amazon_jobs.web.app import create_app
 from tests.conftest import make_runtime
 from tests.integration.conftest import WEB_PASSWORD, WEB_USER, Shop, make_shop
+from tests.webapp import web_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -110,7 +110,7 @@ def dashboard(
         add_user(session, WEB_USER, WEB_PASSWORD, clock.now())
     shots = RESULTS / re.sub(r"[^\w.-]+", "_", request.node.name)
     shots.mkdir(parents=True, exist_ok=True)
-    server = serve_in_thread(create_app(rt))
+    server = serve_in_thread(web_app(rt))
     context = chromium.new_context(viewport={"width": 1360, "height": 900})
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()

@@ -21,9 +21,9 @@ from amazon_jobs.store import catalog
 from amazon_jobs.store.accounts import add_account
 from amazon_jobs.store.models import Listing, Product
 from amazon_jobs.store.users import add_user, create_api_token
-from amazon_jobs.web.app import create_app as create_web_app
 from amazon_jobs.worker import Worker
 from tests.conftest import make_runtime
+from tests.webapp import web_app
 
 
 @dataclass
@@ -151,7 +151,7 @@ def web(shop: Shop) -> Iterator[Web]:
     with shop.rt.db.transaction() as session:
         user = add_user(session, WEB_USER, WEB_PASSWORD, shop.clock.now())
         token = create_api_token(session, user, "tests", shop.clock.now())
-    with serve_in_thread(create_web_app(shop.rt)) as server:
+    with serve_in_thread(web_app(shop.rt)) as server:
         browser = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
         answer = browser.post(
             "/login", data={"username": WEB_USER, "password": WEB_PASSWORD, "next": "/"}

@@ -4,6 +4,7 @@ PostgreSQL an idle worker is woken by a notification when a job is created."""
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,11 +18,13 @@ from amazon_jobs.clock import SystemClock, VirtualClock
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import create_listings_job
+from amazon_jobs.store import migrate
+from amazon_jobs.store.database import Database
 from amazon_jobs.store.jobs import claim_due_jobs, create_job
 from amazon_jobs.store.models import Job
-from amazon_jobs.store.wakeups import CHANNEL, Wakeups
+from amazon_jobs.store.wakeups import Wakeups, due_channel
 from amazon_jobs.worker import Worker
-from tests.conftest import make_runtime, truncate
+from tests.conftest import PG_BASE, make_runtime, truncate
 from tests.integration.conftest import Shop, make_shop, sku
 from tests.processes.harness import wait_for
 
@@ -98,6 +101,52 @@ def test_creating_a_job_notifies_and_only_unheld_jobs_made_due_earlier_do(pg_url
     assert payloads == [str(free), ""]
 
 
+@pytest.fixture
+def other_installation(pg_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Shop]:
+    """A second installation in the same database: its own schema, migrated."""
+    schema = f"aj_other_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_BASE)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    try:
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        (tmp_path / "other").mkdir()
+        rt = make_runtime(url, clock, tmp_path / "other")
+        shop, server = make_shop(rt, clock)
+        yield shop
+        server.stop()
+        rt.close()
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+def test_another_schemas_jobs_do_not_wake_this_schemas_workers(pg_url, pg_shop, other_installation):
+    """A NOTIFY channel is the database's: each schema has its own (migration 0023)."""
+    ours, theirs = pg_shop.rt, other_installation.rt
+    now = ours.clock.now()
+    with ours.db.transaction() as session:
+        later = now + timedelta(hours=1)
+        job_id = create_job(
+            session, account_id=pg_shop.account_id, job_type=JobType.UPDATE_QTY, now=later
+        ).id
+    with _listening(pg_url) as listener, _listening(theirs.db.url) as their_listener:
+        with theirs.db.transaction() as session:  # first: theirs, a new job ('')
+            create_job(session, account_id=other_installation.account_id,
+                       job_type=JobType.UPDATE_QTY, now=now)  # fmt: skip
+        with ours.db.transaction() as session:  # then ours, made due earlier (its id)
+            session.execute(update(Job).where(Job.id == job_id).values(next_run_at=now))
+        their_payloads = [n.payload for n in their_listener.notifies(timeout=30, stop_after=1)]
+        # Theirs was sent first: had it reached our channel, it would have come first.
+        payloads = [n.payload for n in listener.notifies(timeout=30, stop_after=1)]
+    assert their_payloads == [""]
+    assert payloads == [str(job_id)]
+
+
 def test_an_idle_worker_is_woken_by_a_new_job(pg_url, pg_shop, tmp_path: Path):
     """On the wall clock, with a look every hour: only the notification can wake the
     worker. The test waits for events, not for time."""
@@ -147,7 +196,7 @@ class _listening:
             autocommit=True,
             options=options if isinstance(options, str) else None,
         )
-        self.connection.execute(f"LISTEN {CHANNEL}")
+        self.connection.execute(f"LISTEN {due_channel(self.connection)}")
         return self.connection
 
     def __exit__(self, *exc: object) -> None:

@@ -22,8 +22,8 @@ from amazon_jobs.store import catalog
 from amazon_jobs.store.jobs import get_job
 from amazon_jobs.store.models import Job, JobItem, Listing, Product
 from amazon_jobs.store.users import add_user
-from amazon_jobs.web.app import create_app
 from tests.integration.conftest import WEB_PASSWORD, WEB_USER, Web, sku
+from tests.webapp import web_app
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -45,7 +45,7 @@ def web_for() -> Iterator:
         def make(shop):
             with shop.rt.db.transaction() as session:
                 add_user(session, WEB_USER, WEB_PASSWORD, shop.clock.now())
-            server = stack.enter_context(serve_in_thread(create_app(shop.rt)))
+            server = stack.enter_context(serve_in_thread(web_app(shop.rt)))
             browser = stack.enter_context(
                 httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
             )

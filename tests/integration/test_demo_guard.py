@@ -54,7 +54,7 @@ def counts(url: str) -> tuple[int, int]:
 
 
 def run_demo(env: dict[str, str | None]) -> tuple[int, str]:
-    args = ["demo", "--until-idle", "--products", "20", "--scale", "3600"]
+    args = ["demo", "--until-idle", "--products", "20", "--scale", "600"]
     result = CliRunner().invoke(cli_app, args, env={"AMAZON_JOBS_CONFIG": None, **env})
     return result.exit_code, " ".join(result.output.split())
 

@@ -25,10 +25,10 @@ from amazon_jobs.security import token_digest
 from amazon_jobs.store.models import ApiToken, User, WebSession
 from amazon_jobs.store.users import add_user, create_api_token, start_session
 from amazon_jobs.web.access import GUARDS
-from amazon_jobs.web.app import create_app
 from tests.conftest import make_runtime
 from tests.integration.api_helpers import assert_error
 from tests.integration.test_security import PUBLIC, app_routes, fill
+from tests.webapp import web_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -178,7 +178,7 @@ def crew(sqlite_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Crew]
         victim = add_user(session, "victim", PASSWORD, clock.now(), role=Role.OPERATOR)
         create_api_token(session, victim, "v", clock.now())
         victim_id = victim.id
-    yield Crew(rt, create_app(rt), tokens, victim_id)
+    yield Crew(rt, web_app(rt), tokens, victim_id)
     rt.close()
 
 

@@ -6,6 +6,7 @@ time; these tests hold the shape)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
-from amazon_jobs.clock import VirtualClock
+from amazon_jobs.clock import ScaledClock, VirtualClock
 from amazon_jobs.domain.catalog import ListingRow
 from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.scheduler import LEASE_NAME, Scheduler
-from amazon_jobs.scheduler.loop import RENEW_FRACTION
+from amazon_jobs.scheduler.loop import MIN_PAUSE_REAL_S, RENEW_FRACTION
 from amazon_jobs.simulator.account import account_spec
 from amazon_jobs.store import catalog, migrate
 from amazon_jobs.store.accounts import add_account
@@ -113,6 +114,46 @@ def test_a_long_tick_renews_its_lease_once_a_third_of_it_has_passed(shop_factory
     a.release()
     assert b.tick().leader
     assert not a._still_hold()
+
+
+class _FirstRest(ScaledClock):
+    """The demo's fast clock; it records the scheduler's first rest and stops it there."""
+
+    rests: list[float]
+
+    def sleep(self, seconds: float, interrupt: threading.Event | None = None) -> bool:
+        self.rests.append(seconds)
+        return False
+
+
+@pytest.mark.parametrize("scale", [600.0, 3600.0])
+def test_on_a_fast_clock_the_scheduler_rests_between_ticks(
+    sqlite_url: str, tmp_path: Path, scale: float
+):
+    """At 600x a 60 s interval is a tenth of a real second, less than a tick takes:
+    the rest between ticks is at least MIN_PAUSE_REAL_S of real time, not nothing."""
+    clock = _FirstRest(scale)
+    clock.rests = []
+    rt = make_runtime(sqlite_url, clock, tmp_path)  # type: ignore[arg-type]
+    try:
+        Scheduler(rt, "demo").run(threading.Event())
+    finally:
+        rt.close()
+    (rest,) = clock.rests
+    assert rest >= MIN_PAUSE_REAL_S * scale > rt.settings.scheduler_interval_s
+
+
+def test_on_the_virtual_clock_the_interval_alone_sets_the_rest(shop):
+    """A virtual clock has no real time: the next tick is one interval after this one."""
+    rests: list[float] = []
+
+    def record(seconds: float, interrupt: threading.Event | None = None) -> bool:
+        rests.append(seconds)
+        return False
+
+    shop.clock.sleep = record  # type: ignore[method-assign]
+    Scheduler(shop.rt, "host-a").run(threading.Event())
+    assert rests == [shop.rt.settings.scheduler_interval_s]  # the tick took no clock time
 
 
 def test_a_ticks_questions_about_an_account_read_its_own_rows(tmp_path: Path):

@@ -29,9 +29,9 @@ from amazon_jobs.domain.jobs import JobType
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import create_listings_job
 from amazon_jobs.store.users import add_user
-from amazon_jobs.web.app import create_app
 from tests.conftest import T0, make_runtime
 from tests.integration.conftest import WEB_PASSWORD, WEB_USER, make_shop, sku
+from tests.webapp import web_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -132,7 +132,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     create_listings_job(rt, JobType.UPDATE_QTY, shop.account_id, Selection(skus=(sku(1),)))
     with rt.db.transaction() as session:
         add_user(session, WEB_USER, WEB_PASSWORD, clock.now())
-    app = create_app(rt)
+    app = web_app(rt)
     routes = page_routes(app)
     client = TestClient(
         app, base_url="http://localhost", follow_redirects=False, raise_server_exceptions=False

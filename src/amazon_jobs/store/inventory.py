@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import psycopg
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -65,6 +64,8 @@ def _copy_records(
     connection: Connection, account_id: int, snapshot_id: int, records: Sequence[InventoryRecord]
 ) -> None:
     """PostgreSQL's COPY, in the session's transaction: several times faster than INSERT."""
+    import psycopg  # here: a SQLite installation's commands need not load the driver
+
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     with driver.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:

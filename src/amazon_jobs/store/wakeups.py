@@ -1,7 +1,8 @@
 """Waking idle workers when a job becomes due: LISTEN/NOTIFY on PostgreSQL.
 
-The database notifies ``amazon_jobs_due`` when a job is created, or when a job no
-worker holds is made due earlier (migration 0020's triggers). An idle worker waits on
+The database notifies when a job is created, or when a job no worker holds is made
+due earlier (migration 0020's triggers), on its schema's own channel (migration 0023;
+see :data:`CHANNEL_SQL`). An idle worker waits on
 its own listening connection instead of only sleeping, so a new job is claimed within
 milliseconds rather than at the worker's next look (``IDLE_POLL_S``). The look stays:
 jobs also become due by time passing and by leases ending, which nothing announces.
@@ -18,17 +19,19 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-__all__ = ["CHANNEL", "Wakeups", "listener_for"]
+__all__ = ["CHANNEL_SQL", "Wakeups", "due_channel", "listener_for"]
 
 logger = logging.getLogger(__name__)
 
-#: The NOTIFY channel (migration 0020).
-CHANNEL = "amazon_jobs_due"
+#: The NOTIFY channel of the connection's schema, as migration 0023's trigger names it:
+#: a channel is the whole database's, and two installations in one database (in two
+#: schemas) must not wake each other's workers.
+CHANNEL_SQL = "SELECT 'amazon_jobs_due_' || substr(md5(current_schema()), 1, 16)"
 
 
 class Wakeups:
-    """A dedicated connection listening on :data:`CHANNEL` (opened on first use, opened
-    again after the database went away)."""
+    """A dedicated connection listening on its schema's channel (opened on first use,
+    opened again after the database went away)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -65,9 +68,15 @@ class Wakeups:
         if connection is None:
             raise RuntimeError("the database driver has no connection to listen on")
         connection.autocommit = True
-        connection.execute(f"LISTEN {CHANNEL}")
+        connection.execute(f"LISTEN {due_channel(connection)}")
         self._connection = connection
         return connection
+
+
+def due_channel(connection: Any) -> str:
+    """The channel the jobs of *connection*'s schema notify (a psycopg connection)."""
+    channel = connection.execute(CHANNEL_SQL).fetchone()[0]
+    return str(channel)  # letters, digits and '_': an identifier as it is
 
 
 def _first_line(exc: BaseException) -> str:
