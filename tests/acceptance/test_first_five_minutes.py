@@ -25,6 +25,7 @@ import typer.main
 
 from amazon_jobs import __version__
 from amazon_jobs.cli.main import app
+from amazon_jobs.demo import MARKER
 from tests.acceptance.test_cli import EXE, Cli
 from tests.conftest import SECRET_KEY
 
@@ -107,6 +108,8 @@ def test_the_demo_continues_an_earlier_demo_and_fresh_starts_over(tmp_path: Path
     cli = demo_cli(tmp_path)
     assert "New demo" in cli("demo", "--until-idle", *DEMO_ARGS).stdout
     first = job_ids(cli("jobs", "list", "--limit", "1000").stdout)
+
+    assert (tmp_path / "demo" / MARKER).exists()  # the directory is the demo's own
 
     again = cli("demo", "--until-idle", *DEMO_ARGS).stdout
     assert "Continuing the demo started" in again and "--fresh" in again
@@ -264,6 +267,7 @@ def command_paths() -> list[list[str]]:
 HELP_SCRIPT = """
 import json, sys
 from amazon_jobs.cli.main import app
+from amazon_jobs.demo import MARKER
 for path in json.loads(sys.argv[1]):
     print("=== " + " ".join(path), flush=True)
     try:
