@@ -19,7 +19,7 @@ TBIN := $(TOOLS)/bin
 UV_COMPILE = $(TBIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: help install dev demo demo-quick test soak check lint format bench lock audit clean
+.PHONY: help install dev demo demo-quick test test-long soak check lint format bench lock audit clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,18 +53,26 @@ demo: install  ## Set everything up and run the demo: dashboard on http://127.0.
 demo-quick: install  ## The demo without the dashboard: run the jobs to the end, print a summary.
 	@$(DEMO_ENV) $(BIN)/amazon-jobs demo --until-idle $(DEMO_ARGS)
 
-test: dev  ## Run the whole test suite (PostgreSQL tests need 127.0.0.1:5432).
+test: dev  ## Run the test suite but the long tests (PostgreSQL tests need 127.0.0.1:5432).
 	@# Two lines of work side by side (much of the suite waits on servers, subprocesses
 	@# and the clock): the tests that do not use PostgreSQL on four xdist workers; beside
-	@# them the PostgreSQL tests on three (each worker has its own schema), then, one after
-	@# another, the tests that restart the PostgreSQL server. The PostgreSQL output
-	@# follows when both are done.
-	@( $(BIN)/pytest -m "postgres and not pg_restart" -n 3 -p no:cacheprovider --durations=15; \
-	   pg=$$?; $(BIN)/pytest -m pg_restart -p no:cacheprovider; exit $$(( pg || $$? )) \
-	) > .pytest-postgres.log 2>&1 & postgres=$$!; \
-	$(BIN)/pytest -m "not postgres" -n 4 --durations=15; rest=$$?; \
+	@# them the PostgreSQL tests on three (each worker has its own schema). The PostgreSQL
+	@# output follows when both are done. The long tests are `make test-long`'s.
+	@$(BIN)/pytest -m "postgres and not long" -n 3 -p no:cacheprovider --durations=15 \
+		> .pytest-postgres.log 2>&1 & postgres=$$!; \
+	$(BIN)/pytest -m "not postgres and not long" -n 4 --durations=15; rest=$$?; \
 	wait $$postgres; pg=$$?; \
 	echo "=== the PostgreSQL tests ==="; cat .pytest-postgres.log; \
+	exit $$(( rest || pg ))
+
+test-long: dev  ## The long tests: soaks, PostgreSQL restarts, whole demos (CI runs them too).
+	@# The PostgreSQL ones one after another (some restart the server), beside the others
+	@# on two xdist workers; the PostgreSQL output follows.
+	@$(BIN)/pytest -m "long and postgres" -p no:cacheprovider --durations=10 \
+		> .pytest-long-postgres.log 2>&1 & postgres=$$!; \
+	$(BIN)/pytest -m "long and not postgres" -n 2 -p no:cacheprovider --durations=10; \
+	rest=$$?; wait $$postgres; pg=$$?; \
+	echo "=== the long PostgreSQL tests ==="; cat .pytest-long-postgres.log; \
 	exit $$(( rest || pg ))
 
 soak: dev  ## The long soak: workers killed, PostgreSQL restarted, invariants checked (~10 min).

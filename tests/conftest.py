@@ -50,11 +50,14 @@ def _pg_available() -> str | None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that asks for ``pg_url`` is a PostgreSQL test: ``make test`` runs the
-    others beside the tests that restart the server, so none may use it unmarked."""
+    """Every test that asks for ``pg_url`` is a PostgreSQL test, and every test that
+    restarts the server is a long one: ``make test-long`` runs those one after another,
+    beside the long tests that do not use PostgreSQL, so none may be unmarked."""
     for item in items:
         if "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+        if item.get_closest_marker("pg_restart"):
+            item.add_marker(pytest.mark.long)
 
 
 @pytest.fixture(scope="session")

@@ -104,6 +104,7 @@ def test_the_jobs_table_fits_80_columns_with_every_date_whole(
     assert sorted(DATE.findall(wide)) == sorted(DATE.findall(narrow))
 
 
+@pytest.mark.long  # three whole demos
 def test_the_demo_continues_an_earlier_demo_and_fresh_starts_over(tmp_path: Path) -> None:
     cli = demo_cli(tmp_path)
     assert "New demo" in cli("demo", "--until-idle", *DEMO_ARGS).stdout
@@ -123,6 +124,7 @@ def test_the_demo_continues_an_earlier_demo_and_fresh_starts_over(tmp_path: Path
     assert len(anew) < len(kept) and max(anew) <= max(first) + 2
 
 
+@pytest.mark.long  # the dashboard demo, until the scheduler has shown both
 def test_the_dashboard_demo_shows_an_error_job_and_a_refused_confirmation(
     tmp_path: Path,
 ) -> None:

@@ -56,6 +56,7 @@ from amazon_jobs.worker import Worker
 from tests.conftest import T0, make_runtime
 from tests.integration.api_helpers import assert_error
 from tests.integration.conftest import WEB_PASSWORD, WEB_USER, make_shop, sku
+from tests.webapp import web_app
 
 with warnings.catch_warnings():
     # Starlette would rather use httpx2 (not installed); httpx serves the same.
@@ -91,7 +92,7 @@ def login_rt(sqlite_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[R
 
 def browser(rt: Runtime, address: str = "10.0.0.1") -> TestClient:
     return TestClient(
-        create_app(rt), base_url=BASE_URL, client=(address, 50000), follow_redirects=False
+        web_app(rt), base_url=BASE_URL, client=(address, 50000), follow_redirects=False
     )
 
 
@@ -200,7 +201,7 @@ def test_an_expired_session_says_so_on_the_login_page(login_rt, clock):
     page = client.get(answer.headers["location"])
     assert "Your session expired; log in again" in page.text
     # A browser that never logged in is not told its session expired.
-    fresh = TestClient(create_app(login_rt), base_url=BASE_URL, follow_redirects=False)
+    fresh = TestClient(web_app(login_rt), base_url=BASE_URL, follow_redirects=False)
     first = fresh.get("/")
     assert "expired" not in first.headers["location"]
     assert "session expired" not in fresh.get(first.headers["location"]).text
@@ -323,7 +324,7 @@ def app_routes(app: Any) -> list[tuple[str, str]]:
 
 
 def test_every_route_but_healthz_refuses_anonymous_requests(login_rt):
-    app = create_app(login_rt)
+    app = web_app(login_rt)
     routes = app_routes(app)
     assert len(routes) > 40 and set(routes) >= PUBLIC
     anonymous = TestClient(app, base_url=BASE_URL, follow_redirects=False)
@@ -364,7 +365,7 @@ def test_every_route_but_healthz_refuses_anonymous_requests(login_rt):
 
 
 def test_every_state_changing_form_needs_the_csrf_token(login_rt):
-    app = create_app(login_rt)
+    app = web_app(login_rt)
     forms = [
         (method, path)
         for method, path in app_routes(app)
@@ -457,7 +458,7 @@ def test_xss_in_titles_skus_and_amazon_errors_renders_as_text(shop, web):
         )
         session.add(JobLog(job_id=job.id, at=now, level="error", message=ERROR_XSS))
 
-    app = create_app(shop.rt)
+    app = web_app(shop.rt)
     pages = [
         fill(path, {"job_id": str(job.id), "account_id": str(shop.account_id)})
         for method, path in app_routes(app)
@@ -744,7 +745,7 @@ def test_no_secret_shows_in_any_log_page_answer_or_error(db_url, clock, tmp_path
             user = add_user(session, WEB_USER, WEB_PASSWORD, clock.now())
             token = create_api_token(session, user, "tests", clock.now())
         with ExitStack() as stack:
-            server = stack.enter_context(serve_in_thread(create_app(rt)))
+            server = stack.enter_context(serve_in_thread(web_app(rt)))
             # A long timeout: the first /api/v1/openapi.json builds the schema, which takes
             # seconds on a busy machine.
             web = stack.enter_context(
@@ -838,7 +839,7 @@ def test_no_secret_shows_in_any_log_page_answer_or_error(db_url, clock, tmp_path
             Worker(rt).run(until_idle=True)
 
             # Every page and every API answer, for every job and account.
-            app = create_app(rt)
+            app = web_app(rt)
             with rt.db.read() as session:
                 account_ids = list(session.scalars(select(Account.id)))
             for method, path in app_routes(app):

@@ -25,7 +25,7 @@ SIZE = LARGE if os.environ.get("AMAZON_JOBS_SOAK") == "large" else SMALL
 #: On the wall clock the small soak is shorter: the same kills, fewer rounds.
 SYSTEM_SIZE = SIZE if SIZE is LARGE else replace(SIZE, duration_s=20)
 
-pytestmark = [pytest.mark.timeout(int(SIZE.duration_s + SIZE.drain_s + 180))]
+pytestmark = [pytest.mark.long, pytest.mark.timeout(int(SIZE.duration_s + SIZE.drain_s + 180))]
 
 
 def check(report, size: SoakSize) -> None:
