@@ -114,7 +114,9 @@ def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
     assert "the database cannot be used" in result.stderr and "hunter22" not in result.stderr
 
 
-# One database each for the two long walks (the other half runs them on the other).
+# One database each for the two long walks (the other half runs them on the other);
+# a minute or more each, about forty processes: make test-long's.
+@pytest.mark.long
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_seller_from_init_to_done(cli: Cli, simulator: str, tmp_path: Path) -> None:
     cli("init")
@@ -213,6 +215,7 @@ def test_demo_until_idle_runs_to_the_end(cli: Cli, tmp_path: Path) -> None:
     assert "Demo finished" in out and "Done" in out and "Canceled" in out
 
 
+@pytest.mark.long
 @pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
