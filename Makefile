@@ -65,7 +65,7 @@ test: dev  ## Run the test suite but the long tests (PostgreSQL tests need 127.0
 	echo "=== the PostgreSQL tests ==="; cat .pytest-postgres.log; \
 	exit $$(( rest || pg ))
 
-test-long: dev  ## The long tests: soaks, PostgreSQL restarts, whole demos (CI runs them too).
+test-long: dev  ## The long tests: soaks, restarts, whole demos, CLI walks (CI runs them too).
 	@# The PostgreSQL ones one after another (some restart the server), beside the others
 	@# on two xdist workers; the PostgreSQL output follows.
 	@$(BIN)/pytest -m "long and postgres" -p no:cacheprovider --durations=10 \

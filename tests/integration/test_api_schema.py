@@ -49,6 +49,7 @@ def check_answer(case, response):
     case.validate_response(response, checks=CONFORMANCE)
 
 
+@pytest.mark.long  # a minute or two of a busy machine: make test-long's
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the API is the same on both
 def test_no_request_makes_a_500_and_every_error_has_the_one_shape(shop, web):
     create_jobs(web, type="update_qty", skus=[sku(1)])

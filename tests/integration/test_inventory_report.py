@@ -102,6 +102,7 @@ def test_cancel_before_it_is_requested(shop_factory):
     assert shop.sim.stats()["requests"].get("createReport", 0) == 0
 
 
+@pytest.mark.long  # a minute of a busy machine: make test-long's
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # memory is the parser's
 def test_100k_rows_import_with_bounded_memory(shop_factory, db_url):
     shop = shop_factory()

@@ -2,9 +2,9 @@
 
 The database notifies when a job is created, or when a job no worker holds is made
 due earlier (migration 0020's triggers), on its schema's own channel (migration 0023;
-see :data:`CHANNEL_SQL`). An idle worker waits on
-its own listening connection instead of only sleeping, so a new job is claimed within
-milliseconds rather than at the worker's next look (``IDLE_POLL_S``). The look stays:
+see :data:`CHANNEL_SQL`). An idle worker waits on its own listening connection
+instead of only sleeping, so a new job is claimed within milliseconds rather than at
+the worker's next look (``IDLE_POLL_S``). The look stays:
 jobs also become due by time passing and by leases ending, which nothing announces.
 
 SQLite has no such channel; there :meth:`Wakeups.wait` is never used (see
