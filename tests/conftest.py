@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,18 +70,27 @@ def pg_url() -> Iterator[str]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
-    schema = f"aj_test_{uuid.uuid4().hex[:10]}"
+    with migrated_schema("aj_test") as url:
+        yield url
+
+
+@contextmanager
+def migrated_schema(prefix: str) -> Iterator[str]:
+    """A fresh schema in the ``test`` database, migrated, dropped afterwards: its URL."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_BASE, pool_pre_ping=True)
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    db = Database(url)
-    migrate.upgrade(db)
-    db.dispose()
-    yield url
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
+    try:
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
 
 
 def truncate(url: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.web.app import create_app
+from amazon_jobs.web.app import KEY_USER, create_app
 
 __all__ = ["web_app"]
 
@@ -28,6 +28,6 @@ def web_app(rt: Runtime) -> FastAPI:
     if app is None:
         app = _APPS[key] = create_app(rt)
     else:
-        rt.settings.require_secret_key("the dashboard (amazon-jobs serve)")
+        rt.settings.require_secret_key(KEY_USER)
         app.state.runtime = rt
     return app

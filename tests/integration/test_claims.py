@@ -4,7 +4,6 @@ PostgreSQL an idle worker is woken by a notification when a job is created."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,13 +17,11 @@ from amazon_jobs.clock import SystemClock, VirtualClock
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import create_listings_job
-from amazon_jobs.store import migrate
-from amazon_jobs.store.database import Database
 from amazon_jobs.store.jobs import claim_due_jobs, create_job
 from amazon_jobs.store.models import Job
 from amazon_jobs.store.wakeups import Wakeups, due_channel
 from amazon_jobs.worker import Worker
-from tests.conftest import PG_BASE, make_runtime, truncate
+from tests.conftest import make_runtime, migrated_schema, truncate
 from tests.integration.conftest import Shop, make_shop, sku
 from tests.processes.harness import wait_for
 
@@ -104,25 +101,13 @@ def test_creating_a_job_notifies_and_only_unheld_jobs_made_due_earlier_do(pg_url
 @pytest.fixture
 def other_installation(pg_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Shop]:
     """A second installation in the same database: its own schema, migrated."""
-    schema = f"aj_other_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    try:
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
+    with migrated_schema("aj_other") as url:
         (tmp_path / "other").mkdir()
         rt = make_runtime(url, clock, tmp_path / "other")
         shop, server = make_shop(rt, clock)
         yield shop
         server.stop()
         rt.close()
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 def test_another_schemas_jobs_do_not_wake_this_schemas_workers(pg_url, pg_shop, other_installation):

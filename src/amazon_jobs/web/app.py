@@ -20,7 +20,7 @@ from amazon_jobs.web.pages import pages_router
 from amazon_jobs.web.proxies import ProxyHeaders
 from amazon_jobs.web.templating import templates
 
-__all__ = ["create_app"]
+__all__ = ["KEY_USER", "create_app"]
 
 HERE = Path(__file__).parent
 
@@ -28,9 +28,13 @@ OPENAPI_URL = "/api/v1/openapi.json"
 DOCS_URL = "/api/docs"
 
 
+#: What needs the secret key, as the refusal names it.
+KEY_USER = "the dashboard (amazon-jobs serve)"
+
+
 def create_app(rt: Runtime) -> FastAPI:
     """The app; refuses to be built without a secret key outside the demo."""
-    rt.settings.require_secret_key("the dashboard (amazon-jobs serve)")
+    rt.settings.require_secret_key(KEY_USER)
     app = FastAPI(
         title="amazon-jobs",
         version=__version__,
