@@ -363,6 +363,13 @@ def _pending(crew: Fleet, driver: Driver) -> dict[str, int]:
     }
 
 
+def _not_sent(job: Job) -> bool:
+    """Waiting with nothing sent: reserved, or assembled and queued by a worker's first
+    step; no failed step and no call that may have reached Amazon."""
+    waiting = job.status in (JobStatus.RESERVED, JobStatus.CREATED)
+    return waiting and not job.attempts and not job.amazon_ref and not job.intent_op
+
+
 def check_invariants(crew: Fleet, driver: Driver, report: SoakReport) -> None:
     """What must hold after any amount of chaos."""
     stats = crew.sim.stats()
@@ -376,14 +383,14 @@ def check_invariants(crew: Fleet, driver: Driver, report: SoakReport) -> None:
             session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
         )
         # Every job has ended, and one that failed says why. A job the schedulers made
-        # after the fleet settled may be waiting untouched: the workers were stopped.
+        # after the fleet settled may be waiting with nothing sent, reserved or queued
+        # by a worker's first step: the workers were stopped.
         settled = [j for j in jobs if j.id <= report.settled_job_id]
         late = [j for j in jobs if j.id > report.settled_job_id]
         assert all(JobStatus(j.status).is_terminal for j in settled), report.jobs_by_status
-        assert all(
-            JobStatus(j.status).is_terminal or (j.status == JobStatus.RESERVED and not j.attempts)
-            for j in late
-        ), [(j.id, j.type, j.status) for j in late]
+        assert all(JobStatus(j.status).is_terminal or _not_sent(j) for j in late), [
+            (j.id, j.type, j.status) for j in late
+        ]
         assert all(j.error for j in jobs if j.status == JobStatus.ERROR)
         # Each feed Amazon created belongs to exactly one job: none was sent twice.
         feed_refs = [j.amazon_ref for j in jobs if JobType(j.type) in FEED_JOB_TYPES]
