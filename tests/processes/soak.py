@@ -363,11 +363,10 @@ def _pending(crew: Fleet, driver: Driver) -> dict[str, int]:
     }
 
 
-def _not_sent(job: Job) -> bool:
-    """Waiting with nothing sent: reserved, or assembled and queued by a worker's first
-    step; no failed step and no call that may have reached Amazon."""
-    waiting = job.status in (JobStatus.RESERVED, JobStatus.CREATED)
-    return waiting and not job.attempts and not job.amazon_ref and not job.intent_op
+def _given_back(job: Job) -> bool:
+    """Left by a stopped worker as any step leaves it: no lease held, so another worker
+    takes it up where it stands (reserved, queued, or even sent and waiting)."""
+    return job.lease_owner is None
 
 
 def check_invariants(crew: Fleet, driver: Driver, report: SoakReport) -> None:
@@ -383,13 +382,13 @@ def check_invariants(crew: Fleet, driver: Driver, report: SoakReport) -> None:
             session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
         )
         # Every job has ended, and one that failed says why. A job the schedulers made
-        # after the fleet settled may be waiting with nothing sent, reserved or queued
-        # by a worker's first step: the workers were stopped.
+        # after the fleet settled may be anywhere on its way (the workers went on until
+        # they were stopped), but each stopped worker gave its jobs back.
         settled = [j for j in jobs if j.id <= report.settled_job_id]
         late = [j for j in jobs if j.id > report.settled_job_id]
         assert all(JobStatus(j.status).is_terminal for j in settled), report.jobs_by_status
-        assert all(JobStatus(j.status).is_terminal or _not_sent(j) for j in late), [
-            (j.id, j.type, j.status) for j in late
+        assert all(JobStatus(j.status).is_terminal or _given_back(j) for j in late), [
+            (j.id, j.type, j.status, j.lease_owner) for j in late
         ]
         assert all(j.error for j in jobs if j.status == JobStatus.ERROR)
         # Each feed Amazon created belongs to exactly one job: none was sent twice.
