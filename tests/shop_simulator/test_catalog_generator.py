@@ -3,8 +3,6 @@ catalogs served fast (indexes, no quadratic scans)."""
 
 from __future__ import annotations
 
-import time
-
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.shop_simulator import ShopSimulator, ShopSimulatorConfig
 from amazon_jobs.shop_simulator.dispatch import WsRequest, handle
@@ -58,15 +56,16 @@ def test_codes_are_valid_and_some_products_are_inactive_or_combined() -> None:
     )
 
 
-def test_a_100k_combination_catalog_pages_and_filters_fast() -> None:
-    started = time.monotonic()
+def test_a_100k_combination_catalog_pages_and_filters_by_index() -> None:
+    """The filters the connector uses are index lookups, not scans (how fast a whole
+    catalog is served is measured by ``bench.shop_catalog``, not asserted here)."""
     sim = ShopSimulator(
         ShopSimulatorConfig(products=26_000, seed=2, combination_share=1.0, max_combinations=6),
         VirtualClock(START),
     )
     assert len(sim.store["combinations"]) >= 100_000
-    built = time.monotonic() - started
-    started = time.monotonic()
+    assert sim.store["combinations"].indexed("reference")
+    assert sim.store["stock_availables"].indexed("id_product")
     for offset in range(0, 100_000, 10_000):
         page = _get(
             sim,
@@ -85,5 +84,3 @@ def test_a_100k_combination_catalog_pages_and_filters_fast() -> None:
         assert found.count("<combination>") == 1
     stock = _get(sim, "stock_availables", [("filter[id_product]", "[12345]"), ("display", "full")])
     assert stock.count("<stock_available>") >= 3
-    served = time.monotonic() - started
-    assert built < 60 and served < 30, (built, served)

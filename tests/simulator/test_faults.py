@@ -94,10 +94,9 @@ def test_slow_answers_make_a_client_time_out(sp, simulator, server):
     started = time.perf_counter()
     assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404
     assert time.perf_counter() - started >= 0.4
-    started = time.perf_counter()
-    assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404
-    assert time.perf_counter() - started < 0.4
+    # Both delays are spent: the next answer comes as it would.
     assert simulator.faults.snapshot()["delays"] == {}
+    assert sp.request("GET", f"{FEEDS}/feeds/1").status_code == 404
 
 
 def test_amazon_can_cancel_the_next_feeds(sp, clock, simulator):
