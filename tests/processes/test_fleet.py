@@ -136,6 +136,7 @@ def check_every_job_and_feed(crew: Fleet) -> list[Job]:
 
 
 @pytest.mark.postgres
+@pytest.mark.long  # a minute or more of a busy machine: make test-long's
 def test_four_workers_two_hundred_jobs_each_feed_once_zero_429s(pg_url, tmp_path: Path):
     truncate(pg_url)
     config = SimulatorConfig.focused(feed_queue_s=5, feed_processing_s=10, catalog_size=200)
