@@ -269,7 +269,6 @@ def command_paths() -> list[list[str]]:
 HELP_SCRIPT = """
 import json, sys
 from amazon_jobs.cli.main import app
-from amazon_jobs.demo import MARKER
 for path in json.loads(sys.argv[1]):
     print("=== " + " ".join(path), flush=True)
     try:

@@ -116,14 +116,14 @@ def test_a_long_tick_renews_its_lease_once_a_third_of_it_has_passed(shop_factory
     assert not a._still_hold()
 
 
-class _FirstRest(ScaledClock):
-    """The demo's fast clock; it records the scheduler's first rest and stops it there."""
+def _stop_at_first_rest(rests: list[float]) -> Callable[..., bool]:
+    """A clock's sleep that records the scheduler's first rest and stops it there."""
 
-    rests: list[float]
-
-    def sleep(self, seconds: float, interrupt: threading.Event | None = None) -> bool:
-        self.rests.append(seconds)
+    def sleep(seconds: float, interrupt: threading.Event | None = None) -> bool:
+        rests.append(seconds)
         return False
+
+    return sleep
 
 
 @pytest.mark.parametrize("scale", [600.0, 3600.0])
@@ -132,26 +132,22 @@ def test_on_a_fast_clock_the_scheduler_rests_between_ticks(
 ):
     """At 600x a 60 s interval is a tenth of a real second, less than a tick takes:
     the rest between ticks is at least MIN_PAUSE_REAL_S of real time, not nothing."""
-    clock = _FirstRest(scale)
-    clock.rests = []
+    rests: list[float] = []
+    clock = ScaledClock(scale)  # the demo's fast clock
+    clock.sleep = _stop_at_first_rest(rests)  # type: ignore[method-assign]
     rt = make_runtime(sqlite_url, clock, tmp_path)  # type: ignore[arg-type]
     try:
         Scheduler(rt, "demo").run(threading.Event())
     finally:
         rt.close()
-    (rest,) = clock.rests
+    (rest,) = rests
     assert rest >= MIN_PAUSE_REAL_S * scale > rt.settings.scheduler_interval_s
 
 
 def test_on_the_virtual_clock_the_interval_alone_sets_the_rest(shop):
     """A virtual clock has no real time: the next tick is one interval after this one."""
     rests: list[float] = []
-
-    def record(seconds: float, interrupt: threading.Event | None = None) -> bool:
-        rests.append(seconds)
-        return False
-
-    shop.clock.sleep = record  # type: ignore[method-assign]
+    shop.clock.sleep = _stop_at_first_rest(rests)
     Scheduler(shop.rt, "host-a").run(threading.Event())
     assert rests == [shop.rt.settings.scheduler_interval_s]  # the tick took no clock time
 
