@@ -6,6 +6,10 @@ when Amazon answers 403 because the token was refused, refreshes once and
 sends the request again. Each token granted is reported (``on_token``), so
 that an account's count of refused logins starts again. Credentials are held
 as ``SecretStr`` and never appear in a repr, a log or an error message.
+
+:meth:`LwaAuth.send` follows the same flow without httpx's generator
+machinery (the engine's way, which saves CPU on every call): the same token
+request, the same header, the same one refresh on a refused token.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ __all__ = ["LwaAuth", "LwaCredentials"]
 
 #: Refresh this long before Amazon's expiry, so no request carries a dying token.
 EXPIRY_MARGIN = timedelta(seconds=60)
+#: Sends a request as it is: no authentication, not even from the URL's user info
+#: (what httpx does with the requests an auth flow yields).
+AS_IS = httpx.Auth()
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,18 @@ class LwaAuth(httpx.Auth):
             request.headers["x-amz-access-token"] = self._secret()
             yield request
 
+    def send(self, http: httpx.Client, request: httpx.Request) -> httpx.Response:
+        """Send *request* through *http* as :meth:`auth_flow` would have it sent."""
+        if not self._valid():
+            self._accept(http.send(self._token_request(), auth=AS_IS))
+        request.headers["x-amz-access-token"] = self._secret()
+        response = http.send(request, auth=AS_IS)
+        if response.status_code == 403 and _token_refused(response):
+            self._accept(http.send(self._token_request(), auth=AS_IS))
+            request.headers["x-amz-access-token"] = self._secret()
+            response = http.send(request, auth=AS_IS)
+        return response
+
     def _valid(self) -> bool:
         return (
             self._token is not None
@@ -81,6 +100,10 @@ class LwaAuth(httpx.Auth):
         return self._token.get_secret_value()
 
     def _refresh(self) -> Generator[httpx.Request, httpx.Response, None]:
+        response = yield self._token_request()
+        self._accept(response)
+
+    def _token_request(self) -> httpx.Request:
         creds = self.credentials
         form = {
             "grant_type": "refresh_token",
@@ -88,8 +111,7 @@ class LwaAuth(httpx.Auth):
             "client_id": creds.client_id,
             "client_secret": creds.client_secret.get_secret_value(),
         }
-        response = yield httpx.Request("POST", creds.token_url, data=form)
-        self._accept(response)
+        return httpx.Request("POST", creds.token_url, data=form)
 
     def _accept(self, response: httpx.Response) -> None:
         if response.status_code >= 500:

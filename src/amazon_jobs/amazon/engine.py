@@ -23,11 +23,13 @@ import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO, Any
 from urllib.parse import quote
 
 import httpx
 
+from amazon_jobs.amazon.auth import LwaAuth
 from amazon_jobs.amazon.models import DocumentLocation
 from amazon_jobs.clock import Clock
 from amazon_jobs.domain.backoff import retry_delay
@@ -120,12 +122,12 @@ class ApiEngine:
         return body
 
     def _send(self, call: Call, **kwargs: Any) -> httpx.Response:
-        url = self.endpoint + call.path
+        url = _url(self.endpoint + call.path)
         last: AmazonError | None = None
         for attempt in range(1, self.max_attempts + 1):
             started = time.perf_counter()
             try:
-                response = self.http.request(call.method, url, auth=self.auth, **kwargs)
+                response = self._request(call.method, url, kwargs)
             except httpx.HTTPError as exc:
                 last = self._transport_failure(call, attempt, started, exc)
             else:
@@ -141,6 +143,15 @@ class ApiEngine:
         assert last is not None
         raise last
 
+    def _request(self, method: str, url: httpx.URL, kwargs: dict[str, Any]) -> httpx.Response:
+        """One exchange, with the token: as ``http.request(..., auth=self.auth)``, and
+        through :meth:`LwaAuth.send` when the auth is LWA's (less CPU, same requests)."""
+        request = self.http.build_request(method, url, **kwargs)
+        auth = self.auth
+        if type(auth) is LwaAuth:  # not a subclass: it could change the flow
+            return auth.send(self.http, request)
+        return self.http.send(request, auth=auth)
+
     def _raw(
         self,
         name: str,
@@ -154,11 +165,12 @@ class ApiEngine:
 
         With *sink*, the body is streamed into it instead of being kept.
         """
-        call = Call(Operation.GET_FEED_DOCUMENT, method, _path_only(url))
+        parsed = httpx.URL(url)  # once, for the record (path only: no signature) and the calls
+        call = Call(Operation.GET_FEED_DOCUMENT, method, parsed.path)
         for attempt in range(1, self.max_attempts + 1):
             started = time.perf_counter()
             try:
-                response = self._exchange(method, url, content, headers, sink)
+                response = self._exchange(method, parsed, content, headers, sink)
             except httpx.HTTPError as exc:
                 self._transport_failure(call, attempt, started, exc, name=name)
             else:
@@ -179,7 +191,7 @@ class ApiEngine:
     def _exchange(
         self,
         method: str,
-        url: str,
+        url: httpx.URL,
         content: bytes | None,
         headers: Mapping[str, str],
         sink: IO[bytes] | None,
@@ -302,6 +314,8 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _path_only(url: str) -> str:
-    """The path of a presigned URL, without its signature."""
-    return httpx.URL(url).path
+@lru_cache(maxsize=512)
+def _url(text: str) -> httpx.URL:
+    """*text* parsed; an operation's URL recurs (a feed polled, a fixed path), and a URL
+    does not change, so each is parsed once."""
+    return httpx.URL(text)
