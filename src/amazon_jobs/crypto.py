@@ -32,6 +32,8 @@ __all__ = ["KEY_FORMAT", "Cipher", "generate_key", "is_valid_key", "legacy_ciphe
 #: The salt of the scrypt derivation of passphrases, before keys had to be random.
 _LEGACY_SALT = b"amazon-jobs credentials v1"
 _MIN_KEY_BYTES = 32
+#: Decrypted values a cipher keeps (two per account: client secret, refresh token).
+_KEPT_VALUES = 4096
 #: 32 random bytes have about 30 different values; a key with fewer than this is not random.
 _MIN_DISTINCT_BYTES = 16
 KEY_FORMAT = (
@@ -60,24 +62,35 @@ class Cipher:
                 "to store Amazon credentials encrypted"
             )
         self._fernet = Fernet(_fernet_key(raw))
+        self._plain: dict[str, SecretStr] = {}
 
     @classmethod
     def _of_fernet(cls, fernet: Fernet) -> Cipher:
         cipher = cls.__new__(cls)
         cipher._fernet = fernet
+        cipher._plain = {}
         return cipher
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()
 
     def decrypt(self, token: str) -> SecretStr:
+        """The value of *token*. A worker decrypts its accounts' credentials at every
+        step: the values of the last tokens seen are kept (in memory only)."""
+        known = self._plain.get(token)
+        if known is not None:
+            return known
         try:
-            return SecretStr(self._fernet.decrypt(token.encode()).decode())
+            value = SecretStr(self._fernet.decrypt(token.encode()).decode())
         except InvalidToken:
             raise ConfigError(
                 "stored credentials cannot be decrypted: AMAZON_JOBS_SECRET_KEY is not the "
                 "key they were saved with"
             ) from None
+        if len(self._plain) >= _KEPT_VALUES:
+            self._plain.clear()
+        self._plain[token] = value
+        return value
 
     def __repr__(self) -> str:
         return "Cipher(key=[secure])"

@@ -23,6 +23,7 @@ from amazon_jobs.crypto import Cipher
 from amazon_jobs.store import accounts, log_buffer
 from amazon_jobs.store.account_status import login_accepted
 from amazon_jobs.store.database import Database
+from amazon_jobs.store.job_writes import save_changed_jobs
 from amazon_jobs.store.models import Account
 from amazon_jobs.throttle import Throttle
 
@@ -56,6 +57,7 @@ class Runtime:
         rng = rng or random.Random()
         db = Database(settings.resolved_database_url)
         db.on_write.append(log_buffer.flush)
+        db.before_commit.append(save_changed_jobs)
         return cls(
             settings=settings,
             db=db,

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from amazon_jobs.domain import buckets
 from amazon_jobs.domain.limits import Limit, Operation
 from amazon_jobs.store.models import Account, ApplicationBucket, ThrottleBucket
+from amazon_jobs.store.prepared import Prepared
 
 __all__ = [
     "THROTTLED_PREFIX",
@@ -94,27 +95,45 @@ class _Level:
         self.key = key
         #: The columns read and written, in :class:`LockedRow`'s order.
         self.columns = (*self.COLUMNS, *extra)
-        columns = [table.c[key], table.c.operation, *(table.c[c] for c in self.columns)]
-        self.lock = (
-            select(*columns)
-            .where(
-                table.c[key] == bindparam("key"),
-                table.c.operation.in_(bindparam("operations", expanding=True)),
-            )
-            .order_by(table.c.operation)
-            .with_for_update()
-        )
-        self.write = (
+        #: The reads, by (number of operations, locked): an IN list of fixed length
+        #: can be prepared (see :mod:`amazon_jobs.store.prepared`).
+        self._reads: dict[tuple[int, bool], Prepared] = {}
+        self.write = Prepared(
             update(table)
-            .where(table.c[key] == bindparam("b_key"), table.c.operation == bindparam("b_op"))
+            .where(
+                table.c[key] == bindparam("b_key", type_=table.c[key].type),
+                table.c.operation == bindparam("b_op", type_=table.c.operation.type),
+            )
             .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in self.columns})
         )
 
+    def _read(self, count: int, locked: bool) -> Prepared:
+        read = self._reads.get((count, locked))
+        if read is None:
+            table = self.table
+            columns = [table.c[self.key], table.c.operation, *(table.c[c] for c in self.columns)]
+            operations = [bindparam(f"op_{n}", type_=table.c.operation.type) for n in range(count)]
+            query = (
+                select(*columns)
+                .where(
+                    table.c[self.key] == bindparam("key", type_=table.c[self.key].type),
+                    table.c.operation.in_(operations),
+                )
+                .order_by(table.c.operation)
+            )
+            read = self._reads[(count, locked)] = Prepared(
+                query.with_for_update() if locked else query
+            )
+        return read
+
     def rows(
-        self, session: Session, key: int | str, operations: Sequence[str]
+        self, session: Session, key: int | str, operations: Sequence[str], *, locked: bool = True
     ) -> dict[Operation, LockedRow]:
-        """The level's rows of *operations* for *key*, locked."""
-        found = session.connection().execute(self.lock, {"key": key, "operations": operations})
+        """The level's rows of *operations* for *key*, locked (unless *locked* is False:
+        a read that changes nothing)."""
+        params: dict[str, Any] = {f"op_{n}": op for n, op in enumerate(operations)}
+        params["key"] = key
+        found = self._read(len(operations), locked).rows(session, params)
         return {Operation(row[1]): LockedRow(self, *row) for row in found}
 
     def save(self, session: Session, rows: Sequence[LockedRow]) -> None:
@@ -124,7 +143,7 @@ class _Level:
             {"b_key": r.key, "b_op": r.operation, **{f"v_{c}": getattr(r, c) for c in self.columns}}
             for r in rows
         ]
-        session.connection().execute(self.write, values)
+        self.write.many(session, values)
 
 
 _PAIRS = _Level(cast(Table, ThrottleBucket.__table__), "account_id")
@@ -289,7 +308,7 @@ class Throttle:
         held = [_Held(op, row, self._limit(row), False) for op, row in rows.items()]
         shared = sorted({op for op in operations if op in self.application_limits})
         if shared:
-            client_id = session.scalar(_CLIENT_ID, {"account_id": account_id})
+            client_id = _CLIENT_ID.scalar(session, {"account_id": account_id})
             if client_id is not None:
                 found = self._lock_application(session, client_id, shared, now)
                 held += [
@@ -402,15 +421,8 @@ class Throttle:
         self, session: Session, account_id: int, operations: Sequence[Operation], now: datetime
     ) -> dict[Operation, tuple[Limit, buckets.BucketState]]:
         """The buckets of *operations* as they are (read-only; unused ones are full)."""
-        rows = {
-            Operation(row.operation): row
-            for row in session.scalars(
-                select(ThrottleBucket).where(
-                    ThrottleBucket.account_id == account_id,
-                    ThrottleBucket.operation.in_([str(op) for op in operations]),
-                )
-            )
-        }
+        names = sorted({str(op) for op in operations})
+        rows = _PAIRS.rows(session, account_id, names, locked=False)
         found: dict[Operation, tuple[Limit, buckets.BucketState]] = {}
         for op in operations:
             row = rows.get(op)
@@ -511,8 +523,10 @@ def _save(session: Session, held: Sequence[_Held]) -> None:
 
 #: The account's LWA client id, built once (asked for every call of an operation with an
 #: application-wide limit).
-_CLIENT_ID = select(Account.lwa_client_id).where(
-    Account.id == bindparam("account_id", type_=Account.id.type)
+_CLIENT_ID = Prepared(
+    select(Account.lwa_client_id).where(
+        Account.id == bindparam("account_id", type_=Account.id.type)
+    )
 )
 
 

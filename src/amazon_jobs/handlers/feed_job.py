@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Row, func, null, select
+from sqlalchemy import ColumnElement, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
@@ -67,13 +67,14 @@ from amazon_jobs.handlers.reservation import Reservation, Selection, reserve
 from amazon_jobs.handlers.steps import StepHandler, record
 from amazon_jobs.handlers.verify import verify
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.available import Targets, held_back, price_incl_column, targets_for
+from amazon_jobs.store.available import Targets, held_back, targets_for
 from amazon_jobs.store.bulk import json_text, loads_many, paused_gc, update_rows
 from amazon_jobs.store.channels import channel_estimate, channel_of
 from amazon_jobs.store.documents import save_document
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job, JobItem, Listing, Product
 from amazon_jobs.store.policies import StoredPolicy, load_policy
+from amazon_jobs.store.prepared import Prepared, constants
 from amazon_jobs.testing import checkpoint
 
 __all__ = ["ListingsFeedJob", "ShopValues"]
@@ -272,7 +273,7 @@ class ListingsFeedJob(StepHandler, ABC):
             feed_turnaround_s=rt.settings.feed_turnaround_s,
             api_call_s=rt.settings.api_call_s,
         )
-        setting = session.scalar(select(Account.channel).where(Account.id == job.account_id))
+        setting = _CHANNEL_SETTING.scalar(session, {"account_id": job.account_id})
         setting = setting or rt.settings.channel.value
         channel, why = choose(Channel(setting), Channel(forced) if forced else None, est)
         previous = job.data.get("channel")
@@ -322,14 +323,7 @@ class ListingsFeedJob(StepHandler, ABC):
 
     def _behind_stuck_feed(self, rt: Runtime, session: Session, job: Job, now: datetime) -> bool:
         """Whether the job must wait for a stuck feed of its account (the wait is logged)."""
-        stuck = session.scalar(
-            select(Job.id).where(
-                Job.account_id == job.account_id,
-                Job.status == JobStatus.WAITING_FOR_RESULT.value,
-                Job.stuck_at.is_not(None),
-                Job.type.in_([t.value for t in FEED_JOB_TYPES]),
-            )
-        )
+        stuck = _STUCK.scalar(session, {"account_id": job.account_id})
         if stuck is None:
             return False
         job.next_run_at = now + timedelta(seconds=rt.settings.poll_max_s)
@@ -544,22 +538,7 @@ class ListingsFeedJob(StepHandler, ABC):
         tokens of *take* for the first call (whether they were taken: if not, the job
         waits for them, built)."""
         with rt.db.transaction() as session:
-            incl = price_incl_column()
-            rows = session.execute(
-                select(
-                    JobItem.id,
-                    JobItem.listing_id,
-                    json_text(JobItem.requested),
-                    Product.sku,
-                    Product.quantity,
-                    Product.price,
-                    (incl if incl is not None else null()).label("price_tax_incl"),
-                )
-                .join(Listing, Listing.id == JobItem.listing_id)
-                .join(Product, Product.id == Listing.product_id)
-                .where(JobItem.job_id == job_id, JobItem.outcome == "pending")
-                .order_by(JobItem.id)
-            ).all()
+            rows = _TO_BUILD.named(session, {"job_id": job_id})
             requested = loads_many([row[2] for row in rows])
             stored = load_policy(session, account.id)
             held = held_back(session, account.id, [row.sku for row in rows])
@@ -574,7 +553,7 @@ class ListingsFeedJob(StepHandler, ABC):
             update_rows(session, JobItem, values)
             if columns := self.sending_columns():
                 listings = [{"id": row.listing_id, **columns} for row in rows]
-                update_rows(session, Listing, listings, where=[Listing.locked_by_job_id == job_id])
+                update_rows(session, Listing, listings, where={"locked_by_job_id": job_id})
             job = lock_job(session, job_id)
             record(job, rt.clock.now(), phase="built")
             built = (
@@ -644,11 +623,7 @@ class ListingsFeedJob(StepHandler, ABC):
 
     def _feed_document(self, rt: Runtime, job_id: int, account: Account) -> bytes:
         with rt.db.read() as session:
-            rows = session.execute(
-                select(JobItem.message_id, JobItem.ref, json_text(JobItem.sent))
-                .where(JobItem.job_id == job_id, JobItem.message_id.is_not(None))
-                .order_by(JobItem.message_id)
-            ).all()
+            rows = _BUILT.rows(session, {"job_id": job_id})
         sent = loads_many([row[2] for row in rows])
         messages = (
             self.message(number or 0, ref, values, account)
@@ -831,11 +806,12 @@ class Downloaded:
         save_document(session, job_id, "result", content_type, self.content, now)
 
 
-def _shop_values(row: Row[Any], held: dict[str, int], stored: StoredPolicy) -> ShopValues:
-    """A product's values at sending: shop, held back, and after the policy."""
+def _shop_values(row: Any, held: dict[str, int], stored: StoredPolicy) -> ShopValues:
+    """A product's values at sending (*row*: one of ``_TO_BUILD``'s): shop, held back,
+    and after the policy."""
     policy = stored.policy
     held_units = held.get(row.sku, 0)
-    incl = row._mapping.get("price_tax_incl")
+    incl = row.price_tax_incl
     shop_price = row.price
     if policy.price_source is PriceSource.TAX_INCL and incl is not None:
         shop_price = incl
@@ -848,6 +824,42 @@ def _shop_values(row: Row[Any], held: dict[str, int], stored: StoredPolicy) -> S
         policy=stored.is_set,
     )
 
+
+# The queries of every feed job's steps, prepared once (see amazon_jobs.store.prepared).
+_JOB_ID = bindparam("job_id", type_=JobItem.job_id.type)
+_ACCOUNT_ID = bindparam("account_id", type_=Job.account_id.type)
+#: The pending items with their products' values, for :meth:`ListingsFeedJob._build`.
+_TO_BUILD = Prepared(
+    select(
+        JobItem.id,
+        JobItem.listing_id,
+        json_text(JobItem.requested),
+        Product.sku,
+        Product.quantity,
+        Product.price,
+        Product.price_tax_incl,
+    )
+    .join(Listing, Listing.id == JobItem.listing_id)
+    .join(Product, Product.id == Listing.product_id)
+    .where(JobItem.job_id == _JOB_ID, JobItem.outcome == "pending")
+    .order_by(JobItem.id)
+)
+#: The values the items were built with, for the feed document.
+_BUILT = Prepared(
+    select(JobItem.message_id, JobItem.ref, json_text(JobItem.sent))
+    .where(JobItem.job_id == _JOB_ID, JobItem.message_id.is_not(None))
+    .order_by(JobItem.message_id)
+)
+#: A listings feed of the account that is stuck at Amazon, if any.
+_STUCK = Prepared(
+    select(Job.id).where(
+        Job.account_id == _ACCOUNT_ID,
+        Job.status == JobStatus.WAITING_FOR_RESULT.value,
+        Job.stuck_at.is_not(None),
+        Job.type.in_(constants((t.value for t in FEED_JOB_TYPES), Job.type.type)),
+    )
+)
+_CHANNEL_SETTING = Prepared(select(Account.channel).where(Account.id == _ACCOUNT_ID))
 
 _WHY = {
     FORCED: "forced for this job",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.listings import state_after_refusal
@@ -34,6 +34,7 @@ from amazon_jobs.handlers.reservation import restored_columns
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log
 from amazon_jobs.store.models import Job, JobItem, Listing
+from amazon_jobs.store.prepared import Prepared
 
 __all__ = [
     "Answer",
@@ -49,6 +50,24 @@ ErrorColumns = Callable[[str], dict[str, Any]]
 _NO_SYNC = {"synchronize_session": False}
 NOT_SENT = "not sent: the listing was deleted before the feed was built"
 
+# The queries every feed's result runs, prepared once (see amazon_jobs.store.prepared).
+_JOB = bindparam("job_id", type_=JobItem.job_id.type)
+_PENDING_ITEMS = Prepared(
+    select(JobItem.id, JobItem.listing_id, JobItem.message_id, JobItem.sent, JobItem.ref).where(
+        JobItem.job_id == _JOB, JobItem.outcome == "pending"
+    )
+)
+_SKUS_BY_MESSAGE = Prepared(
+    select(JobItem.message_id, JobItem.ref).where(
+        JobItem.job_id == _JOB, JobItem.message_id.is_not(None)
+    )
+)
+_FAILED_EARLY = Prepared(
+    select(JobItem.listing_id, JobItem.error_message)
+    .join(Listing, Listing.id == JobItem.listing_id)
+    .where(JobItem.job_id == _JOB, JobItem.outcome == "error", Listing.locked_by_job_id == _JOB)
+)
+
 
 def apply_report(
     session: Session,
@@ -59,11 +78,7 @@ def apply_report(
     now: datetime,
 ) -> None:
     """Mark each pending item ok or failed from *report* and update its listing."""
-    items = session.execute(
-        select(JobItem.id, JobItem.listing_id, JobItem.message_id, JobItem.sent, JobItem.ref).where(
-            JobItem.job_id == job.id, JobItem.outcome == "pending"
-        )
-    ).all()
+    items = _PENDING_ITEMS.rows(session, {"job_id": job.id})
     report, misplaced, unmatched = _matched_by_sku(report, _skus_by_message(session, job.id))
     feed_errors = report.feed_errors if report.messages_accepted == 0 else []
     ok_items, ok_listings, bad_items, bad_listings = [], [], [], []
@@ -179,15 +194,7 @@ def settle_failed_early(
     session: Session, job_id: int, error_columns: ErrorColumns, now: datetime
 ) -> None:
     """Release listings of items that failed before sending, with their error."""
-    rows = session.execute(
-        select(JobItem.listing_id, JobItem.error_message)
-        .join(Listing, Listing.id == JobItem.listing_id)
-        .where(
-            JobItem.job_id == job_id,
-            JobItem.outcome == "error",
-            Listing.locked_by_job_id == job_id,
-        )
-    ).all()
+    rows = _FAILED_EARLY.rows(session, {"job_id": job_id})
     values = [{"id": lid, **error_columns(text or "")} for lid, text in rows]
     _release_listings(session, job_id, values, now)
 
@@ -227,7 +234,7 @@ def rollback_items(session: Session, job_id: int) -> int:
     values = [
         {"id": lid, **restored_columns(prior), "locked_by_job_id": None} for lid, prior in rows
     ]
-    update_rows(session, Listing, values, where=[Listing.locked_by_job_id == job_id])
+    update_rows(session, Listing, values, where={"locked_by_job_id": job_id})
     session.execute(
         update(JobItem)
         .where(JobItem.job_id == job_id, JobItem.outcome == "pending")
@@ -275,15 +282,11 @@ def _release_listings(
         for row in rows
         if row["id"] is not None
     ]
-    update_rows(session, Listing, rows, where=[Listing.locked_by_job_id == job_id])
+    update_rows(session, Listing, rows, where={"locked_by_job_id": job_id})
 
 
 def _skus_by_message(session: Session, job_id: int) -> dict[int, str]:
-    rows = session.execute(
-        select(JobItem.message_id, JobItem.ref).where(
-            JobItem.job_id == job_id, JobItem.message_id.is_not(None)
-        )
-    ).all()
+    rows = _SKUS_BY_MESSAGE.rows(session, {"job_id": job_id})
     return {message_id: ref for message_id, ref in rows if message_id is not None}
 
 

@@ -34,6 +34,7 @@ from amazon_jobs.errors import AmazonError
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import append_log, lock_job
 from amazon_jobs.store.models import Account, Job
+from amazon_jobs.store.prepared import Prepared, constants
 
 __all__ = [
     "Created",
@@ -79,10 +80,21 @@ def retry_after(rt: Runtime) -> timedelta:
 
 
 #: :func:`claim_intent`'s lock on the account's row, built once.
-_LOCK_ACCOUNT = (
+_LOCK_ACCOUNT = Prepared(
     select(Account.id)
     .where(Account.id == bindparam("account_id", type_=Account.id.type))
     .with_for_update(key_share=True)
+)
+#: Whether another active job of the account holds an intent for the operation.
+_BUSY = Prepared(
+    select(
+        exists().where(
+            Job.account_id == bindparam("account_id", type_=Job.account_id.type),
+            Job.intent_op == bindparam("operation", type_=Job.intent_op.type),
+            Job.id != bindparam("job_id", type_=Job.id.type),
+            Job.status.in_(constants(sorted(s.value for s in ACTIVE_STATUSES), Job.status.type)),
+        )
+    )
 )
 
 
@@ -111,16 +123,9 @@ def claim_intent(
     # FOR NO KEY UPDATE: serialises the account's intents, yet never waits for (nor
     # deadlocks with) a transaction that only references the account, such as one
     # inserting a job of it (whose foreign key check takes FOR KEY SHARE).
-    session.execute(_LOCK_ACCOUNT, {"account_id": job.account_id})
-    busy = session.scalar(
-        select(
-            exists().where(
-                Job.account_id == job.account_id,
-                Job.intent_op == operation,
-                Job.id != job.id,
-                Job.status.in_([s.value for s in ACTIVE_STATUSES]),
-            )
-        )
+    _LOCK_ACCOUNT.rows(session, {"account_id": job.account_id})
+    busy = _BUSY.scalar(
+        session, {"account_id": job.account_id, "operation": operation, "job_id": job.id}
     )
     if busy:
         job.next_run_at = now + retry

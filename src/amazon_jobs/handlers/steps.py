@@ -24,6 +24,8 @@ from amazon_jobs.handlers.intents import claim_intent, close_intent, in_flight, 
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.jobs import append_log, lock_job, move
 from amazon_jobs.store.models import Account, Job
+from amazon_jobs.store.prepared import Prepared
+from amazon_jobs.store.snapshots import Snapshot
 
 __all__ = ["Gate", "StepHandler", "keep_turn", "quota_turn", "record", "snooze_for_quota"]
 
@@ -56,12 +58,14 @@ class StepHandler:
         move(session, job, JobStatus.ERROR, now, reason, level="error")
 
     def load(self, rt: Runtime, job_id: int) -> tuple[Job, Account]:
-        """The job and its account, read together (one query)."""
+        """The job and its account as the step starts, read together (one query), to read
+        only (see :mod:`amazon_jobs.store.snapshots`)."""
         with rt.db.read() as session:
-            row = session.execute(_LOAD, {"job_id": job_id}).one_or_none()
-            if row is None:
-                raise JobNotFound(job_id)
-            return row.Job, row.Account
+            row = _LOAD.first(session, {"job_id": job_id})
+        if row is None:
+            raise JobNotFound(job_id)
+        split = len(_JOB.columns)
+        return _JOB.build(row[:split]), _ACCOUNT.build(row[split:])
 
     def client(self, rt: Runtime, job_id: int, account: Account) -> SpApiClient:
         return rt.amazon(account, call_logger(rt, job_id, account.id))
@@ -164,10 +168,12 @@ class StepHandler:
         return True
 
 
-#: :meth:`StepHandler.load`'s query, built once (every step runs it).
-_LOAD = (
-    select(Job, Account)
-    .join(Account, Account.id == Job.account_id)
+_JOB = Snapshot(Job)
+_ACCOUNT = Snapshot(Account)
+#: :meth:`StepHandler.load`'s query, prepared once (every step runs it).
+_LOAD = Prepared(
+    select(*_JOB.columns, *_ACCOUNT.columns)
+    .join_from(Job, Account, Account.id == Job.account_id)
     .where(Job.id == bindparam("job_id", type_=Job.id.type))
 )
 

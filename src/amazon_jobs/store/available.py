@@ -33,12 +33,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -66,6 +68,7 @@ from amazon_jobs.store.models import (
     Shop,
 )
 from amazon_jobs.store.policies import load_policy
+from amazon_jobs.store.prepared import Prepared, constants
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -91,14 +94,18 @@ def price_incl_column() -> Any:
 def stock_read_at(session: Session, account_id: int) -> datetime | None:
     """When the stock we hold for the account's shop was read: the start of its last
     finished catalog sync (None for a manual shop, or one never synced)."""
-    return session.scalar(
-        select(Shop.catalog_synced_until)
-        .join(Account, Account.shop_id == Shop.id)
-        .where(Account.id == account_id)
-    )
+    read_at: datetime | None = _STOCK_READ_AT.scalar(session, {"account_id": account_id})
+    return read_at
 
 
-def _not_in_our_stock(read_at: datetime | None) -> ColumnElement[bool]:
+_STOCK_READ_AT = Prepared(
+    select(Shop.catalog_synced_until)
+    .join(Account, Account.shop_id == Shop.id)
+    .where(Account.id == bindparam("account_id", type_=Account.id.type))
+)
+
+
+def _not_in_our_stock(read_at: datetime | ColumnElement[Any] | None) -> ColumnElement[bool]:
     """The order's units are not out of the stock we hold: the shop does not have the
     order, or got it after we last read the shop's stock."""
     if read_at is None:
@@ -128,17 +135,41 @@ def held_back(session: Session, account_id: int, skus: Iterable[str]) -> dict[st
     read_at = stock_read_at(session, account_id)
     held: dict[str, int] = {}
     for start in range(0, len(wanted), IN_CHUNK):
-        rows = session.execute(
-            select(OrderItem.sku, func.sum(held_back_units()))
-            .join(Order, Order.id == OrderItem.order_id)
-            .where(
-                _open_not_in_shop(account_id, read_at),
-                OrderItem.sku.in_(wanted[start : start + IN_CHUNK]),
-            )
-            .group_by(OrderItem.sku)
-        )
+        chunk = wanted[start : start + IN_CHUNK]
+        size = _padded(len(chunk))
+        params: dict[str, Any] = {f"sku_{n}": sku for n, sku in enumerate(chunk)}
+        params.update({f"sku_{n}": None for n in range(len(chunk), size)})  # NULL matches none
+        params.update(account_id=account_id, read_at=read_at)
+        rows = _held_back_query(size, read_at is not None).rows(session, params)
         held.update({sku: int(units) for sku, units in rows if sku and units and units > 0})
     return held
+
+
+def _padded(count: int) -> int:
+    """*count* rounded up to a power of two: the IN lists of :func:`held_back` come in a
+    few lengths, each prepared once."""
+    return 1 << max(0, count - 1).bit_length()
+
+
+@lru_cache(maxsize=64)
+def _held_back_query(size: int, synced: bool) -> Prepared:
+    """:func:`held_back`'s query for *size* SKUs (*synced*: the shop's stock was read)."""
+    read_at = bindparam("read_at", type_=Order.in_shop_at.type) if synced else None
+    return Prepared(
+        select(OrderItem.sku, func.sum(held_back_units()))
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            Order.account_id == bindparam("account_id", type_=Order.account_id.type),
+            _not_in_our_stock(read_at),
+            Order.status.not_in(constants(CLOSED_STATUSES, Order.status.type)),
+            or_(Order.fulfilled_by.is_(None), Order.fulfilled_by != "AMAZON"),
+            ~exists().where(Shipment.order_id == Order.id),
+            OrderItem.sku.in_(
+                [bindparam(f"sku_{n}", type_=OrderItem.sku.type) for n in range(size)]
+            ),
+        )
+        .group_by(OrderItem.sku)
+    )
 
 
 def _int(value: int) -> Expr[int]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import gc
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, Text, bindparam, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
+
+from amazon_jobs.store.prepared import Prepared
 
 __all__ = ["json_text", "loads_many", "paused_gc", "update_rows"]
 
@@ -31,58 +34,41 @@ def update_rows(
     model: type[DeclarativeBase],
     rows: Sequence[dict[str, Any]],
     *,
-    where: Sequence[ColumnElement[bool]] = (),
+    where: Mapping[str, Any] | None = None,
 ) -> None:
-    """Set each row's columns, found by its ``id``; *where* narrows which rows qualify.
+    """Set each row's columns, found by its ``id``; *where* (column: value) narrows which
+    rows qualify.
 
     Every dict must hold ``id`` and the same column names. The statement is
-    compiled once and handed to the driver's ``executemany`` with each row's
-    values converted by its column type: SQLAlchemy's own executemany spends
-    more per row than the database does.
+    prepared once per model, columns and *where* columns
+    (:class:`~amazon_jobs.store.prepared.Prepared`) and run in one ``executemany``
+    with each row's values converted by its column type: SQLAlchemy's own
+    executemany spends more per row than the database does.
     """
     if not rows:
         return
     table: Table = model.__table__  # type: ignore[assignment]
-    names = [name for name in rows[0] if name != "id"]
-    statement = (
+    names = tuple(name for name in rows[0] if name != "id")
+    fixed = {f"_where_{name}": value for name, value in (where or {}).items()}
+    statement = _update_statement(table, names, tuple(where or ()))
+    for start in range(0, len(rows), UPDATE_BATCH):  # memory stays bounded
+        statement.many(
+            session,
+            ({**fixed, **row, "_row_id": row["id"]} for row in rows[start : start + UPDATE_BATCH]),
+        )
+
+
+@lru_cache(maxsize=256)
+def _update_statement(table: Table, names: tuple[str, ...], where: tuple[str, ...]) -> Prepared:
+    """``UPDATE table SET names WHERE id = :_row_id AND where...``, prepared once."""
+    conditions = [
+        table.c[name] == bindparam(f"_where_{name}", type_=table.c[name].type) for name in where
+    ]
+    return Prepared(
         update(table)
-        .where(table.c.id == bindparam("_row_id", type_=table.c.id.type), *where)
+        .where(table.c.id == bindparam("_row_id", type_=table.c.id.type), *conditions)
         .values({name: bindparam(name, type_=table.c[name].type) for name in names})
     )
-    connection = session.connection()
-    dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect)
-    convert = {
-        name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-        for name, bind in compiled.binds.items()
-    }
-    fixed = {  # the values of *where*, the same for every row
-        name: _converted(convert[name], value)
-        for name, value in compiled.construct_params(dict.fromkeys(["_row_id", *names])).items()
-        if name != "_row_id" and name not in names
-    }
-    keys = ["_row_id", *names]
-    per_row = [convert[key] for key in keys]
-    sql, order = str(compiled), (compiled.positiontup or []) if compiled.positional else None
-    for start in range(0, len(rows), UPDATE_BATCH):  # memory stays bounded
-        params: list[dict[str, Any]] = []
-        for row in rows[start : start + UPDATE_BATCH]:
-            values = dict(fixed)
-            values["_row_id"] = row["id"]
-            for key, name, process in zip(keys[1:], names, per_row[1:], strict=True):
-                value = row[name]
-                values[key] = process(value) if process is not None and value is not None else value
-            if per_row[0] is not None:
-                values["_row_id"] = per_row[0](values["_row_id"])
-            params.append(values)
-        if order is not None:
-            connection.exec_driver_sql(sql, [tuple(v[name] for name in order) for v in params])
-        else:
-            connection.exec_driver_sql(sql, params)
-
-
-def _converted(process: Callable[[Any], Any] | None, value: Any) -> Any:
-    return process(value) if process is not None and value is not None else value
 
 
 def json_text(column: InstrumentedAttribute[Any]) -> ColumnElement[str]:

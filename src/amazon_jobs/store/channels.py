@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain import buckets
 from amazon_jobs.domain.channels import ApiQuota, Channel, ChannelEstimate, FeedQuota, estimate
 from amazon_jobs.domain.jobs import FEED_JOB_TYPES, JobStatus
-from amazon_jobs.domain.limits import Operation
+from amazon_jobs.domain.limits import Limit, Operation
 from amazon_jobs.store.models import Job
+from amazon_jobs.store.prepared import Prepared, constants
 from amazon_jobs.throttle import Throttle
 
 __all__ = ["FEED_GATES", "RECENT_FEEDS", "channel_estimate", "channel_of"]
@@ -27,7 +29,32 @@ __all__ = ["FEED_GATES", "RECENT_FEEDS", "channel_estimate", "channel_of"]
 FEED_GATES = (Operation.CREATE_FEED, Operation.JSON_LISTINGS_FEED)
 #: How many of the account's last feeds the turnaround is the median of.
 RECENT_FEEDS = 5
-_LISTINGS_TYPES = [t.value for t in FEED_JOB_TYPES]
+_LISTINGS_TYPES = constants((t.value for t in FEED_JOB_TYPES), Job.type.type)
+_ACCOUNT = bindparam("account_id", type_=Job.account_id.type)
+#: :func:`_waiting`'s query, prepared once (every job entering processing runs it).
+_WAITING = Prepared(
+    select(Job.status, Job.data, Job.items_total, Job.items_ok, Job.items_failed).where(
+        Job.account_id == _ACCOUNT,
+        Job.id != bindparam("job_id", type_=Job.id.type),
+        Job.type.in_(_LISTINGS_TYPES),
+        Job.status.in_(
+            constants([JobStatus.CREATED.value, JobStatus.PROCESSING.value], Job.status.type)
+        ),
+    )
+)
+#: :func:`_turnaround`'s query: the account's last feeds that Amazon processed.
+_RECENT_FEEDS = Prepared(
+    select(Job.submitted_at, Job.finished_at, Job.data)
+    .where(
+        Job.account_id == _ACCOUNT,
+        Job.type.in_(_LISTINGS_TYPES),
+        Job.status == JobStatus.DONE.value,
+        Job.amazon_ref.is_not(None),
+        Job.submitted_at.is_not(None),
+    )
+    .order_by(Job.finished_at.desc())
+    .limit(RECENT_FEEDS)
+)
 
 
 def channel_of(data: dict[str, Any]) -> Channel:
@@ -48,22 +75,17 @@ def channel_estimate(
     """When each channel would have Amazon's answer for every item *job* still holds."""
     items = max(0, job.items_total - job.items_failed)
     feed_ahead, api_ahead = _waiting(session, job)
-    feed = _feed_quota(session, throttle, job.account_id, now, feed_ahead, feed_turnaround_s)
-    api = _api_quota(session, throttle, job.account_id, api_operation, now, api_ahead, api_call_s)
+    states = throttle.states(session, job.account_id, [*FEED_GATES, api_operation], now)
+    gates = [states[gate] for gate in FEED_GATES]
+    feed = _feed_quota(session, throttle, job.account_id, gates, now, feed_ahead, feed_turnaround_s)
+    api = _api_quota(throttle, api_operation, states[api_operation], now, api_ahead, api_call_s)
     return estimate(items, feed, api)
 
 
 def _waiting(session: Session, job: Job) -> tuple[int, int]:
     """Feed jobs of the account still to submit, and items of its API-channel jobs still
     to call, other than *job*."""
-    rows = session.execute(
-        select(Job.status, Job.data, Job.items_total, Job.items_ok, Job.items_failed).where(
-            Job.account_id == job.account_id,
-            Job.id != job.id,
-            Job.type.in_(_LISTINGS_TYPES),
-            Job.status.in_([JobStatus.CREATED.value, JobStatus.PROCESSING.value]),
-        )
-    ).all()
+    rows = _WAITING.rows(session, {"account_id": job.account_id, "job_id": job.id})
     feeds = items = 0
     for status, data, total, ok, failed in rows:
         channel = (data or {}).get("channel")
@@ -80,6 +102,7 @@ def _feed_quota(
     session: Session,
     throttle: Throttle,
     account_id: int,
+    gates: Sequence[tuple[Limit, buckets.BucketState]],
     now: datetime,
     ahead: int,
     prior_turnaround_s: float,
@@ -87,7 +110,7 @@ def _feed_quota(
     ready_in = 0.0
     tokens_now: int | None = None
     interval = 0.0
-    for limit, state in throttle.states(session, account_id, list(FEED_GATES), now).values():
+    for limit, state in gates:
         current = buckets.refill(state, limit, now)
         whole = math.floor(current.tokens + buckets.EPSILON)
         if limit.window_max is not None:
@@ -111,18 +134,7 @@ def _turnaround(session: Session, account_id: int) -> float | None:
     """Median seconds from createFeed to the result of the account's last feeds: from
     Amazon's ``processingEndTime`` where the job kept it (``turnaround_s``), else until the
     job had the result (which adds the time between our polls)."""
-    rows = session.execute(
-        select(Job.submitted_at, Job.finished_at, Job.data)
-        .where(
-            Job.account_id == account_id,
-            Job.type.in_(_LISTINGS_TYPES),
-            Job.status == JobStatus.DONE.value,
-            Job.amazon_ref.is_not(None),
-            Job.submitted_at.is_not(None),
-        )
-        .order_by(Job.finished_at.desc())
-        .limit(RECENT_FEEDS)
-    ).all()
+    rows = _RECENT_FEEDS.rows(session, {"account_id": account_id})
     seconds = [
         _took(submitted, finished, data or {})
         for submitted, finished, data in rows
@@ -137,15 +149,14 @@ def _took(submitted: datetime, finished: datetime, data: dict[str, Any]) -> floa
 
 
 def _api_quota(
-    session: Session,
     throttle: Throttle,
-    account_id: int,
     operation: Operation,
+    bucket: tuple[Limit, buckets.BucketState],
     now: datetime,
     ahead: int,
     call_s: float,
 ) -> ApiQuota:
-    limit, state = throttle.states(session, account_id, [operation], now)[operation]
+    limit, state = bucket
     current = buckets.refill(state, limit, now)
     rate = limit.rate
     shared = throttle.application_limits.get(operation)

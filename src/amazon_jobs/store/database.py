@@ -7,6 +7,7 @@ read transactions stay deferred and never block a writer.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,9 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         #: Called with the session at the start of every write transaction.
         self.on_write: list[Callable[[Session], None]] = []
+        #: Called with the session at the end of every write transaction that went
+        #: well, just before it commits.
+        self.before_commit: list[Callable[[Session], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -47,6 +51,8 @@ class Database:
             for hook in self.on_write:
                 hook(session)
             yield session
+            for hook in self.before_commit:
+                hook(session)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -112,5 +118,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
+    """``BEGIN`` (``BEGIN IMMEDIATE`` for a write), on the driver itself: a worker begins
+    several transactions a step, and SQLAlchemy's execution path would cost more than the
+    statement. A failure is raised as SQLAlchemy raises it (:class:`~sqlalchemy.exc.DBAPIError`)."""
     immediate = connection.get_execution_options().get("sqlite_immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    try:
+        connection.connection.driver_connection.execute(statement)
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error

@@ -5,17 +5,35 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 from amazon_jobs.store.models import JobDocument
+from amazon_jobs.store.prepared import Prepared
 
 __all__ = ["Document", "get_document", "save_document"]
 
 #: Documents larger than this are not kept (a huge feed costs more than it helps).
 MAX_KEPT_BYTES = 50 * 1024 * 1024
 _EXTENSIONS = {"application/json": "json", "text/plain": "txt", "text/xml": "xml"}
+_TABLE = cast(Table, JobDocument.__table__)
+#: Replacing a job's document, prepared once (every feed job keeps two).
+_DELETE = Prepared(
+    delete(_TABLE).where(
+        _TABLE.c.job_id == bindparam("job_id", type_=_TABLE.c.job_id.type),
+        _TABLE.c.kind == bindparam("kind", type_=_TABLE.c.kind.type),
+    )
+)
+_INSERT = Prepared(
+    insert(_TABLE).values(
+        {
+            name: bindparam(name, type_=_TABLE.c[name].type)
+            for name in ("job_id", "kind", "content_type", "gzipped", "created_at")
+        }
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,19 +47,18 @@ def save_document(
     session: Session, job_id: int, kind: str, content_type: str, content: bytes, now: datetime
 ) -> None:
     """Keep *content* as the job's *kind* document ("feed" or "result"), replacing any."""
-    session.execute(
-        delete(JobDocument).where(JobDocument.job_id == job_id, JobDocument.kind == kind)
-    )
+    _DELETE.run(session, {"job_id": job_id, "kind": kind})
     if len(content) > MAX_KEPT_BYTES:
         return
-    session.add(
-        JobDocument(
-            job_id=job_id,
-            kind=kind,
-            content_type=content_type,
-            gzipped=gzip.compress(content, compresslevel=6, mtime=0),
-            created_at=now,
-        )
+    _INSERT.run(
+        session,
+        {
+            "job_id": job_id,
+            "kind": kind,
+            "content_type": content_type,
+            "gzipped": gzip.compress(content, compresslevel=6, mtime=0),
+            "created_at": now,
+        },
     )
 
 

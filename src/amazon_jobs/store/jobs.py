@@ -23,8 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from amazon_jobs.domain.account_status import AccountStatus
 from amazon_jobs.domain.jobs import (
@@ -38,6 +37,8 @@ from amazon_jobs.domain.jobs import (
 from amazon_jobs.errors import JobNotFound, LeaseLost
 from amazon_jobs.store.log_buffer import INSERT_LOG
 from amazon_jobs.store.models import Account, Job, JobItem, JobLog
+from amazon_jobs.store.prepared import Prepared
+from amazon_jobs.store.snapshots import Snapshot
 
 ACCOUNT_ACTIVE = AccountStatus.ACTIVE.value
 
@@ -135,7 +136,7 @@ def lock_job(session: Session, job_id: int, *, fenced: bool = True) -> Job:
     Amazon answered to a call already made: that is the truth, whoever holds
     the job now.
     """
-    job = session.scalars(_LOCK_JOB, {"job_id": job_id}).one_or_none()
+    job = _locked(session, job_id)
     if job is None:
         raise JobNotFound(job_id)
     holder = _holder.get()
@@ -144,14 +145,38 @@ def lock_job(session: Session, job_id: int, *, fenced: bool = True) -> Job:
     return job
 
 
-#: :func:`lock_job`'s query, built once (a ``Session.get`` builds its own every time).
-#: FOR NO KEY UPDATE (the job's id never changes): rows that reference the job (its log,
-#: items, documents) can be inserted by others meanwhile without waiting for the lock.
+def _locked(session: Session, job_id: int) -> Job | None:
+    """The job's row, locked, as an object of the session.
+
+    The row is read with a prepared statement and made into a job the session holds
+    as if the ORM had loaded it (a third of the ORM's cost). A job the session holds
+    already is refreshed by the ORM instead (its changes are flushed first)."""
+    if session.identity_map.get(Session.identity_key(Job, job_id)) is not None:
+        found: Job | None = session.scalars(_LOCK_JOB, {"job_id": job_id}).one_or_none()
+        return found
+    row = _LOCK_ROW.first(session, {"job_id": job_id})
+    if row is None:
+        return None
+    job = _JOB.build(row)
+    make_transient_to_detached(job)
+    session.add(job)
+    return job
+
+
+#: :func:`lock_job`'s lock. FOR NO KEY UPDATE (the job's id never changes): rows that
+#: reference the job (its log, items, documents) can be inserted by others meanwhile
+#: without waiting for the lock.
 _LOCK_JOB = (
     select(Job)
     .where(Job.id == bindparam("job_id", type_=Job.id.type))
     .with_for_update(key_share=True)
     .execution_options(populate_existing=True)
+)
+_JOB = Snapshot(Job)
+_LOCK_ROW = Prepared(
+    select(*_JOB.columns)
+    .where(Job.id == bindparam("job_id", type_=Job.id.type))
+    .with_for_update(key_share=True)
 )
 
 
@@ -194,7 +219,7 @@ def append_log(
     request_id: str | None = None,
 ) -> None:
     row = {"job_id": job_id, "at": now, "level": level, "message": message}
-    session.connection().execute(INSERT_LOG, {**row, "request_id": request_id})
+    INSERT_LOG.run(session, {**row, "request_id": request_id})
 
 
 def claim_due_jobs(
@@ -225,32 +250,30 @@ def claim_due_jobs(
     first, in the same transaction (one transaction per step instead of two), so a
     job due again at once may be claimed again here.
 
-    The statements are built once (Core, with bound parameters): a worker runs them
-    for every step, and building and keying them anew cost more than running them.
+    The statements are built once and run as :class:`~amazon_jobs.store.prepared.Prepared`
+    statements: a worker runs them for every step.
     """
-    connection = session.connection()
     if release:
-        connection.execute(_RELEASE_MANY, {"ids": list(release), "owner": worker_id})
+        _RELEASE.many(session, [{"id": job_id, "owner": worker_id} for job_id in release])
     if limit <= 0:
         return {}
     params = {"now": now, "starved_before": now - starved_after, "limit": limit}
-    rows = connection.execute(_DUE, params).all()
+    rows = _DUE.rows(session, params)
     if not rows:
         return {}
-    ids = [row.id for row in rows]
-    connection.execute(_LEASE, {"ids": ids, "owner": worker_id, "until": lease_until})
-    for row in rows:
-        if row.lease_owner and row.lease_owner != worker_id:
+    _LEASE.many(session, [{"id": row[0], "owner": worker_id, "until": lease_until} for row in rows])
+    for job_id, _type, owner, expired_at in rows:
+        if owner and owner != worker_id:
             append_log(
                 session,
-                row.id,
+                job_id,
                 now,
-                f"Taken over by worker {worker_id}: worker {row.lease_owner} stopped answering "
-                f"(its lease expired at {row.lease_expires_at:%H:%M:%S} UTC, "
-                f"{(now - row.lease_expires_at).total_seconds():.1f} s ago)",
+                f"Taken over by worker {worker_id}: worker {owner} stopped answering "
+                f"(its lease expired at {expired_at:%H:%M:%S} UTC, "
+                f"{(now - expired_at).total_seconds():.1f} s ago)",
                 level="warning",
             )
-    return {row.id: row.type for row in rows}
+    return {row[0]: row[1] for row in rows}
 
 
 def account_runs_jobs() -> ColumnElement[bool]:
@@ -286,25 +309,25 @@ def _due_jobs() -> Select[int, str, str | None, datetime | None]:
     )
 
 
-_DUE = _due_jobs()
-_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_DUE = Prepared(_due_jobs())
 _JOBS = cast(Table, Job.__table__)
+_ID = bindparam("id", type_=Job.id.type)
 _OWNER = bindparam("owner", type_=String)
-_LEASE = (
+_LEASE = Prepared(
     update(_JOBS)
-    .where(Job.id.in_(_IDS))
+    .where(Job.id == _ID)
     .values(lease_owner=_OWNER, lease_expires_at=bindparam("until", type_=Job.next_run_at.type))
 )
-_RELEASE_MANY = (
+_RELEASE = Prepared(
     update(_JOBS)
-    .where(Job.id.in_(_IDS), Job.lease_owner == _OWNER)
+    .where(Job.id == _ID, Job.lease_owner == _OWNER)
     .values(lease_owner=None, lease_expires_at=None)
 )
 
 
 def release(session: Session, job_id: int, worker_id: str) -> None:
     """Give up the lease on a job, if *worker_id* still holds it."""
-    session.connection().execute(_RELEASE_MANY, {"ids": [job_id], "owner": worker_id})
+    _RELEASE.run(session, {"id": job_id, "owner": worker_id})
 
 
 def next_due_at(session: Session) -> datetime | None:

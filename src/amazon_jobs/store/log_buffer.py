@@ -15,15 +15,23 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 from amazon_jobs.store.models import JobLog
+from amazon_jobs.store.prepared import Prepared
 
-#: A log line's insert, run on the session's connection: built and compiled once. (An ORM
+#: A log line's insert, run on the driver's connection: built and compiled once. (An ORM
 #: insert is rebuilt, re-keyed and run through the bulk machinery each time, several times
 #: the cost of the line itself.)
-INSERT_LOG = insert(cast(Table, JobLog.__table__))
+INSERT_LOG = Prepared(
+    insert(cast(Table, JobLog.__table__)).values(
+        {
+            name: bindparam(name, type_=JobLog.__table__.c[name].type)
+            for name in ("job_id", "at", "level", "message", "request_id")
+        }
+    )
+)
 
 __all__ = ["INSERT_LOG", "defer", "deferred_logs", "flush", "pending"]
 
@@ -60,5 +68,5 @@ def flush(session: Session) -> None:
     """Insert the lines kept so far (a write transaction calls this as it begins)."""
     pending = _pending.get()
     if pending:
-        session.connection().execute(INSERT_LOG, list(pending))
+        INSERT_LOG.many(session, pending)
         pending.clear()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.domain.policy import NEUTRAL, SellingPolicy
 from amazon_jobs.store.models import SellingPolicyRow
+from amazon_jobs.store.prepared import Prepared
 
 __all__ = ["StoredPolicy", "clear_policy", "load_policy", "save_policy"]
 
@@ -28,10 +29,20 @@ class StoredPolicy:
 
 def load_policy(session: Session, account_id: int) -> StoredPolicy:
     """The account's policy; the neutral one (shop values unchanged) if it has none."""
-    row = session.get(SellingPolicyRow, account_id)
+    row = _POLICY.first(session, {"account_id": account_id})
     if row is None:
         return StoredPolicy(NEUTRAL, None)
-    return StoredPolicy(SellingPolicy.from_values(row.rules), row.updated_at)
+    rules, updated_at = row
+    return StoredPolicy(SellingPolicy.from_values(rules), updated_at)
+
+
+#: :func:`load_policy`'s query, prepared once (every feed a worker builds reads it).
+_POLICY = Prepared(
+    select(SellingPolicyRow.rules, SellingPolicyRow.updated_at).where(
+        SellingPolicyRow.account_id
+        == bindparam("account_id", type_=SellingPolicyRow.account_id.type)
+    )
+)
 
 
 def save_policy(
