@@ -35,7 +35,15 @@ from amazon_jobs.runtime import Runtime
 from amazon_jobs.shop.webservice import ShopUnavailable
 from amazon_jobs.store import log_buffer
 from amazon_jobs.store.account_status import login_refused
-from amazon_jobs.store.jobs import append_log, get_job, holding, lock_job, release
+from amazon_jobs.store.jobs import (
+    append_log,
+    get_job,
+    handing_over,
+    holding,
+    lock_job,
+    release,
+)
+from amazon_jobs.store.models import Account, Job
 
 __all__ = ["run_step"]
 
@@ -49,18 +57,20 @@ def run_step(
     job_type: str | None = None,
     *,
     release_lease: bool = True,
+    snapshot: tuple[Job, Account] | None = None,
 ) -> None:
     """Advance *job_id* (of *job_type*, read if not given) by one step and release
     the worker's lease on it. The step's call log lines are written with its
     records (see :mod:`amazon_jobs.store.log_buffer`), at the latest as the step ends.
 
     ``release_lease=False`` leaves the lease to the caller, which gives it up in
-    its next claim's transaction (:class:`~amazon_jobs.worker.Worker`)."""
+    its next claim's transaction (:class:`~amazon_jobs.worker.Worker`), and *snapshot* is
+    the job and its account as that claim read them (the step does not read them again)."""
     if job_type is None:
         with rt.db.read() as session:
             job_type = get_job(session, job_id).type
     handler = handler_for(job_type)
-    with log_buffer.deferred_logs():
+    with log_buffer.deferred_logs(), handing_over(snapshot):
         _run(rt, handler, job_id, worker_id, release_lease)
 
 

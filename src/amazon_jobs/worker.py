@@ -30,8 +30,8 @@ from sqlalchemy.exc import DBAPIError
 
 from amazon_jobs.runner import run_step
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.jobs import account_runs_jobs, claim_due_jobs
-from amazon_jobs.store.models import Job
+from amazon_jobs.store.jobs import account_runs_jobs, claim_due_jobs, step_snapshot
+from amazon_jobs.store.models import Account, Job
 from amazon_jobs.store.wakeups import listener_for
 
 __all__ = ["MIN_LEASE_REAL_S", "Worker", "WorkerStats", "lease_seconds", "new_worker_id"]
@@ -56,6 +56,14 @@ def lease_seconds(rt: Runtime) -> float:
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A job the worker claimed: its type, and it with its account as the claim read them."""
+
+    job_type: str
+    snapshot: tuple[Job, Account] | None
 
 
 @dataclass
@@ -132,8 +140,8 @@ class Worker:
                 failures += 1
                 self._database_down(exc, failures, stop)
                 continue
-            for job_id, job_type in claimed.items():
-                in_flight[pool.submit(self._step, job_id, job_type, False)] = job_id
+            for job_id, claim in claimed.items():
+                in_flight[pool.submit(self._step, job_id, claim, False)] = job_id
             if in_flight:
                 self._collect(in_flight)
                 continue
@@ -181,16 +189,17 @@ class Worker:
             with ThreadPoolExecutor(len(claimed)) as pool:
                 list(pool.map(self._step, claimed, claimed.values()))
         else:
-            for job_id, job_type in claimed.items():
-                self._step(job_id, job_type)
+            for job_id, claim in claimed.items():
+                self._step(job_id, claim)
         self.stats.steps += len(claimed)
         return len(claimed)
 
     # One step
 
-    def _claim(self, slots: int) -> dict[int, str]:
+    def _claim(self, slots: int) -> dict[int, Claimed]:
         """Claim up to *slots* due jobs, giving up the leases of the steps that ended
-        in the same transaction (one transaction per step for both)."""
+        in the same transaction (one transaction per step for both), and read each
+        claimed job with its account there (its step does not read them again)."""
         with self._lock:
             ended = list(self._ended)
         if slots <= 0 and not ended:
@@ -207,9 +216,13 @@ class Worker:
                 starved_after=self.starved_after,
                 release=ended,
             )
+            found = {
+                job_id: Claimed(job_type, step_snapshot(session, job_id))
+                for job_id, job_type in claimed.items()
+            }
         with self._lock:
             del self._ended[: len(ended)]
-        return claimed
+        return found
 
     def _release_ended(self) -> None:
         """Give up the leases of the steps that ended (as the worker stops)."""
@@ -218,12 +231,19 @@ class Worker:
         except DBAPIError as exc:  # their leases run out by themselves
             logger.warning("could not release leases: %s", _first_line(exc))
 
-    def _step(self, job_id: int, job_type: str, release_lease: bool = True) -> None:
+    def _step(self, job_id: int, claim: Claimed, release_lease: bool = True) -> None:
         """One step; without *release_lease*, the lease is given up by the next claim."""
         with self._lock:
             self._running.add(job_id)
         try:
-            run_step(self.rt, job_id, self.worker_id, job_type, release_lease=release_lease)
+            run_step(
+                self.rt,
+                job_id,
+                self.worker_id,
+                claim.job_type,
+                release_lease=release_lease,
+                snapshot=claim.snapshot,
+            )
         finally:
             with self._lock:
                 self._running.discard(job_id)

@@ -19,7 +19,7 @@ from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import create_listings_job
 from amazon_jobs.store.jobs import claim_due_jobs, create_job, get_job, job_log
 from amazon_jobs.store.models import Job
-from amazon_jobs.worker import Worker
+from amazon_jobs.worker import Claimed, Worker
 from tests.integration.conftest import sku
 
 pytestmark = pytest.mark.timeout(120)
@@ -66,7 +66,7 @@ class TickingWorker(Worker):
     """A worker whose claims take clock time, as they do on a busy machine: without
     it a virtual clock stands still while jobs snooze, and nothing can starve."""
 
-    def _claim(self, slots: int) -> dict[int, str]:
+    def _claim(self, slots: int) -> dict[int, Claimed]:
         claimed = super()._claim(slots)
         self.rt.clock.advance(1.5)  # type: ignore[attr-defined]
         return claimed

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from amazon_jobs.amazon.client import SpApiClient
@@ -22,10 +21,8 @@ from amazon_jobs.errors import JobNotFound
 from amazon_jobs.handlers.base import call_logger
 from amazon_jobs.handlers.intents import claim_intent, close_intent, in_flight, retry_after
 from amazon_jobs.runtime import Runtime
-from amazon_jobs.store.jobs import append_log, lock_job, move
+from amazon_jobs.store.jobs import append_log, lock_job, move, step_snapshot, taken_over
 from amazon_jobs.store.models import Account, Job
-from amazon_jobs.store.prepared import Prepared
-from amazon_jobs.store.snapshots import Snapshot
 
 __all__ = ["Gate", "StepHandler", "keep_turn", "quota_turn", "record", "snooze_for_quota"]
 
@@ -58,14 +55,16 @@ class StepHandler:
         move(session, job, JobStatus.ERROR, now, reason, level="error")
 
     def load(self, rt: Runtime, job_id: int) -> tuple[Job, Account]:
-        """The job and its account as the step starts, read together (one query), to read
-        only (see :mod:`amazon_jobs.store.snapshots`)."""
-        with rt.db.read() as session:
-            row = _LOAD.first(session, {"job_id": job_id})
-        if row is None:
+        """The job and its account, to read only (see :mod:`amazon_jobs.store.snapshots`):
+        as the worker read them when it claimed the job, the first time in a step
+        (:func:`~amazon_jobs.store.jobs.handing_over`), else read now."""
+        snapshot = taken_over(job_id)
+        if snapshot is None:
+            with rt.db.read() as session:
+                snapshot = step_snapshot(session, job_id)
+        if snapshot is None:
             raise JobNotFound(job_id)
-        split = len(_JOB.columns)
-        return _JOB.build(row[:split]), _ACCOUNT.build(row[split:])
+        return snapshot
 
     def client(self, rt: Runtime, job_id: int, account: Account) -> SpApiClient:
         return rt.amazon(account, call_logger(rt, job_id, account.id))
@@ -166,16 +165,6 @@ class StepHandler:
         record(job, now, quota_wait=None)
         move(session, job, JobStatus.PROCESSING, now, message)
         return True
-
-
-_JOB = Snapshot(Job)
-_ACCOUNT = Snapshot(Account)
-#: :meth:`StepHandler.load`'s query, prepared once (every step runs it).
-_LOAD = Prepared(
-    select(*_JOB.columns, *_ACCOUNT.columns)
-    .join_from(Job, Account, Account.id == Job.account_id)
-    .where(Job.id == bindparam("job_id", type_=Job.id.type))
-)
 
 
 def record(job: Job, now: datetime, **values: Any) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "count_by_status",
     "create_job",
     "get_job",
+    "handing_over",
     "has_failed_condition",
     "holding",
     "insert_items",
@@ -61,6 +62,8 @@ __all__ = [
     "move",
     "next_due_at",
     "release",
+    "step_snapshot",
+    "taken_over",
 ]
 
 
@@ -173,6 +176,12 @@ _LOCK_JOB = (
     .execution_options(populate_existing=True)
 )
 _JOB = Snapshot(Job)
+_ACCOUNT = Snapshot(Account)
+_SNAPSHOT = Prepared(
+    select(*_JOB.columns, *_ACCOUNT.columns)
+    .join_from(Job, Account, Account.id == Job.account_id)
+    .where(Job.id == bindparam("job_id", type_=Job.id.type))
+)
 _LOCK_ROW = Prepared(
     select(*_JOB.columns)
     .where(Job.id == bindparam("job_id", type_=Job.id.type))
@@ -220,6 +229,40 @@ def append_log(
 ) -> None:
     row = {"job_id": job_id, "at": now, "level": level, "message": message}
     INSERT_LOG.run(session, {**row, "request_id": request_id})
+
+
+def step_snapshot(session: Session, job_id: int) -> tuple[Job, Account] | None:
+    """The job and its account as they are, read together (one prepared query), to read
+    only (see :mod:`amazon_jobs.store.snapshots`); None if the job is gone."""
+    row = _SNAPSHOT.first(session, {"job_id": job_id})
+    if row is None:
+        return None
+    split = len(_JOB.columns)
+    return _JOB.build(row[:split]), _ACCOUNT.build(row[split:])
+
+
+#: The snapshot a worker read as it claimed the job, for its step (see :func:`handing_over`).
+_handed: ContextVar[tuple[Job, Account] | None] = ContextVar("claimed_snapshot", default=None)
+
+
+@contextmanager
+def handing_over(snapshot: tuple[Job, Account] | None) -> Iterator[None]:
+    """Run a step with the *snapshot* of its job read in the claim's transaction: the
+    step's first :func:`taken_over` gets it instead of reading it again."""
+    token = _handed.set(snapshot)
+    try:
+        yield
+    finally:
+        _handed.reset(token)
+
+
+def taken_over(job_id: int) -> tuple[Job, Account] | None:
+    """The snapshot handed over for *job_id* (once: later calls read afresh), or None."""
+    snapshot = _handed.get()
+    if snapshot is None or snapshot[0].id != job_id:
+        return None
+    _handed.set(None)
+    return snapshot
 
 
 def claim_due_jobs(

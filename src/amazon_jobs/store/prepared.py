@@ -40,6 +40,8 @@ from sqlalchemy.sql.compiler import Compiled
 __all__ = ["Prepared", "constants"]
 
 Processor = Callable[[Any], Any] | None
+#: Where a pooled connection keeps its cursor (see :func:`_cursor`).
+_CURSOR = "amazon_jobs.prepared.cursor"
 
 
 @dataclass
@@ -78,15 +80,14 @@ class Prepared:
         connection = session.connection()
         plan = self._plan(connection.dialect)
         values = self._values(plan, params or {})
-        cursor = self._cursor(connection)
-        try:
-            _execute(connection, cursor, plan.sql, values)
-            if cursor.description is None:
-                return []
-            raw = cursor.fetchall()
-            results = plan.results or self._results(plan, connection.dialect, cursor.description)
-        finally:
-            cursor.close()
+        cursor = _cursor(connection)
+        _execute(connection, cursor, plan.sql, values)
+        if not plan.result_types:  # no result columns (an UPDATE, say)
+            return []
+        raw = cursor.fetchall()
+        results = plan.results
+        if results is None:
+            results = self._results(plan, connection.dialect, cursor.description)
         if not any(results):
             return [tuple(row) for row in raw]
         return [
@@ -118,12 +119,9 @@ class Prepared:
         """Run a statement without result rows; the number of rows it changed."""
         connection = session.connection()
         plan = self._plan(connection.dialect)
-        cursor = self._cursor(connection)
-        try:
-            _execute(connection, cursor, plan.sql, self._values(plan, params or {}))
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+        cursor = _cursor(connection)
+        _execute(connection, cursor, plan.sql, self._values(plan, params or {}))
+        return int(cursor.rowcount)
 
     def many(self, session: Session, params: Iterable[Mapping[str, Any]]) -> None:
         """Run once per mapping of *params*, in one ``executemany``."""
@@ -132,14 +130,14 @@ class Prepared:
         values = [self._values(plan, p) for p in params]
         if not values:
             return
-        cursor = self._cursor(connection)
+        cursor = _cursor(connection)
+        if len(values) == 1:  # psycopg's executemany costs a pipeline's set-up
+            _execute(connection, cursor, plan.sql, values[0])
+            return
         try:
-            try:
-                cursor.executemany(plan.sql, values)
-            except connection.dialect.loaded_dbapi.Error as error:
-                raise _wrapped(connection, cursor, plan.sql, values, error) from error
-        finally:
-            cursor.close()
+            cursor.executemany(plan.sql, values)
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, cursor, plan.sql, values, error) from error
 
     # Compiling
 
@@ -163,12 +161,6 @@ class Prepared:
         if plan.order is None:
             return values
         return tuple(values[name] for name in plan.order)
-
-    @staticmethod
-    def _cursor(connection: Connection) -> Any:
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        return driver.cursor()
 
     @staticmethod
     def _results(
@@ -213,6 +205,17 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Plan:
         result_types=tuple(column.type for column in columns or ()),
         record=namedtuple("Record", names, rename=True),
     )
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver connection's cursor, made once and kept with the pooled connection
+    (psycopg builds a cursor's adapters anew for each one)."""
+    pooled = connection.connection
+    driver = pooled.driver_connection
+    cursor = pooled.info.get(_CURSOR)
+    if cursor is None or cursor.connection is not driver:
+        cursor = pooled.info[_CURSOR] = driver.cursor()  # type: ignore[union-attr]
+    return cursor
 
 
 def _execute(connection: Connection, cursor: Any, sql: str, values: Any) -> None:
