@@ -46,7 +46,8 @@ def account_id(runtime):
 
 def new_job(runtime, account_id, **data):
     with runtime.db.transaction() as session:
-        return create_job(session, account_id, JobType.UPDATE_QTY, runtime.clock.now(), data=data).id
+        job = create_job(session, account_id, JobType.UPDATE_QTY, runtime.clock.now(), data=data)
+        return job.id
 
 
 def test_rows_come_back_as_the_orm_reads_them(runtime, account_id):

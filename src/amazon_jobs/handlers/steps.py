@@ -111,7 +111,8 @@ class StepHandler:
             close_intent(job)
             snooze_for_quota(session, job, wait.ready_at, now, wait.operation.value, wait.turn)
             return None
-        record(job, now, quota_wait=None, quota_turn=None)
+        if _WAITED.intersection(job.data):  # it waited for quota: not any more
+            record(job, now, quota_wait=None, quota_turn=None)
         return now
 
     def assemble(self, rt: Runtime, job_id: int, message: str) -> None:
@@ -165,6 +166,10 @@ class StepHandler:
         record(job, now, quota_wait=None)
         move(session, job, JobStatus.PROCESSING, now, message)
         return True
+
+
+#: What :func:`snooze_for_quota` keeps in a job's data while it waits for quota.
+_WAITED = frozenset({"quota_wait", "quota_turn"})
 
 
 def record(job: Job, now: datetime, **values: Any) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert
+from sqlalchemy import Table, bindparam, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from amazon_jobs.store.models import JobDocument
@@ -26,14 +29,27 @@ _DELETE = Prepared(
         _TABLE.c.kind == bindparam("kind", type_=_TABLE.c.kind.type),
     )
 )
-_INSERT = Prepared(
-    insert(_TABLE).values(
+
+
+def _upsert(insert: Callable[[Table], Any]) -> Prepared:
+    """Insert a job's document, or replace the one of its kind, in one statement."""
+    statement = insert(_TABLE).values(
         {
             name: bindparam(name, type_=_TABLE.c[name].type)
             for name in ("job_id", "kind", "content_type", "gzipped", "created_at")
         }
     )
-)
+    kept = ("content_type", "gzipped", "created_at")
+    return Prepared(
+        statement.on_conflict_do_update(
+            index_elements=[_TABLE.c.job_id, _TABLE.c.kind],
+            set_={name: statement.excluded[name] for name in kept},
+        )
+    )
+
+
+#: The upsert of each dialect (both know ``ON CONFLICT ... DO UPDATE``).
+_UPSERTS = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +63,10 @@ def save_document(
     session: Session, job_id: int, kind: str, content_type: str, content: bytes, now: datetime
 ) -> None:
     """Keep *content* as the job's *kind* document ("feed" or "result"), replacing any."""
-    _DELETE.run(session, {"job_id": job_id, "kind": kind})
     if len(content) > MAX_KEPT_BYTES:
+        _DELETE.run(session, {"job_id": job_id, "kind": kind})
         return
-    _INSERT.run(
+    _UPSERTS[session.connection().dialect.name].run(
         session,
         {
             "job_id": job_id,
