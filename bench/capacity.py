@@ -103,7 +103,7 @@ from amazon_jobs.store.models import (
 )
 from amazon_jobs.store.orders import ShipmentSpec
 from amazon_jobs.store.product_changes import apply_changes
-from amazon_jobs.worker import Worker
+from amazon_jobs.worker import Claimed, Worker
 from bench.common import BENCH_KEY, RESULTS, fmt, machine, pg_schema, print_table, save
 
 START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -725,13 +725,16 @@ class MeteredWorker(Worker):
     kind: str | None = None
     job_id: int | None = None
 
-    def _step(self, job_id: int, job_type: str, *args: Any, **kwargs: Any) -> None:
-        with self.rt.db.read() as session:
-            status, data = session.execute(
-                select(Job.status, Job.data).where(Job.id == job_id)
-            ).one()
-        self.kind, self.job_id = kind_of(job_type, status, data), job_id
-        super()._step(job_id, job_type, *args, **kwargs)
+    def _step(self, job_id: int, claim: Claimed, *args: Any, **kwargs: Any) -> None:
+        if claim.snapshot is not None:  # the job as the claim read it
+            status, data = claim.snapshot[0].status, claim.snapshot[0].data
+        else:
+            with self.rt.db.read() as session:
+                status, data = session.execute(
+                    select(Job.status, Job.data).where(Job.id == job_id)
+                ).one()
+        self.kind, self.job_id = kind_of(claim.job_type, status, data), job_id
+        super()._step(job_id, claim, *args, **kwargs)
 
 
 def kind_of(job_type: str, status: str, data: Mapping[str, Any] | None) -> str:
