@@ -20,11 +20,13 @@ import pytest
 import sqlalchemy as sa
 import typer.main
 import typer.testing
+from pydantic import SecretStr
 
 from amazon_jobs.clock import Clock, VirtualClock
 from amazon_jobs.config import load_settings
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store import migrate
+from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.database import Database
 from amazon_jobs.store.models import Base
 
@@ -183,3 +185,19 @@ def runtime(db_url: str, clock: VirtualClock, tmp_path: Path) -> Iterator[Runtim
     rt = make_runtime(db_url, clock, tmp_path)
     yield rt
     rt.close()
+
+
+@pytest.fixture
+def account_id(runtime: Runtime) -> int:
+    """One account in *runtime*'s database (its credentials never used)."""
+    spec = AccountSpec(
+        name="acct",
+        seller_id="A1",
+        region="na",
+        marketplace_id="ATVPDKIKX0DER",
+        lwa_client_id="client",
+        lwa_client_secret=SecretStr("secret"),
+        refresh_token=SecretStr("refresh"),
+    )
+    with runtime.db.transaction() as session:
+        return add_account(session, spec, runtime.cipher, runtime.clock.now()).id

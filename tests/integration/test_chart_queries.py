@@ -5,32 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.domain.limits import Limit, Operation
 from amazon_jobs.store import charts
-from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.models import Job, JobItem
 from amazon_jobs.throttle import Throttle
 
 HOUR = 3600
 CF = Operation.CREATE_FEED
-
-
-@pytest.fixture
-def account_id(runtime):
-    spec = AccountSpec(
-        name="acct",
-        seller_id="A1",
-        region="na",
-        marketplace_id="ATVPDKIKX0DER",
-        lwa_client_id="client",
-        lwa_client_secret=SecretStr("secret"),
-        refresh_token=SecretStr("refresh"),
-    )
-    with runtime.db.transaction() as session:
-        return add_account(session, spec, runtime.cipher, runtime.clock.now()).id
 
 
 def add_job(

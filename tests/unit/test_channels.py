@@ -156,21 +156,6 @@ def test_the_estimate_reads_in_the_log_and_on_the_page() -> None:
 # store.channels: the live numbers, on SQLite and PostgreSQL
 
 
-@pytest.fixture
-def account_id(runtime: Runtime) -> int:
-    spec = AccountSpec(
-        name="acct",
-        seller_id="A1",
-        region="na",
-        marketplace_id="ATVPDKIKX0DER",
-        lwa_client_id="client",
-        lwa_client_secret=SecretStr("secret"),
-        refresh_token=SecretStr("refresh"),
-    )
-    with runtime.db.transaction() as session:
-        return add_account(session, spec, runtime.cipher, runtime.clock.now()).id
-
-
 def add_job(rt: Runtime, account_id: int, status: JobStatus, items: int, **columns: Any) -> Job:
     now = rt.clock.now()
     with rt.db.transaction() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import object_session
@@ -14,7 +13,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from amazon_jobs.crypto import Cipher, generate_key
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import ConfigError
-from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.store.jobs import create_job, lock_job
 from amazon_jobs.store.models import Job, JobLog
 from amazon_jobs.store.prepared import Prepared, constants
@@ -27,21 +25,6 @@ SET_DATA = Prepared(
     .where(Job.id == JOB_ID)
     .values(data=bindparam("data", type_=Job.data.type), next_run_at=bindparam("at"))
 )
-
-
-@pytest.fixture
-def account_id(runtime):
-    spec = AccountSpec(
-        name="acct",
-        seller_id="A1",
-        region="na",
-        marketplace_id="ATVPDKIKX0DER",
-        lwa_client_id="client",
-        lwa_client_secret=SecretStr("secret"),
-        refresh_token=SecretStr("refresh"),
-    )
-    with runtime.db.transaction() as session:
-        return add_account(session, spec, runtime.cipher, runtime.clock.now()).id
 
 
 def new_job(runtime, account_id, **data):

@@ -5,29 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from amazon_jobs.domain.limits import Limit, Operation
-from amazon_jobs.store.accounts import AccountSpec, add_account
 from amazon_jobs.throttle import Throttle, announced_rate
 
 CF = Operation.CREATE_FEED
 JLF = Operation.JSON_LISTINGS_FEED
-
-
-@pytest.fixture
-def account_id(runtime):
-    spec = AccountSpec(
-        name="acct",
-        seller_id="A1",
-        region="na",
-        marketplace_id="ATVPDKIKX0DER",
-        lwa_client_id="client",
-        lwa_client_secret=SecretStr("secret"),
-        refresh_token=SecretStr("refresh"),
-    )
-    with runtime.db.transaction() as session:
-        return add_account(session, spec, runtime.cipher, runtime.clock.now()).id
 
 
 def acquire_all(runtime, throttle, account_id, n, ops):
