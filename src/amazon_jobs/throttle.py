@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from amazon_jobs.domain import buckets
 from amazon_jobs.domain.limits import Limit, Operation
 from amazon_jobs.store.models import Account, ApplicationBucket, ThrottleBucket
-from amazon_jobs.store.prepared import Prepared
+from amazon_jobs.store.prepared import Prepared, binds
 
 __all__ = [
     "THROTTLED_PREFIX",
@@ -62,9 +62,10 @@ RATE_TOLERANCE = 0.02
 
 @dataclass(slots=True, eq=False)
 class LockedRow:
-    """A bucket's row locked for the caller's transaction, as plain values: read and
-    written with prebuilt Core statements (a worker takes tokens for nearly every call
-    it makes; ORM rows cost a load and a unit-of-work flush each time)."""
+    """A bucket's row locked for the caller's transaction (or, from a read-only look,
+    as it was read), as plain values: read and written with prepared statements (a
+    worker takes tokens for nearly every call it makes; ORM rows cost a load and a
+    unit-of-work flush each time)."""
 
     level: _Level
     #: The account's id (pair level) or the LWA client id (application level).
@@ -104,7 +105,7 @@ class _Level:
                 table.c[key] == bindparam("b_key", type_=table.c[key].type),
                 table.c.operation == bindparam("b_op", type_=table.c.operation.type),
             )
-            .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in self.columns})
+            .values(binds(table, self.columns, "v_"))
         )
 
     def _read(self, count: int, locked: bool) -> Prepared:

@@ -114,11 +114,15 @@ def _not_in_our_stock(read_at: datetime | ColumnElement[Any] | None) -> ColumnEl
     return or_(Order.in_shop_at.is_(None), Order.in_shop_at >= read_at)
 
 
-def _open_not_in_shop(account_id: int, read_at: datetime | None) -> ColumnElement[bool]:
+def _open_not_in_shop(
+    account_id: int | ColumnElement[Any], read_at: datetime | ColumnElement[Any] | None
+) -> ColumnElement[bool]:
+    """The account's orders whose units are held back (values, or bound parameters for a
+    prepared statement)."""
     return and_(
         Order.account_id == account_id,
         _not_in_our_stock(read_at),
-        Order.status.not_in(CLOSED_STATUSES),
+        Order.status.not_in(constants(CLOSED_STATUSES, Order.status.type)),
         or_(Order.fulfilled_by.is_(None), Order.fulfilled_by != "AMAZON"),
         ~exists().where(Shipment.order_id == Order.id),
     )
@@ -159,11 +163,7 @@ def _held_back_query(size: int, synced: bool) -> Prepared:
         select(OrderItem.sku, func.sum(held_back_units()))
         .join(Order, Order.id == OrderItem.order_id)
         .where(
-            Order.account_id == bindparam("account_id", type_=Order.account_id.type),
-            _not_in_our_stock(read_at),
-            Order.status.not_in(constants(CLOSED_STATUSES, Order.status.type)),
-            or_(Order.fulfilled_by.is_(None), Order.fulfilled_by != "AMAZON"),
-            ~exists().where(Shipment.order_id == Order.id),
+            _open_not_in_shop(bindparam("account_id", type_=Order.account_id.type), read_at),
             OrderItem.sku.in_(
                 [bindparam(f"sku_{n}", type_=OrderItem.sku.type) for n in range(size)]
             ),

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Table, Text, bindparam, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
 
-from amazon_jobs.store.prepared import Prepared
+from amazon_jobs.store.prepared import Prepared, binds
 
 __all__ = ["json_text", "loads_many", "paused_gc", "update_rows"]
 
@@ -61,13 +61,11 @@ def update_rows(
 @lru_cache(maxsize=256)
 def _update_statement(table: Table, names: tuple[str, ...], where: tuple[str, ...]) -> Prepared:
     """``UPDATE table SET names WHERE id = :_row_id AND where...``, prepared once."""
-    conditions = [
-        table.c[name] == bindparam(f"_where_{name}", type_=table.c[name].type) for name in where
-    ]
+    conditions = [table.c[name] == bind for name, bind in binds(table, where, "_where_").items()]
     return Prepared(
         update(table)
         .where(table.c.id == bindparam("_row_id", type_=table.c.id.type), *conditions)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+        .values(binds(table, names))
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from amazon_jobs.store.models import JobDocument
-from amazon_jobs.store.prepared import Prepared
+from amazon_jobs.store.prepared import Prepared, binds
 
 __all__ = ["Document", "get_document", "save_document"]
 
@@ -34,10 +34,7 @@ _DELETE = Prepared(
 def _upsert(insert: Callable[[Table], Any]) -> Prepared:
     """Insert a job's document, or replace the one of its kind, in one statement."""
     statement = insert(_TABLE).values(
-        {
-            name: bindparam(name, type_=_TABLE.c[name].type)
-            for name in ("job_id", "kind", "content_type", "gzipped", "created_at")
-        }
+        binds(_TABLE, ("job_id", "kind", "content_type", "gzipped", "created_at"))
     )
     kept = ("content_type", "gzipped", "created_at")
     return Prepared(

@@ -15,22 +15,18 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from amazon_jobs.store.models import JobLog
-from amazon_jobs.store.prepared import Prepared
+from amazon_jobs.store.prepared import Prepared, binds
 
 #: A log line's insert, run on the driver's connection: built and compiled once. (An ORM
 #: insert is rebuilt, re-keyed and run through the bulk machinery each time, several times
 #: the cost of the line itself.)
+_TABLE = cast(Table, JobLog.__table__)
 INSERT_LOG = Prepared(
-    insert(cast(Table, JobLog.__table__)).values(
-        {
-            name: bindparam(name, type_=JobLog.__table__.c[name].type)
-            for name in ("job_id", "at", "level", "message", "request_id")
-        }
-    )
+    insert(_TABLE).values(binds(_TABLE, ("job_id", "at", "level", "message", "request_id")))
 )
 
 __all__ = ["INSERT_LOG", "defer", "deferred_logs", "flush", "pending"]

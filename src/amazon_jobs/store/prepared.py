@@ -31,13 +31,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Dialect, exc, literal
+from sqlalchemy import Dialect, Table, bindparam, exc, literal
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import Compiled
 
-__all__ = ["Prepared", "constants"]
+__all__ = ["Prepared", "binds", "constants"]
 
 Processor = Callable[[Any], Any] | None
 #: Where a pooled connection keeps its cursor (see :func:`_cursor`).
@@ -180,6 +180,12 @@ def constants(values: Iterable[Any], type_: Any) -> list[Any]:
     (``column.in_(constants(values, column.type))``): one fixed bound value each, where
     a plain list would make an expanding ``IN``."""
     return [literal(value, type_) for value in values]
+
+
+def binds(table: Table, names: Iterable[str], prefix: str = "") -> dict[str, Any]:
+    """A bound parameter for each of *table*'s columns *names* (named *prefix* + name,
+    typed as the column), for ``.values(...)`` of a prepared statement."""
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Plan:
