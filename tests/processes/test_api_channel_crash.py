@@ -112,7 +112,13 @@ def test_killed_in_the_middle_of_an_api_channel_job(
         stats = crew.sim.stats()
         requests = stats["requests"]
         assert requests["patchListingsItem"] == len(SKUS), "no item sent twice"
-        assert requests.get("getListingsItem", 0) == 1, "the interrupted call looked for"
+        # The interrupted call is looked for once. A look is only a read: a step cut short
+        # on a busy machine (its lease taken over again, or the look timed out and the step
+        # is retried) looks again, and each such cut leaves its line in the job's log.
+        cut_short = sum("Taken over by worker" in line for line in log) - 1
+        cut_short += sum("failed, retrying in" in line for line in log)
+        looks = requests.get("getListingsItem", 0)
+        assert 1 <= looks <= 1 + cut_short, (looks, log)
         assert "createFeed" not in requests and not stats["throttled"]
         (interrupted,) = [item.ref for item in items if item.id == int(calling)]
         if point == "api:answered":  # Amazon has it: confirmed, not sent again
