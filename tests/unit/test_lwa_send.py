@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+
 import httpx
 import pytest
 from pydantic import SecretStr
 
 from amazon_jobs.amazon.auth import LwaAuth, LwaCredentials
+from amazon_jobs.amazon.transport import StdlibTransport
 from amazon_jobs.errors import AmazonAuthError, AmazonServerError
 
 CREDS = LwaCredentials(
@@ -77,3 +82,70 @@ def exchanges(clock, answers, lwa=None, calls=2, advance=0.0):
 def test_send_is_the_flow(clock, answers, lwa, advance):
     flow, send = exchanges(clock, answers, lwa, advance=advance)
     assert send == flow
+
+
+class Silent:
+    """A Login with Amazon that accepts connections and never answers (until closed)."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/auth/o2/token"
+        self.closed = threading.Event()
+        self.accepted = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        held = []
+        with contextlib.suppress(OSError):
+            while not self.closed.is_set():
+                conn, _ = self.server.accept()
+                held.append(conn)
+                self.accepted.set()
+        for conn in held:
+            conn.close()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.server.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("way", ["flow", "send"])
+def test_the_token_request_keeps_the_calls_timeout(clock, way):
+    """A Login with Amazon that never answers ends the call with a timeout (the token
+    request is built outside the client, and had none: the step would hang for ever)."""
+    silent = Silent()
+    creds = LwaCredentials(silent.url, "client-id", SecretStr("secret"), SecretStr("Atzr|r"))
+    auth = LwaAuth(creds, clock)
+    try:
+        with httpx.Client(transport=StdlibTransport(), timeout=httpx.Timeout(0.2)) as http:
+            request = http.build_request("GET", "http://127.0.0.1:9/never-reached")
+            with pytest.raises(httpx.ReadTimeout):
+                if way == "flow":
+                    http.send(request, auth=auth)
+                else:
+                    auth.send(http, request)
+        assert silent.accepted.is_set(), "the token request reached Login with Amazon"
+        assert auth.refreshes == 0
+    finally:
+        silent.close()
+
+
+@pytest.mark.parametrize("way", ["flow", "send"])
+def test_the_token_request_carries_the_calls_timeouts(clock, way):
+    seen: dict[str, object] = {}
+
+    def amazon(request: httpx.Request) -> httpx.Response:
+        seen[request.url.path] = request.extensions.get("timeout")
+        if request.url.path == "/auth/o2/token":
+            return httpx.Response(200, json={"access_token": "Atza|1"})
+        return httpx.Response(200, json={})
+
+    auth = LwaAuth(CREDS, clock)
+    timeout = httpx.Timeout(3.0, connect=1.5)
+    with httpx.Client(transport=httpx.MockTransport(amazon), timeout=timeout) as http:
+        request = http.build_request("GET", "https://sp.test/feeds")
+        response = http.send(request, auth=auth) if way == "flow" else auth.send(http, request)
+    assert response.status_code == 200
+    assert seen["/auth/o2/token"] == seen["/feeds"] == timeout.as_dict()

@@ -68,22 +68,22 @@ class LwaAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if not self._valid():
-            yield from self._refresh()
+            yield from self._refresh(request)
         request.headers["x-amz-access-token"] = self._secret()
         response = yield request
         if response.status_code == 403 and _token_refused(response):
-            yield from self._refresh()
+            yield from self._refresh(request)
             request.headers["x-amz-access-token"] = self._secret()
             yield request
 
     def send(self, http: httpx.Client, request: httpx.Request) -> httpx.Response:
         """Send *request* through *http* as :meth:`auth_flow` would have it sent."""
         if not self._valid():
-            self._accept(http.send(self._token_request(), auth=AS_IS))
+            self._accept(http.send(self._token_request(request), auth=AS_IS))
         request.headers["x-amz-access-token"] = self._secret()
         response = http.send(request, auth=AS_IS)
         if response.status_code == 403 and _token_refused(response):
-            self._accept(http.send(self._token_request(), auth=AS_IS))
+            self._accept(http.send(self._token_request(request), auth=AS_IS))
             request.headers["x-amz-access-token"] = self._secret()
             response = http.send(request, auth=AS_IS)
         return response
@@ -99,11 +99,14 @@ class LwaAuth(httpx.Auth):
         assert self._token is not None
         return self._token.get_secret_value()
 
-    def _refresh(self) -> Generator[httpx.Request, httpx.Response, None]:
-        response = yield self._token_request()
+    def _refresh(self, call: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        response = yield self._token_request(call)
         self._accept(response)
 
-    def _token_request(self) -> httpx.Request:
+    def _token_request(self, call: httpx.Request) -> httpx.Request:
+        """The token request made for *call*, with *call*'s timeouts: a request built
+        outside the client has none, and a Login with Amazon that stops answering
+        would hold the step (and its job's lease, renewed meanwhile) for ever."""
         creds = self.credentials
         form = {
             "grant_type": "refresh_token",
@@ -111,7 +114,9 @@ class LwaAuth(httpx.Auth):
             "client_id": creds.client_id,
             "client_secret": creds.client_secret.get_secret_value(),
         }
-        return httpx.Request("POST", creds.token_url, data=form)
+        timeout = call.extensions.get("timeout")
+        extensions = {} if timeout is None else {"timeout": timeout}
+        return httpx.Request("POST", creds.token_url, data=form, extensions=extensions)
 
     def _accept(self, response: httpx.Response) -> None:
         if response.status_code >= 500:
