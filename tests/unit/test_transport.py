@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from amazon_jobs.amazon.auth import LwaAuth, LwaCredentials
 from amazon_jobs.amazon.client import SpApiClient
 from amazon_jobs.amazon.models import DocumentLocation
 from amazon_jobs.amazon.transport import StdlibTransport
-from amazon_jobs.errors import AmazonServerError
+from amazon_jobs.errors import AmazonError, AmazonServerError
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 TOKEN = json.dumps({"access_token": "Atza|t", "expires_in": 3600}).encode()
@@ -244,17 +245,104 @@ def test_threads_share_the_pool():
     assert results == [200] * 120 and server.connections <= 6
 
 
-def sp_api(server: Server, clock) -> SpApiClient:
+def sp_api(server: Server, clock, *, direct: bool = False) -> SpApiClient:
+    """A client over StdlibTransport; *direct*: sending to it straight, as the gateway's do."""
     credentials = LwaCredentials(
         f"{server.url}/auth/o2/token", "client", SecretStr("secret"), SecretStr("refresh")
     )
+    transport = StdlibTransport()
     return SpApiClient(
-        client(StdlibTransport()),
+        client(transport),
         server.url,
         LwaAuth(credentials, clock),
         clock,
         rng=random.Random(1),
+        direct=transport if direct else None,
     )
+
+
+FEED = json.dumps(
+    {
+        "feedId": "F1",
+        "feedType": "JSON_LISTINGS_FEED",
+        "marketplaceIds": ["M"],
+        "createdTime": "2026-12-07T00:00:00Z",
+        "processingStatus": "DONE",
+        "resultFeedDocumentId": "D9",
+    }
+).encode()
+
+
+def amazon(conn: socket.socket, server: Server) -> None:
+    """A token for the token URL, a feed for the feeds API, a document elsewhere."""
+    while (head := server.read_request(conn)) is not None:
+        body = TOKEN if b"/auth/o2/token" in head else FEED if b"/feeds/" in head else b"doc"
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def cutting_off(conn: socket.socket, server: Server) -> None:
+    """A token for the token URL; any other request: the connection closed, no answer."""
+    while (head := server.read_request(conn)) is not None:
+        if b"/auth/o2/token" not in head:
+            return
+        body = TOKEN
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def outcomes_of(api: SpApiClient, url: str) -> list[object]:
+    """getFeed, an upload and a download: each one's answer, or its error."""
+    location = DocumentLocation("D1", f"{url}/_s3/D1?sig=1", None)
+    calls: list[Callable[[], object]] = [
+        lambda: api.get_feed("F1").processing_status,
+        partial(api.upload_document, f"{url}/_s3/up?sig=2", b"{}", "text/plain"),
+        partial(api.download, location),
+    ]
+    outcomes: list[object] = []
+    for call in calls:
+        try:
+            outcomes.append(call())
+        except AmazonError as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+    return outcomes
+
+
+@pytest.mark.parametrize("cut_off", [False, True])
+def test_sending_to_the_transport_straight_is_sending_through_httpx(clock, cut_off):
+    """The gateway's clients skip httpx's client layer: the same bytes go out, the same
+    answers come back, the same errors end a call."""
+    seen: dict[bool, tuple[list[bytes], list[object]]] = {}
+    for direct in (False, True):
+        with serving(cutting_off if cut_off else amazon) as server:
+            api = sp_api(server, clock, direct=direct)
+            outcomes = outcomes_of(api, server.url)
+            api.http.close()
+            requests = [r.replace(server.url.encode(), b"URL") for r in server.requests]
+            seen[direct] = (
+                [r.replace(server.url[7:].encode(), b"HOST") for r in requests],
+                outcomes,
+            )
+    assert seen[True] == seen[False]
+    if cut_off:
+        assert (
+            seen[True][1][0] == "AmazonServerError: getFeed connection failed: RemoteProtocolError"
+        )
+    else:
+        assert seen[True][1] == ["DONE", None, (b"doc", None)]
+
+
+def test_the_gateway_sends_straight_only_to_its_own_transport(monkeypatch, clock):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    credentials = LwaCredentials("http://127.0.0.1:9/t", "c", SecretStr("s"), SecretStr("r"))
+    own = gateway.AmazonGateway(clock, allow_custom_endpoints=True)
+    handed = gateway.AmazonGateway(clock, allow_custom_endpoints=True, transport=StdlibTransport())
+    try:
+        assert isinstance(own.client(1, "http://127.0.0.1:9", credentials, print).direct,
+                          StdlibTransport)  # fmt: skip
+        assert handed.client(1, "http://127.0.0.1:9", credentials, print).direct is None
+    finally:
+        own.close()
+        handed.close()
 
 
 def test_create_feed_cut_off_by_the_server_is_sent_once(clock):

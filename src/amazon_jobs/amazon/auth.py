@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -76,16 +77,25 @@ class LwaAuth(httpx.Auth):
             request.headers["x-amz-access-token"] = self._secret()
             yield request
 
-    def send(self, http: httpx.Client, request: httpx.Request) -> httpx.Response:
-        """Send *request* through *http* as :meth:`auth_flow` would have it sent."""
+    def send(
+        self,
+        http: httpx.Client,
+        request: httpx.Request,
+        *,
+        deliver: Callable[[httpx.Request], httpx.Response] | None = None,
+    ) -> httpx.Response:
+        """Send *request* through *http* as :meth:`auth_flow` would have it sent
+        (each request by *deliver* if given, else by ``http.send`` as it is)."""
+        if deliver is None:
+            deliver = partial(http.send, auth=AS_IS)
         if not self._valid():
-            self._accept(http.send(self._token_request(request), auth=AS_IS))
+            self._accept(deliver(self._token_request(request)))
         request.headers["x-amz-access-token"] = self._secret()
-        response = http.send(request, auth=AS_IS)
+        response = deliver(request)
         if response.status_code == 403 and _token_refused(response):
-            self._accept(http.send(self._token_request(request), auth=AS_IS))
+            self._accept(deliver(self._token_request(request)))
             request.headers["x-amz-access-token"] = self._secret()
-            response = http.send(request, auth=AS_IS)
+            response = deliver(request)
         return response
 
     def _valid(self) -> bool:

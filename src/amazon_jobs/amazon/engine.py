@@ -29,8 +29,9 @@ from urllib.parse import quote
 
 import httpx
 
-from amazon_jobs.amazon.auth import LwaAuth
+from amazon_jobs.amazon.auth import AS_IS, LwaAuth
 from amazon_jobs.amazon.models import DocumentLocation
+from amazon_jobs.amazon.transport import StdlibTransport
 from amazon_jobs.clock import Clock
 from amazon_jobs.domain.backoff import retry_delay
 from amazon_jobs.domain.limits import Operation
@@ -94,8 +95,12 @@ class ApiEngine:
         observer: Observer = _ignore,
         max_attempts: int = 4,
         rng: random.Random | None = None,
+        direct: StdlibTransport | None = None,
     ) -> None:
         self.http = http
+        #: *http*'s transport, when it is a :class:`StdlibTransport`: requests go to it
+        #: straight (see :meth:`_deliver`).
+        self.direct = direct
         self.endpoint = endpoint.rstrip("/")
         self.auth = auth
         self.clock = clock
@@ -149,8 +154,32 @@ class ApiEngine:
         request = self.http.build_request(method, url, **kwargs)
         auth = self.auth
         if type(auth) is LwaAuth:  # not a subclass: it could change the flow
-            return auth.send(self.http, request)
+            return auth.send(self.http, request, deliver=self._deliver)
         return self.http.send(request, auth=auth)
+
+    def _deliver(self, request: httpx.Request) -> httpx.Response:
+        """``http.send(request, auth=AS_IS)``: the answer, read to its end.
+
+        With :attr:`direct`, straight to the transport: the same request on the wire
+        and the same errors, without httpx's client layer around it (the cookie jar
+        that parses every answer, the auth and redirect loops, the event hooks), which
+        none of our calls uses and which cost about a fifth of an exchange's CPU.
+        """
+        transport = self.direct
+        if transport is None:
+            return self.http.send(request, auth=AS_IS)
+        try:
+            response = transport.handle_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request  # as httpx's client does
+            raise
+        response.request = request
+        try:
+            response.read()
+        except BaseException:
+            response.close()
+            raise
+        return response
 
     def _raw(
         self,
@@ -197,7 +226,8 @@ class ApiEngine:
         sink: IO[bytes] | None,
     ) -> httpx.Response:
         if sink is None:
-            return self.http.request(method, url, content=content, headers=dict(headers))
+            request = self.http.build_request(method, url, content=content, headers=dict(headers))
+            return self._deliver(request)
         with self.http.stream(method, url, headers=dict(headers)) as response:
             if response.status_code == 200:
                 sink.seek(0)

@@ -9,7 +9,8 @@ reported with its account (``on_token``).
 Without a transport handed in, the connections are
 :class:`~amazon_jobs.amazon.transport.StdlibTransport`'s (the same requests for
 half the CPU of httpx's own), unless the environment names a proxy: then httpx's
-own transport, which honours it.
+own transport, which honours it. The clients then send their requests to that
+transport straight, past httpx's client layer, which none of our calls uses.
 """
 
 from __future__ import annotations
@@ -52,9 +53,13 @@ class AmazonGateway:
         self.allow_custom_endpoints = allow_custom_endpoints
         self.max_attempts = max_attempts
         self.rng = rng or random.Random()
+        chosen = transport if transport is not None else _default_transport()
+        #: Our own transport, which the clients send to straight (see ApiEngine._deliver):
+        #: only when it is the default, so that no proxy httpx would mount is skipped.
+        self._direct = chosen if transport is None and isinstance(chosen, StdlibTransport) else None
         self.http = httpx.Client(
             timeout=httpx.Timeout(timeout_s),
-            transport=transport if transport is not None else _default_transport(),
+            transport=chosen,
             headers={"user-agent": "amazon-jobs/0.1 (Language=Python)"},
             follow_redirects=False,
         )
@@ -75,6 +80,7 @@ class AmazonGateway:
             observer=observer,
             max_attempts=self.max_attempts,
             rng=self.rng,
+            direct=self._direct,
         )
 
     def _check(self, endpoint: str, token_url: str) -> None:
