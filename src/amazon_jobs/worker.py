@@ -1,7 +1,7 @@
 """The worker: claims due jobs and advances each by one step.
 
 - Up to ``concurrency`` steps run at once, each on its own claimed job; as
-  soon as one finishes, another due job is claimed.
+  soon as one finishes, its thread claims the next due job and steps it.
 - A claimed job carries the worker's id and a lease, renewed by a heartbeat
   thread while its step runs; if the worker dies, the job is claimed again
   once the lease has expired (and the job's log says so).
@@ -141,7 +141,7 @@ class Worker:
                 self._database_down(exc, failures, stop)
                 continue
             for job_id, claim in claimed.items():
-                in_flight[pool.submit(self._step, job_id, claim, False)] = job_id
+                in_flight[pool.submit(self._chain, job_id, claim, stop)] = job_id
             if in_flight:
                 self._collect(in_flight)
                 continue
@@ -153,7 +153,6 @@ class Worker:
         done, _ = wait(in_flight, timeout=self.idle_poll_s, return_when=FIRST_COMPLETED)
         for future in done:
             in_flight.pop(future)
-            self.stats.steps += 1
             exc = future.exception()
             if isinstance(exc, DBAPIError):
                 self.stats.database_errors += 1
@@ -230,6 +229,22 @@ class Worker:
             self._claim(0)
         except DBAPIError as exc:  # their leases run out by themselves
             logger.warning("could not release leases: %s", _first_line(exc))
+
+    def _chain(self, job_id: int, claim: Claimed, stop: threading.Event) -> None:
+        """Step *job_id*, then, on this thread, the next due job, for as long as there is
+        one. A slot whose step ended is filled at once, without handing over to the loop's
+        thread and back: two thread switches less per step, each of which costs a turn of
+        the GIL. The loop takes over again when the queue is empty, to wait."""
+        while True:
+            self._step(job_id, claim, False)
+            with self._lock:
+                self.stats.steps += 1
+            if stop.is_set():
+                return
+            claimed = self._claim(1)
+            if not claimed:
+                return
+            ((job_id, claim),) = claimed.items()
 
     def _step(self, job_id: int, claim: Claimed, release_lease: bool = True) -> None:
         """One step; without *release_lease*, the lease is given up by the next claim."""
