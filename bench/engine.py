@@ -1,7 +1,7 @@
 """Engine: job steps per second with the simulator answering at once, before and after.
 
-    python -m bench.engine [--jobs 600] [--baseline aa8bc8d] [--parts sqlite:1,postgres:4]
-                           [--only before|after]
+    python -m bench.engine [--jobs 600] [--rounds 3] [--baseline aa8bc8d]
+                           [--parts sqlite:1,postgres:4] [--only before|after]
 
 Update Products QTY jobs (one item each, over 20 accounts) run to the end with
 `amazon-jobs worker` processes: on SQLite with 1 worker, on PostgreSQL with 1
@@ -10,8 +10,11 @@ binds, so what is measured is our own engine: claims, transactions, HTTP.
 Then, with the workers idle, jobs are created one by one and the time from a
 job becoming due to its first step is taken (claim p50, p95).
 
-Each configuration is measured twice in one run, interleaved (before sqlite,
-after sqlite, before pg1, ...) so that the machine's drift hits both alike:
+Each configuration is measured with both versions in one run, interleaved (before
+sqlite, after sqlite, before pg1, ...) so that the machine's drift hits both alike,
+and the whole sequence is repeated *--rounds* times: the tables give the median of
+the rounds, cell by cell (the speed of this shared machine moves by a third from
+one run to the next; every round's numbers are kept in the JSON). Versions:
 "before" with the code of git revision ``--baseline`` (issue 17's starting
 point by default; ``git archive`` of its ``src`` cached under
 ``/tmp/aj_baseline/``), "after" with the working tree. Each measurement runs in
@@ -412,14 +415,15 @@ GOALS = [
 GOAL_HEADERS = ["goal", "config", "target", "before", "after", "after ÷ before", "met"]
 
 
-def goal_rows(results: dict[tuple[str, str], Measurement]) -> list[list[object]]:
+def goal_rows(results: dict[tuple[str, str], list[Measurement]]) -> list[list[object]]:
+    """Each goal with its before and after values, the medians over the rounds."""
     rows: list[list[object]] = []
     for goal in GOALS:
         before, after = (results.get((goal.part, version)) for version in VERSIONS)
         if before is None and after is None:
             continue
-        old = None if before is None else goal.value(before)
-        new = None if after is None else goal.value(after)
+        old = None if before is None else median([goal.value(m) for m in before])
+        new = None if after is None else median([goal.value(m) for m in after])
         met = None if new is None else goal.met(old, new)
         ratio = new / old if old and new is not None else None
         verdict = "n/a" if met is None else "met" if met else "not met"
@@ -442,6 +446,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--jobs", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=3, help="repeats; medians are shown")
     parser.add_argument("--baseline", default=BASELINE, help="git revision of 'before'")
     parser.add_argument("--parts", default=",".join(PARTS), help="e.g. sqlite:1,postgres:4")
     parser.add_argument("--only", choices=VERSIONS, help="measure one version only")
@@ -460,34 +465,49 @@ def main() -> None:
     sources = {"after": CURRENT_SRC}
     if "before" in versions:
         sources["before"] = baseline_tree(args.baseline) / "src"
-    results: dict[tuple[str, str], Measurement] = {}
+    results: dict[tuple[str, str], list[Measurement]] = {}
     code: dict[str, str] = {}
-    for part in parts:
-        for version in versions:
-            print(f"{version} {part} ...", flush=True)
-            results[part, version] = measured = run_part(part, sources[version], args.jobs)
-            if version not in code:
-                code[version] = measured.code
-                print(f"  {version}: amazon_jobs from {measured.code}", flush=True)
+    for round_ in range(1, args.rounds + 1):
+        for part in parts:
+            for version in versions:
+                print(f"round {round_}: {version} {part} ...", flush=True)
+                measured = run_part(part, sources[version], args.jobs)
+                results.setdefault((part, version), []).append(measured)
+                if version not in code:
+                    code[version] = measured.code
+                    print(f"  {version}: amazon_jobs from {measured.code}", flush=True)
     report(results, args, commit, code)
 
 
+def median_row(version: str, rounds: list[Measurement]) -> list[object]:
+    """:func:`row` of the rounds' medians, cell by cell (a cell the rounds agree on, such
+    as the database or the number of jobs, as it is)."""
+    cells = list(zip(*(row(version, m) for m in rounds), strict=True))
+    return [column[0] if len(set(column)) == 1 else median(column) for column in cells]
+
+
 def report(
-    results: dict[tuple[str, str], Measurement],
+    results: dict[tuple[str, str], list[Measurement]],
     args: argparse.Namespace,
     commit: str,
     code: dict[str, str],
 ) -> None:
-    rows = [row(version, m) for (_, version), m in results.items()]
+    rows = [median_row(version, rounds) for (_, version), rounds in results.items()]
     title = "Engine: steps per second, simulator answering at once"
     if any(version == "before" for _, version in results):
         title += f"; before = {commit}, after = the working tree"
+    title += f"; medians of {args.rounds} round(s)"
     print_table(title, HEADERS, rows)
+    each = [[n, *row(version, m)] for (_, version), rounds in results.items()
+            for n, m in enumerate(rounds, start=1)]  # fmt: skip
+    print_table("Each round", ["round", *HEADERS], each)
     goals = goal_rows(results)
     print_table("Goals of issue 17 (after = the working tree)", GOAL_HEADERS, goals)
     save(
         "engine", title, HEADERS, rows, baseline=args.baseline, baseline_commit=commit,
-        jobs=args.jobs, code=code, goals={"headers": GOAL_HEADERS, "rows": goals},
+        jobs=args.jobs, rounds=args.rounds, code=code,
+        each_round={"headers": ["round", *HEADERS], "rows": each},
+        goals={"headers": GOAL_HEADERS, "rows": goals},
     )  # fmt: skip
 
 
