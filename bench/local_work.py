@@ -38,6 +38,7 @@ from amazon_jobs.handlers.reservation import Selection, reserve
 from amazon_jobs.handlers.update_offer import UpdateQuantity
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store import migrate
+from amazon_jobs.store.available import targets_for
 from amazon_jobs.store.inventory import activate_snapshot, insert_records
 from amazon_jobs.store.jobs import lock_job
 from amazon_jobs.store.models import Account, Job
@@ -145,7 +146,7 @@ def reserve_all(rt: Runtime, account_id: int, count: int) -> int:
             job_type=JobType.UPDATE_QTY,
             selection=Selection(all=True),
             eligible=handler.eligible,
-            changed=handler.changed(),
+            changed=handler.changed(targets_for(session, account_id)),
             requested=handler.requested,
             max_items=count,
             now=rt.clock.now(),
