@@ -12,6 +12,7 @@ from sqlalchemy import update
 from amazon_jobs.domain.amazon_errors import explain
 from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.errors import AmazonJobsError, SelectionError
+from amazon_jobs.handlers import handler_for
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.insight import estimate_send, hourly_use
 from amazon_jobs.service import (
@@ -55,6 +56,23 @@ def test_documents_are_kept_and_failed_items_retried_in_a_child_job(shop):
     assert child.parent_id == fatal.id and child.items_total == 2 and left_out == []
     with pytest.raises(SelectionError, match="no failed items"):
         retry_failed_items(shop.rt, create_and_finish(shop))
+
+
+@pytest.mark.parametrize(
+    "job_type",
+    [JobType.UPDATE_QTY, JobType.UPDATE_PRICE, JobType.UPDATE_QTY_PRICE, JobType.STOP],
+)
+def test_the_feed_sent_is_the_feed_its_items_record(shop, job_type):
+    """The step that builds a feed uploads it without reading its items back: the feed it
+    sent (kept as the job's document) is the feed built from the values on its items."""
+    job = create(shop, job_type, sku(1), sku(2), sku(4))
+    shop.run_worker()
+    with shop.rt.db.read() as session:
+        feed = get_document(session, job.id, "feed")
+        account = session.get(Account, shop.account_id)
+    assert feed is not None and account is not None
+    assert len(json.loads(feed.content)["messages"]) == 3
+    assert feed.content == handler_for(job_type).feed_document(shop.rt, job.id, account)
 
 
 def create_and_finish(shop):

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -125,6 +125,14 @@ class ShopValues:
         if not self.policy:
             return {"price": str(self.price)}
         return {"shop_price": str(self.shop_price), "policy": True, "price": str(self.price)}
+
+
+class Built(NamedTuple):
+    """One message of a feed as the build recorded it on its item."""
+
+    message_id: int
+    sku: str
+    sent: dict[str, Any]
 
 
 class ListingsFeedJob(StepHandler, ABC):
@@ -347,8 +355,11 @@ class ListingsFeedJob(StepHandler, ABC):
         phase = job.data.get("phase")
         document_id, url = job.input_document_id, job.data.get("url") or ""
         taken = False  # createFeedDocument's token, taken with the build
+        built: Sequence[Built] | None = None  # the messages, when built in this step
         if phase is None:
-            messages, taken = self._build(rt, job_id, account, [Operation.CREATE_FEED_DOCUMENT])
+            messages, taken, built = self._build(
+                rt, job_id, account, [Operation.CREATE_FEED_DOCUMENT]
+            )
             checkpoint("feed:built")
             phase = "built"
             if messages and not taken:
@@ -371,7 +382,7 @@ class ListingsFeedJob(StepHandler, ABC):
             new_document = None
         uploaded = None
         if phase == "document":
-            uploaded = self._upload(rt, job_id, url, account, client, new_document)
+            uploaded = self._upload(rt, job_id, url, account, client, new_document, built)
             checkpoint("feed:uploaded")
             phase = "uploaded"
         if phase == "uploaded":
@@ -533,10 +544,11 @@ class ListingsFeedJob(StepHandler, ABC):
 
     def _build(
         self, rt: Runtime, job_id: int, account: Account, take: Sequence[Operation]
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, bool, list[Built]]:
         """:meth:`build`, and in the same transaction, if there is a message to send, the
         tokens of *take* for the first call (whether they were taken: if not, the job
-        waits for them, built)."""
+        waits for them, built); and the messages' numbers, SKUs and values as recorded,
+        for the feed document (which this step then builds without reading them back)."""
         with rt.db.transaction() as session:
             rows = _TO_BUILD.named(session, {"job_id": job_id})
             requested = loads_many([row[2] for row in rows])
@@ -563,7 +575,11 @@ class ListingsFeedJob(StepHandler, ABC):
             )
             append_log(session, job_id, rt.clock.now(), f"{built} for seller {account.seller_id}")
             taken = bool(values and take) and self.spend_locked(rt, session, job, take) is not None
-        return len(values), taken
+        messages = [
+            Built(value["message_id"], row.ref, value["sent"])
+            for row, value in zip(rows, values, strict=True)
+        ]
+        return len(values), taken, messages
 
     def _create_document(self, client: SpApiClient) -> tuple[str, str]:
         """createFeedDocument; returns the document's id and upload URL (recorded with
@@ -579,11 +595,13 @@ class ListingsFeedJob(StepHandler, ABC):
         account: Account,
         client: SpApiClient,
         document: Document | None,
+        built: Sequence[Built] | None = None,
     ) -> bytes:
-        """Upload the feed; what was uploaded is recorded by :meth:`_send`. If the upload
-        fails, the *document* made for it in this step is recorded first, so the retry
-        uploads to the same URL instead of asking for a new one."""
-        payload = self.feed_document(rt, job_id, account)
+        """Upload the feed (of the messages *built* in this step, if given); what was
+        uploaded is recorded by :meth:`_send`. If the upload fails, the *document* made
+        for it in this step is recorded first, so the retry uploads to the same URL
+        instead of asking for a new one."""
+        payload = self.feed_document(rt, job_id, account, built)
         try:
             client.upload_document(url, payload, listings_feed.CONTENT_TYPE)
         except AmazonError:
@@ -616,19 +634,26 @@ class ListingsFeedJob(StepHandler, ABC):
             next_run_at=now + timedelta(seconds=rt.settings.poll_first_s),
         )
 
-    def feed_document(self, rt: Runtime, job_id: int, account: Account) -> bytes:
-        """The feed as sent: built from the values recorded on the items."""
+    def feed_document(
+        self, rt: Runtime, job_id: int, account: Account, built: Sequence[Built] | None = None
+    ) -> bytes:
+        """The feed as sent: built from the values recorded on the items (read, unless
+        *built* holds them as :meth:`_build` recorded them)."""
         with paused_gc():
-            return self._feed_document(rt, job_id, account)
+            return self._feed_document(rt, job_id, account, built)
 
-    def _feed_document(self, rt: Runtime, job_id: int, account: Account) -> bytes:
-        with rt.db.read() as session:
-            rows = _BUILT.rows(session, {"job_id": job_id})
-        sent = loads_many([row[2] for row in rows])
-        messages = (
-            self.message(number or 0, ref, values, account)
-            for (number, ref, _), values in zip(rows, sent, strict=True)
-        )
+    def _feed_document(
+        self, rt: Runtime, job_id: int, account: Account, built: Sequence[Built] | None
+    ) -> bytes:
+        if built is None:
+            with rt.db.read() as session:
+                rows = _BUILT.rows(session, {"job_id": job_id})
+            sent = loads_many([row[2] for row in rows])
+            built = [
+                Built(number or 0, ref, values)
+                for (number, ref, _), values in zip(rows, sent, strict=True)
+            ]
+        messages = (self.message(b.message_id, b.sku, b.sent, account) for b in built)
         return listings_feed.build_feed(account.seller_id, messages)
 
     # Waiting for the result
@@ -834,6 +859,7 @@ _TO_BUILD = Prepared(
         JobItem.id,
         JobItem.listing_id,
         json_text(JobItem.requested),
+        JobItem.ref,
         Product.sku,
         Product.quantity,
         Product.price,
