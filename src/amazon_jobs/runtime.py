@@ -56,8 +56,9 @@ class Runtime:
         clock = clock or settings.make_clock()
         rng = rng or random.Random()
         db = Database(settings.resolved_database_url)
-        db.on_write.append(log_buffer.flush)
+        db.on_write.append(log_buffer.open_batch)
         db.before_commit.append(save_changed_jobs)
+        db.before_commit.append(log_buffer.write_batch)
         return cls(
             settings=settings,
             db=db,

@@ -35,7 +35,7 @@ from amazon_jobs.domain.jobs import (
     check_transition,
 )
 from amazon_jobs.errors import JobNotFound, LeaseLost
-from amazon_jobs.store.log_buffer import INSERT_LOG
+from amazon_jobs.store import log_buffer
 from amazon_jobs.store.models import Account, Job, JobItem, JobLog
 from amazon_jobs.store.prepared import Prepared
 from amazon_jobs.store.snapshots import Snapshot
@@ -227,8 +227,8 @@ def append_log(
     level: str = "info",
     request_id: str | None = None,
 ) -> None:
-    row = {"job_id": job_id, "at": now, "level": level, "message": message}
-    INSERT_LOG.run(session, {**row, "request_id": request_id})
+    line = {"job_id": job_id, "at": now, "level": level, "message": message}
+    log_buffer.add(session, {**line, "request_id": request_id})
 
 
 def step_snapshot(session: Session, job_id: int) -> tuple[Job, Account] | None:
