@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, create_engine, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import NullPool
 
 from amazon_jobs.crypto import Cipher, generate_key
 from amazon_jobs.domain.jobs import JobStatus, JobType
@@ -103,6 +104,35 @@ def test_a_driver_error_is_sqlalchemys_and_nothing_is_kept(runtime, account_id):
     assert issubclass(IntegrityError, DBAPIError)
     with runtime.db.read() as session:
         assert session.scalars(select(JobLog).where(JobLog.job_id == job_id)).all() == []
+
+
+def test_a_session_used_for_several_transactions_runs_each_in_its_own(runtime, account_id):
+    """The connection a session's statements run on is looked up once per transaction:
+    each statement runs in the session's transaction of its time, so a rollback undoes
+    it and a commit keeps it, however many transactions the session went through. (No
+    pool: each transaction has a connection of its own, and the last one is closed.)"""
+    job_id = new_job(runtime, account_id)
+    later = runtime.clock.now() + timedelta(hours=1)
+    engine = create_engine(runtime.db.url, poolclass=NullPool)
+
+    def data(session):
+        return READ_JOB.first(session, {"job_id": job_id})[2]
+
+    with Session(engine) as session:
+        for attempt in (1, 2):
+            session.execute(select(1))  # the transaction begun by the ORM, not a statement
+            SET_DATA.run(session, {"job_id": job_id, "data": {"try": attempt}, "at": later})
+            assert data(session) == {"try": attempt}
+            session.rollback()
+            assert data(session) == {}
+            session.rollback()
+        session.execute(select(1))
+        SET_DATA.run(session, {"job_id": job_id, "data": {"try": 3}, "at": later})
+        session.commit()
+    engine.dispose()
+    with runtime.db.read() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.data == {"try": 3}
 
 
 def test_a_changed_job_is_written_by_the_commit(runtime, account_id):

@@ -42,6 +42,8 @@ __all__ = ["Prepared", "binds", "constants"]
 Processor = Callable[[Any], Any] | None
 #: Where a pooled connection keeps its cursor (see :func:`_cursor`).
 _CURSOR = "amazon_jobs.prepared.cursor"
+#: Where a session keeps its transaction's connection and cursor (see :func:`_bound`).
+_BOUND = "amazon_jobs.prepared.bound"
 
 
 @dataclass
@@ -60,7 +62,8 @@ class _Plan:
     result_types: tuple[Any, ...]
     #: The type of :meth:`Prepared.named`'s rows.
     record: Any = None
-    results: tuple[Processor, ...] | None = None
+    #: Each result column that needs converting: its index and its type's processor.
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -77,30 +80,31 @@ class Prepared:
         self, session: Session, params: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """Run with *params*; the result rows (empty for a statement without one)."""
-        connection = session.connection()
+        connection, cursor = _bound(session)
         plan = self._plan(connection.dialect)
         values = self._values(plan, params or {})
-        cursor = _cursor(connection)
         _execute(connection, cursor, plan.sql, values)
         if not plan.result_types:  # no result columns (an UPDATE, say)
             return []
         raw = cursor.fetchall()
-        results = plan.results
-        if results is None:
-            results = self._results(plan, connection.dialect, cursor.description)
-        if not any(results):
+        converters = plan.converters
+        if converters is None:
+            converters = self._results(plan, connection.dialect, cursor.description)
+        if not converters:
             return [tuple(row) for row in raw]
-        return [
-            tuple(
-                p(v) if p is not None and v is not None else v
-                for p, v in zip(results, row, strict=True)
-            )
-            for row in raw
-        ]
+        rows = []
+        for row in raw:
+            values = list(row)
+            for i, convert in converters:
+                value = values[i]
+                if value is not None:
+                    values[i] = convert(value)
+            rows.append(tuple(values))
+        return rows
 
     def named(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
         """:meth:`rows` as named tuples, each value under its column's name."""
-        plan = self._plan(session.connection().dialect)
+        plan = self._plan(_bound(session)[0].dialect)
         return [plan.record._make(row) for row in self.rows(session, params)]
 
     def first(
@@ -117,20 +121,18 @@ class Prepared:
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement without result rows; the number of rows it changed."""
-        connection = session.connection()
+        connection, cursor = _bound(session)
         plan = self._plan(connection.dialect)
-        cursor = _cursor(connection)
         _execute(connection, cursor, plan.sql, self._values(plan, params or {}))
         return int(cursor.rowcount)
 
     def many(self, session: Session, params: Iterable[Mapping[str, Any]]) -> None:
         """Run once per mapping of *params*, in one ``executemany``."""
-        connection = session.connection()
+        connection, cursor = _bound(session)
         plan = self._plan(connection.dialect)
         values = [self._values(plan, p) for p in params]
         if not values:
             return
-        cursor = _cursor(connection)
         if len(values) == 1:  # psycopg's executemany costs a pipeline's set-up
             _execute(connection, cursor, plan.sql, values[0])
             return
@@ -165,14 +167,15 @@ class Prepared:
     @staticmethod
     def _results(
         plan: _Plan, dialect: Dialect, description: Sequence[Any]
-    ) -> tuple[Processor, ...]:
+    ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
         with plan.lock:
-            if plan.results is None:
-                plan.results = tuple(
+            if plan.converters is None:
+                processors = [
                     type_.dialect_impl(dialect).result_processor(dialect, column[1])
                     for type_, column in zip(plan.result_types, description, strict=True)
-                )
-            return plan.results
+                ]
+                plan.converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+            return plan.converters
 
 
 def constants(values: Iterable[Any], type_: Any) -> list[Any]:
@@ -211,6 +214,26 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Plan:
         result_types=tuple(column.type for column in columns or ()),
         record=namedtuple("Record", names, rename=True),
     )
+
+
+def _bound(session: Session) -> tuple[Connection, Any]:
+    """The session's connection and its driver cursor, looked up once per transaction of
+    the session (``Session.connection()`` costs several microseconds each time, and a step
+    runs a few dozen statements)."""
+    transaction = session.get_transaction()
+    found = session.info.get(_BOUND)
+    if (
+        found is not None
+        and transaction is not None
+        and found[0] is transaction
+        and transaction.is_active
+        and not found[1].invalidated
+    ):
+        return found[1], found[2]
+    connection = session.connection()
+    cursor = _cursor(connection)
+    session.info[_BOUND] = (session.get_transaction(), connection, cursor)
+    return connection, cursor
 
 
 def _cursor(connection: Connection) -> Any:
