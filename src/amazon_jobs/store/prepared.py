@@ -89,17 +89,17 @@ class Prepared:
         raw = cursor.fetchall()
         converters = plan.converters
         if converters is None:
-            converters = self._results(plan, connection.dialect, cursor.description)
+            converters = self._converters(plan, connection.dialect, cursor.description)
         if not converters:
             return [tuple(row) for row in raw]
         rows = []
         for row in raw:
-            values = list(row)
+            cells = list(row)
             for i, convert in converters:
-                value = values[i]
-                if value is not None:
-                    values[i] = convert(value)
-            rows.append(tuple(values))
+                cell = cells[i]
+                if cell is not None:
+                    cells[i] = convert(cell)
+            rows.append(tuple(cells))
         return rows
 
     def named(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
@@ -165,7 +165,7 @@ class Prepared:
         return tuple(values[name] for name in plan.order)
 
     @staticmethod
-    def _results(
+    def _converters(
         plan: _Plan, dialect: Dialect, description: Sequence[Any]
     ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
         with plan.lock:
