@@ -70,7 +70,13 @@ class Database:
 def _create_engine(url: str, *, echo: bool, pool_size: int) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        # psycopg's own automatic preparing is off: the hot statements are prepared by
+        # amazon_jobs.store.pg_statements, and psycopg sends DEALLOCATE ALL at each
+        # rollback of a connection where it prepared any, which would drop those too.
+        args = {"prepare_threshold": None} if parsed.get_driver_name() == "psycopg" else {}
+        engine = create_engine(
+            url, echo=echo, pool_size=pool_size, max_overflow=pool_size, connect_args=args
+        )
         event.listen(engine, "checkout", _ping_if_idle)
         event.listen(engine, "checkin", _note_checkin)
         return engine
