@@ -248,3 +248,36 @@ def test_beyond_the_cap_statements_run_unnamed(
         assert prepared_here(session) == []
     with db.read() as session:
         assert READ.first(session, {"id": 1})[1] == "p2"
+
+
+def test_many_runs_in_one_transaction_and_a_failure_keeps_none(db: Database) -> None:
+    with db.transaction() as session:  # the batch begins the transaction itself
+        ADD.many(session, [row(1, "p1"), row(2, "q2"), row(3, "p3")])
+        assert [r[0] for r in SOME.rows(session)] == [1, 3]
+    with pytest.raises(IntegrityError) as raised, db.transaction() as session:
+        ADD.many(session, [row(4, "p4"), row(5, "p1"), row(6, "p6")])  # p1 is taken
+    assert isinstance(raised.value.orig, psycopg.errors.UniqueViolation)
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        ADD.many(session, [row(7, "p7"), row(8, "p8")])
+        raise RuntimeError("roll back")
+    with db.read() as session:
+        ids = [r[0] for r in Prepared(select(PROBE.c.id).order_by(PROBE.c.id)).rows(session)]
+        assert ids == [1, 2, 3]
+
+
+def test_a_connection_dropped_under_a_batch_is_invalidated_and_replaced(db: Database) -> None:
+    """The batch that begins the transaction (BEGIN and the statements sent together)
+    meets a connection the server has closed meanwhile."""
+    with db.engine.connect() as connection, Session(bind=connection) as session:
+        ADD.many(session, [row(1, "p1"), row(2, "p2")])
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+        session.commit()  # the connection stays this session's, idle
+        with db.engine.begin() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as raised:
+            ADD.many(session, [row(3, "p3"), row(4, "p4")])
+        assert raised.value.connection_invalidated
+    with db.transaction() as session:
+        ADD.many(session, [row(3, "p3"), row(4, "p4")])
+    with db.read() as session:
+        assert [r[0] for r in Prepared(select(PROBE.c.id)).rows(session)] == [1, 2, 3, 4]
