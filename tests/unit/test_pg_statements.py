@@ -266,8 +266,8 @@ def test_many_runs_in_one_transaction_and_a_failure_keeps_none(db: Database) -> 
 
 
 def test_a_connection_dropped_under_a_batch_is_invalidated_and_replaced(db: Database) -> None:
-    """The batch that begins the transaction (BEGIN and the statements sent together)
-    meets a connection the server has closed meanwhile."""
+    """The batch that begins the transaction meets a connection the server has closed
+    meanwhile."""
     with db.engine.connect() as connection, Session(bind=connection) as session:
         ADD.many(session, [row(1, "p1"), row(2, "p2")])
         pid = session.scalar(text("SELECT pg_backend_pid()"))

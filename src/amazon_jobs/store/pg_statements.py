@@ -12,16 +12,12 @@ the same work directly on the connection's ``pgconn``:
   types (``PQprepare``), then run with ``PQexecPrepared``, which releases the GIL
   while it waits for the server;
 - rows are loaded by the same ``Transformer`` (psycopg's loaders, in C);
-- a transaction is begun when the connection is idle and not in autocommit, with
-  the ``BEGIN`` psycopg itself would send, so the statement runs inside the
-  transaction SQLAlchemy's session holds. The ``BEGIN`` goes in one round trip
-  with the statement (libpq's pipeline mode), and so do the statements of one
-  ``executemany``: each round trip costs the worker and the server about 30 µs of
-  CPU each;
+- a transaction is begun first when the connection is idle and not in autocommit,
+  with the ``BEGIN`` psycopg itself would send, so the statement runs inside the
+  transaction SQLAlchemy's session holds;
 - a failed statement raises the same :mod:`psycopg.errors` class psycopg raises,
   and a dropped connection shows as ``Connection.closed``, which SQLAlchemy's
-  ``is_disconnect`` reads. A connection whose socket fails in the middle of a
-  pipeline is closed, as it cannot be used again.
+  ``is_disconnect`` reads.
 
 psycopg's own automatic preparing is turned off on such a connection
 (``prepare_threshold=None``; :class:`~amazon_jobs.store.database.Database`
@@ -40,9 +36,8 @@ SQL must use ``$1``-style placeholders (a statement compiled with the
 from __future__ import annotations
 
 import itertools
-import select
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import psycopg
 from psycopg import errors, pq
@@ -56,17 +51,6 @@ __all__ = ["MAX_PREPARED", "LibpqCursor"]
 MAX_PREPARED = 500
 
 _OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
-
-
-class _Command(NamedTuple):
-    """One statement to run: its prepared name (None: run *text* unnamed), dumped
-    parameters, their formats and type OIDs."""
-
-    name: bytes | None
-    text: bytes
-    params: Sequence[Any]
-    formats: Sequence[pq.Format] | None
-    types: Sequence[int] | None
 
 
 class LibpqCursor:
@@ -90,26 +74,29 @@ class LibpqCursor:
     def execute(self, sql: str, values: Sequence[Any]) -> None:
         """Run *sql* with *values*, in the connection's transaction (begun if idle)."""
         self._result = None
-        command = self._command(sql, values)
-        if self._idle():  # BEGIN and the statement in one round trip
-            self._result = self._pipeline([self._begin(), command])[-1]
-            return
-        name, text, params, formats, types = command
-        if name is not None:
+        self._begin_if_idle()
+        tx = self._tx
+        params: Sequence[Any] = ()
+        formats: Sequence[pq.Format] | None = None
+        types: tuple[int, ...] = ()
+        if values:
+            params = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
+            formats, types = tx.formats, tuple(tx.types or ())
+        key = (sql, types)
+        name = self._names.get(key)
+        if name is None:
+            name = self._prepare(key)
+        if name is None:  # too many statements prepared already: run it unnamed
+            result = self._pgconn.exec_params(sql.encode(), params, types or None, formats)
+        else:
             result = self._pgconn.exec_prepared(name, params, formats)
-        else:  # too many statements prepared already: run it unnamed
-            result = self._pgconn.exec_params(text, params, types, formats)
         self._check(result)
         self._result = result
 
     def executemany(self, sql: str, many: Iterable[Sequence[Any]]) -> None:
-        """:meth:`execute` once per sequence of values, all in one round trip (libpq's
-        pipeline mode), with the transaction's BEGIN if the connection is idle."""
-        self._result = None
-        commands = [self._command(sql, values) for values in many]
-        if commands:
-            begin = [self._begin()] if self._idle() else []
-            self._result = self._pipeline(begin + commands)[-1]
+        """:meth:`execute` once per sequence of values."""
+        for values in many:
+            self.execute(sql, values)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         result = self._result
@@ -138,64 +125,11 @@ class LibpqCursor:
 
     # Inside
 
-    def _idle(self) -> bool:
-        """Whether a statement must begin the transaction first (as psycopg would)."""
-        return (
-            not self.connection.autocommit
-            and self._pgconn.transaction_status == pq.TransactionStatus.IDLE
-        )
-
-    def _begin(self) -> _Command:
-        return _Command(None, _begin_statement(self.connection), (), None, None)
-
-    def _command(self, sql: str, values: Sequence[Any]) -> _Command:
-        """*values* dumped, and the statement prepared if it is not yet."""
-        tx = self._tx
-        params: Sequence[Any] = ()
-        formats: Sequence[pq.Format] | None = None
-        types: tuple[int, ...] = ()
-        if values:
-            params = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
-            formats, types = list(tx.formats or ()), tuple(tx.types or ())
-        key = (sql, types)
-        name = self._names.get(key)
-        if name is None:
-            name = self._prepare(key)
-        return _Command(name, sql.encode(), params, formats, types or None)
-
-    def _pipeline(self, commands: Sequence[_Command]) -> list[pq.abc.PGresult]:
-        """Send *commands* together, then read their results (the socket waited on with
-        the GIL let go); the first failed one is raised. A connection left half way
-        through (its socket failed) is closed, so that the pool drops it."""
-        pgconn = self._pgconn
-        results: list[pq.abc.PGresult] = []
-        try:
-            pgconn.enter_pipeline_mode()
-            for name, text, params, formats, types in commands:
-                if name is not None:
-                    pgconn.send_query_prepared(name, params, formats)
-                else:
-                    pgconn.send_query_params(text, params, types, formats)
-            pgconn.pipeline_sync()
-            while pgconn.flush():
-                _wait(pgconn.socket, select.POLLOUT)
-            while True:
-                while pgconn.is_busy():
-                    _wait(pgconn.socket, select.POLLIN)
-                    pgconn.consume_input()
-                result = pgconn.get_result()
-                if result is None:  # the end of one command's results
-                    continue
-                if result.status == pq.ExecStatus.PIPELINE_SYNC:
-                    break
-                results.append(result)
-            pgconn.exit_pipeline_mode()
-        except BaseException:
-            pgconn.finish()
-            raise
-        for result in results:
-            self._check(result)
-        return results
+    def _begin_if_idle(self) -> None:
+        connection = self.connection
+        if connection.autocommit or self._pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return
+        self._check(self._pgconn.exec_(_begin_statement(connection)))
 
     def _prepare(self, key: tuple[str, tuple[int, ...]]) -> bytes | None:
         if len(self._names) >= MAX_PREPARED:
@@ -213,14 +147,6 @@ class LibpqCursor:
                 # statements again (under new names).
                 self._names.clear()
             raise error
-
-
-def _wait(socket: int, event: int) -> None:
-    """Until *socket* is ready for *event* (``poll``: no limit on the descriptor's
-    number, unlike ``select``; the GIL is let go meanwhile)."""
-    poller = select.poll()
-    poller.register(socket, event)
-    poller.poll()
 
 
 def _stale(error: errors.Error) -> bool:
