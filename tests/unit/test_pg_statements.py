@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     insert,
+    literal_column,
     select,
     text,
     update,
@@ -112,6 +113,13 @@ def test_values_go_and_come_back_as_through_psycopgs_cursor(db: Database) -> Non
         assert READ.named(session, {"id": 1})[0].doc == row(1, "p1")["doc"]
         assert [r[0] for r in SOME.rows(session)] == [1, 3]
         assert READ.first(session, {"id": 99}) is None
+        # A % in the SQL's own text stays one (it is doubled for psycopg's placeholders).
+        percent = Prepared(
+            select(PROBE.c.id, literal_column("'50%'"))
+            .where(PROBE.c.name.like(literal_column("'q%'")))
+            .where(text("'a%' LIKE 'a%'"))
+        )
+        assert percent.rows(session) == [(2, "50%")]
 
 
 def test_statements_run_in_the_sessions_transaction(db: Database) -> None:

@@ -136,9 +136,6 @@ class Prepared:
         values = [self._values(plan, p) for p in params]
         if not values:
             return
-        if len(values) == 1:  # psycopg's executemany costs a pipeline's set-up
-            _execute(connection, cursor, plan.sql, values[0])
-            return
         try:
             cursor.executemany(plan.sql, values)
         except connection.dialect.loaded_dbapi.Error as error:
@@ -199,6 +196,8 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Plan:
     if _on_libpq(dialect):  # LibpqCursor takes the server's own $1 placeholders
         dialect = copy.copy(dialect)
         dialect.paramstyle, dialect.positional = "numeric_dollar", True
+        # the quoting of names and literals doubles a % for pyformat only: made anew
+        dialect.identifier_preparer = dialect.preparer(dialect)
     compiled: Compiled = statement.compile(dialect=dialect)
     if compiled.post_compile_params or compiled.literal_execute_params:  # type: ignore[attr-defined]
         raise ValueError("a prepared statement cannot hold an expanding IN or a literal_execute")
