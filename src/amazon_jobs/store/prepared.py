@@ -83,32 +83,12 @@ class Prepared:
         self, session: Session, params: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """Run with *params*; the result rows (empty for a statement without one)."""
-        connection, cursor = _bound(session)
-        plan = self._plan(connection.dialect)
-        values = self._values(plan, params or {})
-        _execute(connection, cursor, plan.sql, values)
-        if not plan.result_types:  # no result columns (an UPDATE, say)
-            return []
-        raw = cursor.fetchall()
-        converters = plan.converters
-        if converters is None:
-            converters = self._converters(plan, connection.dialect, cursor.description)
-        if not converters:
-            return [tuple(row) for row in raw]
-        rows = []
-        for row in raw:
-            cells = list(row)
-            for i, convert in converters:
-                cell = cells[i]
-                if cell is not None:
-                    cells[i] = convert(cell)
-            rows.append(tuple(cells))
-        return rows
+        return self._rows(session, params)[1]
 
     def named(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
         """:meth:`rows` as named tuples, each value under its column's name."""
-        plan = self._plan(_bound(session)[0].dialect)
-        return [plan.record._make(row) for row in self.rows(session, params)]
+        plan, found = self._rows(session, params)
+        return [plan.record._make(row) for row in found]
 
     def first(
         self, session: Session, params: Mapping[str, Any] | None = None
@@ -124,9 +104,7 @@ class Prepared:
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement without result rows; the number of rows it changed."""
-        connection, cursor = _bound(session)
-        plan = self._plan(connection.dialect)
-        _execute(connection, cursor, plan.sql, self._values(plan, params or {}))
+        _, cursor, _ = self._send(session, params)
         return int(cursor.rowcount)
 
     def many(self, session: Session, params: Iterable[Mapping[str, Any]]) -> None:
@@ -140,6 +118,39 @@ class Prepared:
             cursor.executemany(plan.sql, values)
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, cursor, plan.sql, values, error) from error
+
+    def _send(
+        self, session: Session, params: Mapping[str, Any] | None
+    ) -> tuple[Connection, Any, _Plan]:
+        """Run with *params* on the session's connection: that connection, its cursor
+        (holding the result) and the plan run."""
+        connection, cursor = _bound(session)
+        plan = self._plan(connection.dialect)
+        _execute(connection, cursor, plan.sql, self._values(plan, params or {}))
+        return connection, cursor, plan
+
+    def _rows(
+        self, session: Session, params: Mapping[str, Any] | None
+    ) -> tuple[_Plan, list[tuple[Any, ...]]]:
+        """The plan run and its result rows, each value converted by its column's type."""
+        connection, cursor, plan = self._send(session, params)
+        if not plan.result_types:  # no result columns (an UPDATE, say)
+            return plan, []
+        raw = cursor.fetchall()
+        converters = plan.converters
+        if converters is None:
+            converters = self._converters(plan, connection.dialect, cursor.description)
+        if not converters:
+            return plan, [tuple(row) for row in raw]
+        rows = []
+        for row in raw:
+            cells = list(row)
+            for i, convert in converters:
+                cell = cells[i]
+                if cell is not None:
+                    cells[i] = convert(cell)
+            rows.append(tuple(cells))
+        return plan, rows
 
     # Compiling
 
