@@ -89,6 +89,7 @@ bench: $(VENV)/.bench  ## Run every benchmark (tables printed, JSON in bench/res
 	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.local_work
 	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.aged_step
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.capacity
 

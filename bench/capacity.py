@@ -1089,6 +1089,37 @@ HISTORY = {
 }
 
 
+#: How long an installation keeps orders (the model's "a year of orders").
+ORDERS_KEPT_DAYS = 365
+
+
+def keep_orders(rt: Runtime, accounts: Sequence[int], workload: Workload) -> int:
+    """A year of shipped orders for each account, at the workload's rate, two lines each
+    on the account's SKUs: closed, so no unit of theirs is held back, but there to be
+    read past (what the held-back units once read for each listing); how many."""
+    now, total = rt.clock.now(), 0
+    count = round(workload.orders_per_day * ORDERS_KEPT_DAYS)
+    for n, account_id in enumerate(accounts):
+        orders = []
+        for i in range(count):
+            at = now - timedelta(days=ORDERS_KEPT_DAYS) * (1 - i / count)
+            orders.append({"account_id": account_id, "amazon_order_id": f"kept-{n}-{i}",
+                           "status": "SHIPPED", "purchased_at": at, "amazon_updated_at": at,
+                           "fulfilled_by": "MERCHANT", "imported_at": at, "updated_at": at,
+                           "in_shop_at": at})  # fmt: skip
+        with rt.db.transaction() as session:
+            ids = session.scalars(insert(Order).returning(Order.id), orders).all()
+            session.execute(
+                insert(OrderItem),
+                [{"order_id": order_id, "order_item_id": f"{order_id}-{line}",
+                  "sku": sku_of(n, (i * 7 + line) % workload.skus), "quantity_ordered": 1,
+                  "quantity_shipped": 1}
+                 for i, order_id in enumerate(ids) for line in range(2)],
+            )  # fmt: skip
+        total += count
+    return total
+
+
 def age(rt: Runtime, accounts: Sequence[int], rates: Mapping[str, Kind], days: float) -> int:
     """Finished jobs of the last *days* for each account, at the model's rates (what
     retention keeps in a running installation); how many."""
@@ -1118,7 +1149,7 @@ def probe_scheduler(workload: Workload, sizes: Sequence[int], db: str, aged: int
     """The scheduler's tick on installations of several sizes where nothing changes: its
     per-account cost, if constant, makes a tick grow with N; if it grows with N, the tick
     grows with N squared. *aged* accounts: once more, with ``retention_days`` of finished
-    jobs kept (what a young installation does not show)."""
+    jobs and a year of shipped orders kept (what a young installation does not show)."""
     rows: list[list[Any]] = []
     runs = [(n, False) for n in sizes] + ([(aged, True)] if aged else [])
     for n, old in runs:
@@ -1129,9 +1160,11 @@ def probe_scheduler(workload: Workload, sizes: Sequence[int], db: str, aged: int
             kept = "none"
             if old:
                 product = Cadences.of(rt.settings)
+                orders = keep_orders(rt, accounts, workload)
                 count = age(rt, accounts, kinds(workload, product, Amazon.of(sim.config)),
                             product.retention_days)  # fmt: skip
-                kept = f"{count:,} ({product.retention_days:g} days)"
+                kept = (f"{count:,} ({product.retention_days:g} days), and {orders:,} "
+                        f"shipped orders ({ORDERS_KEPT_DAYS} days)")  # fmt: skip
             scheduler = Scheduler(rt, "capacity-probe")
             scheduler.tick()  # the first tick makes each account's first Orders Import
             walls, cpus = [], []

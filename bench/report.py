@@ -20,6 +20,7 @@ ORDER = (
     "freshness",
     "local_work",
     "engine",
+    "aged_step",
     "dashboard",
     "capacity",
 )

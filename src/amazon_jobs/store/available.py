@@ -20,12 +20,16 @@ units that no longer exist. Those units are *held back*:
                         them here (the merchant shipped it from the shop, so
                         the shop has it).
 
-:func:`held_back` computes it in one grouped query for the SKUs of a payload.
-:class:`Targets` writes the same rules, and the account's selling policy, as
-SQL, so "which listings are due for sync" is one indexed query whatever the
-number of listings: the target quantity and price are compared with what
-Amazon confirmed, inside the database, in whole cents and integer
-arithmetic that matches :mod:`amazon_jobs.domain.policy` exactly.
+Both read the account's open orders only, through the partial index
+``ix_orders_open`` (migration 0025), never the closed ones it keeps (a year of
+them): :func:`held_back` computes the units of every SKU in one grouped query
+and keeps those of a payload's SKUs; :class:`Targets` writes the same rules,
+and the account's selling policy, as SQL, so "which listings are due for sync"
+is one indexed query whatever the number of listings: the held-back units are
+grouped once per statement (a materialized CTE), and the target quantity and
+price are compared with what Amazon confirmed, inside the database, in whole
+cents and integer arithmetic that matches :mod:`amazon_jobs.domain.policy`
+exactly.
 """
 
 from __future__ import annotations
@@ -33,12 +37,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
+    Select,
     and_,
     bindparam,
     case,
@@ -46,6 +52,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -68,7 +75,7 @@ from amazon_jobs.store.models import (
     Shop,
 )
 from amazon_jobs.store.policies import load_policy
-from amazon_jobs.store.prepared import Prepared, constants
+from amazon_jobs.store.prepared import Prepared
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -82,7 +89,6 @@ __all__ = [
 
 #: Order statuses whose units are no longer Amazon's to hold (shipped or canceled).
 CLOSED_STATUSES = ("CANCELLED", "SHIPPED")
-IN_CHUNK = 5000
 
 
 def price_incl_column() -> Any:
@@ -121,10 +127,31 @@ def _open_not_in_shop(
     prepared statement)."""
     return and_(
         Order.account_id == account_id,
+        _open(),
         _not_in_our_stock(read_at),
-        Order.status.not_in(constants(CLOSED_STATUSES, Order.status.type)),
         or_(Order.fulfilled_by.is_(None), Order.fulfilled_by != "AMAZON"),
         ~exists().where(Shipment.order_id == Order.id),
+    )
+
+
+def _open() -> ColumnElement[bool]:
+    """Open on Amazon, written out as ``ix_orders_open``'s own condition
+    (:data:`~amazon_jobs.store.models.OPEN_ORDERS`): a database reads a partial index
+    only for a statement that holds the same term, constants included."""
+    return Order.status.not_in([literal_column(f"'{status}'") for status in CLOSED_STATUSES])
+
+
+def _held_units(
+    account_id: int | ColumnElement[Any], read_at: datetime | ColumnElement[Any] | None
+) -> Select[str | None, int]:
+    """Units held back per SKU, from the account's open orders (the orders first, through
+    ``ix_orders_open``, then their items)."""
+    return (
+        select(OrderItem.sku.label("sku"), func.sum(held_back_units()).label("units"))
+        .select_from(Order)
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .where(_open_not_in_shop(account_id, read_at))
+        .group_by(OrderItem.sku)
     )
 
 
@@ -135,41 +162,22 @@ def held_back_units() -> Expr[int]:
 
 def held_back(session: Session, account_id: int, skus: Iterable[str]) -> dict[str, int]:
     """Units held back per SKU (rules in the module docstring); SKUs with none left out."""
-    wanted = list(dict.fromkeys(skus))
+    wanted = set(skus)
     read_at = stock_read_at(session, account_id)
-    held: dict[str, int] = {}
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
-        size = _padded(len(chunk))
-        params: dict[str, Any] = {f"sku_{n}": sku for n, sku in enumerate(chunk)}
-        params.update({f"sku_{n}": None for n in range(len(chunk), size)})  # NULL matches none
-        params.update(account_id=account_id, read_at=read_at)
-        rows = _held_back_query(size, read_at is not None).rows(session, params)
-        held.update({sku: int(units) for sku, units in rows if sku and units and units > 0})
-    return held
+    rows = _HELD[read_at is not None].rows(session, {"account_id": account_id, "read_at": read_at})
+    return {sku: int(units) for sku, units in rows if sku in wanted and units and units > 0}
 
 
-def _padded(count: int) -> int:
-    """*count* rounded up to a power of two: the IN lists of :func:`held_back` come in a
-    few lengths, each prepared once."""
-    return 1 << max(0, count - 1).bit_length()
-
-
-@lru_cache(maxsize=64)
-def _held_back_query(size: int, synced: bool) -> Prepared:
-    """:func:`held_back`'s query for *size* SKUs (*synced*: the shop's stock was read)."""
-    read_at = bindparam("read_at", type_=Order.in_shop_at.type) if synced else None
-    return Prepared(
-        select(OrderItem.sku, func.sum(held_back_units()))
-        .join(Order, Order.id == OrderItem.order_id)
-        .where(
-            _open_not_in_shop(bindparam("account_id", type_=Order.account_id.type), read_at),
-            OrderItem.sku.in_(
-                [bindparam(f"sku_{n}", type_=OrderItem.sku.type) for n in range(size)]
-            ),
+#: :func:`held_back`'s query, prepared once, by whether the shop's stock was read.
+_HELD = {
+    synced: Prepared(
+        _held_units(
+            bindparam("account_id", type_=Order.account_id.type),
+            bindparam("read_at", type_=Order.in_shop_at.type) if synced else None,
         )
-        .group_by(OrderItem.sku)
     )
+    for synced in (False, True)
+}
 
 
 def _int(value: int) -> Expr[int]:
@@ -205,18 +213,20 @@ class Targets:
     stock_read_at: datetime | None = None
 
     def held(self) -> Expr[int]:
-        """Units held back for the product's SKU (a correlated, indexed subquery)."""
-        total = (
-            select(func.coalesce(func.sum(held_back_units()), 0))
-            .join(Order, Order.id == OrderItem.order_id)
-            .where(
-                OrderItem.sku == Product.sku,
-                _open_not_in_shop(self.account_id, self.stock_read_at),
-            )
-            .correlate(Product)
-            .scalar_subquery()
-        )
-        return cast(total, BigInteger)
+        """Units held back for the product's SKU: looked up among the account's held-back
+        units per SKU, which the statement groups once (:meth:`held_units`)."""
+        units = self.held_units
+        found = select(units.c.units).where(units.c.sku == Product.sku).correlate(Product)
+        return cast(func.coalesce(found.scalar_subquery(), 0), BigInteger)
+
+    @cached_property
+    def held_units(self) -> CTE:
+        """The account's held-back units per SKU, as a CTE of the statement: grouped once,
+        whatever the number of listings the statement compares (MATERIALIZED: the
+        database must not fold it into the subquery of each listing, which would read
+        each SKU's orders, closed ones included, through ``ix_order_items_sku``)."""
+        held = _held_units(self.account_id, self.stock_read_at)
+        return held.cte("held_units").prefix_with("MATERIALIZED")
 
     def quantity(self) -> Expr[int]:
         p = self.policy

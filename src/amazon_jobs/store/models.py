@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -32,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from amazon_jobs.store.types import BigId, JsonDoc, UtcDateTime
 
 __all__ = [
+    "OPEN_ORDERS",
     "Account",
     "Action",
     "ApiToken",
@@ -246,6 +248,9 @@ class Job(Base):
         # The account's latest job of a type, read at the end of the index.
         Index("ix_jobs_account_type_created", "account_id", "type", "created_at"),
         Index("ix_jobs_status_finished", "status", "finished_at"),
+        # The account's jobs in some statuses (its active ones, its latest finished
+        # feeds), without reading the jobs it has kept (migration 0024).
+        Index("ix_jobs_account_status_finished", "account_id", "status", "finished_at"),
         Index("ix_jobs_to_verify", "items_to_verify"),
         Index("ix_jobs_account_to_verify", "account_id", "items_to_verify"),
     )
@@ -400,6 +405,11 @@ class ApplicationBucket(Base):
     line_until: Mapped[datetime | None]
 
 
+#: ``ix_orders_open``'s condition: the orders still open on Amazon (not
+#: :data:`~amazon_jobs.store.available.CLOSED_STATUSES`), whose units may be held back.
+OPEN_ORDERS = "status NOT IN ('CANCELLED', 'SHIPPED')"
+
+
 class Order(Base):
     """An Amazon order, as last imported."""
 
@@ -408,6 +418,13 @@ class Order(Base):
         UniqueConstraint("account_id", "amazon_order_id"),
         Index("ix_orders_account_updated", "account_id", "amazon_updated_at"),
         Index("ix_orders_account_change_seq", "account_id", "change_seq"),
+        # The account's open orders, without the closed ones it keeps (migration 0025).
+        Index(
+            "ix_orders_open",
+            "account_id",
+            sqlite_where=text(OPEN_ORDERS),
+            postgresql_where=text(OPEN_ORDERS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
