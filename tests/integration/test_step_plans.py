@@ -1,6 +1,7 @@
-"""What a listings job's steps ask the database about the account's other jobs must not
-grow with the jobs the account keeps (30 days of them by default). SQLite plans without
-statistics; these tests hold the plans' shape, ``bench/aged_step.py`` measures the time."""
+"""What a listings job's steps ask the database about the account's other jobs and its
+orders must not grow with what the account keeps (30 days of jobs, a year of orders).
+SQLite plans without statistics; these tests hold the plans' shape, ``bench/aged_step.py``
+counts the work."""
 
 from __future__ import annotations
 
