@@ -42,10 +42,10 @@ from amazon_jobs.domain.jobs import JobStatus, JobType
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.serving import serve_in_thread
 from amazon_jobs.simulator import create_app
-from amazon_jobs.store.models import Job, JobItem, JobLog, Listing, Order, OrderItem
+from amazon_jobs.store.models import Job, JobItem, JobLog, Listing
 from amazon_jobs.worker import Worker
 from bench.baseline import CURRENT_SRC, baseline_tree, check_origin, code_env, commit_of
-from bench.common import pg_schema, print_table, save
+from bench.common import HISTORY_BATCH, keep_shipped_orders, pg_schema, print_table, save
 from bench.engine import ACCOUNTS, installation, seed
 from bench.profile_engine import create
 
@@ -56,7 +56,6 @@ KEPT_TYPES = (
     JobType.UPDATE_PRICE,
     JobType.INVENTORY_REPORT,
 )
-BATCH = 5_000
 #: Each bench.engine account's SKUs: E{n}-0 to E{n}-199.
 SKUS = 200
 #: SQLite's progress handler is called every this many instructions.
@@ -75,8 +74,8 @@ def age(rt: Runtime, accounts: Sequence[int], kept: int) -> None:
             for account_id in accounts
         }
     for n, account_id in enumerate(accounts):
-        for start in range(0, kept, BATCH):
-            count = min(BATCH, kept - start)
+        for start in range(0, kept, HISTORY_BATCH):
+            count = min(HISTORY_BATCH, kept - start)
             jobs = [_finished(account_id, start + i, kept, now) for i in range(count)]
             with rt.db.transaction() as session:
                 ids = session.scalars(insert(Job).returning(Job.id), jobs).all()
@@ -99,7 +98,8 @@ def age(rt: Runtime, accounts: Sequence[int], kept: int) -> None:
                         for message in ("Created → Processing", "Waiting for result → Done")
                     ],
                 )  # fmt: skip
-        keep_orders(rt, n, account_id, kept, now)
+        skus = [f"E{n}-{k}" for k in range(SKUS)]  # bench.engine's
+        keep_shipped_orders(rt, account_id, kept, skus, str(n))
     if rt.db.dialect == "postgresql":
         # What autovacuum does in a while; else it does it during the measurement, and
         # the buffers it reads would count as the steps' work.
@@ -108,28 +108,6 @@ def age(rt: Runtime, accounts: Sequence[int], kept: int) -> None:
             connection.exec_driver_sql(
                 "VACUUM ANALYZE jobs, job_items, job_log, orders, order_items"
             )
-
-
-def keep_orders(rt: Runtime, n: int, account_id: int, count: int, now: Any) -> None:
-    """*count* shipped orders of account *n* over the last year, two lines each on its
-    SKUs (``bench.engine``'s ``E{n}-{k}``): no unit of theirs is held back any more."""
-    for start in range(0, count, BATCH):
-        orders = [
-            {"account_id": account_id, "amazon_order_id": f"kept-{n}-{i}", "status": "SHIPPED",
-             "purchased_at": now - timedelta(days=365) * (1 - i / count),
-             "amazon_updated_at": now, "fulfilled_by": "MERCHANT", "imported_at": now,
-             "updated_at": now, "in_shop_at": now - timedelta(days=365) * (1 - i / count)}
-            for i in range(start, min(count, start + BATCH))
-        ]  # fmt: skip
-        with rt.db.transaction() as session:
-            ids = session.scalars(insert(Order).returning(Order.id), orders).all()
-            session.execute(
-                insert(OrderItem),
-                [{"order_id": order_id, "order_item_id": f"{order_id}-{line}",
-                  "sku": f"E{n}-{(k * 7 + line) % SKUS}", "quantity_ordered": 1,
-                  "quantity_shipped": 1}
-                 for k, order_id in enumerate(ids) for line in range(2)],
-            )  # fmt: skip
 
 
 def _finished(account_id: int, k: int, kept: int, now: Any) -> dict[str, Any]:

@@ -104,7 +104,16 @@ from amazon_jobs.store.models import (
 from amazon_jobs.store.orders import ShipmentSpec
 from amazon_jobs.store.product_changes import apply_changes
 from amazon_jobs.worker import Claimed, Worker
-from bench.common import BENCH_KEY, RESULTS, fmt, machine, pg_schema, print_table, save
+from bench.common import (
+    BENCH_KEY,
+    RESULTS,
+    fmt,
+    keep_shipped_orders,
+    machine,
+    pg_schema,
+    print_table,
+    save,
+)
 
 START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SIZES = (10, 1_000, 10_000)
@@ -1094,30 +1103,14 @@ ORDERS_KEPT_DAYS = 365
 
 
 def keep_orders(rt: Runtime, accounts: Sequence[int], workload: Workload) -> int:
-    """A year of shipped orders for each account, at the workload's rate, two lines each
-    on the account's SKUs: closed, so no unit of theirs is held back, but there to be
-    read past (what the held-back units once read for each listing); how many."""
-    now, total = rt.clock.now(), 0
+    """A year of shipped orders for each account, at the workload's rate, on its SKUs:
+    closed, so no unit of theirs is held back, but there to be read past (what the
+    held-back units once read for each listing); how many."""
     count = round(workload.orders_per_day * ORDERS_KEPT_DAYS)
     for n, account_id in enumerate(accounts):
-        orders = []
-        for i in range(count):
-            at = now - timedelta(days=ORDERS_KEPT_DAYS) * (1 - i / count)
-            orders.append({"account_id": account_id, "amazon_order_id": f"kept-{n}-{i}",
-                           "status": "SHIPPED", "purchased_at": at, "amazon_updated_at": at,
-                           "fulfilled_by": "MERCHANT", "imported_at": at, "updated_at": at,
-                           "in_shop_at": at})  # fmt: skip
-        with rt.db.transaction() as session:
-            ids = session.scalars(insert(Order).returning(Order.id), orders).all()
-            session.execute(
-                insert(OrderItem),
-                [{"order_id": order_id, "order_item_id": f"{order_id}-{line}",
-                  "sku": sku_of(n, (i * 7 + line) % workload.skus), "quantity_ordered": 1,
-                  "quantity_shipped": 1}
-                 for i, order_id in enumerate(ids) for line in range(2)],
-            )  # fmt: skip
-        total += count
-    return total
+        skus = [sku_of(n, k) for k in range(workload.skus)]
+        keep_shipped_orders(rt, account_id, count, skus, str(n), ORDERS_KEPT_DAYS)
+    return count * len(accounts)
 
 
 def age(rt: Runtime, accounts: Sequence[int], rates: Mapping[str, Kind], days: float) -> int:

@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmarks: tables printed and saved, a PostgreSQL scratch schema."""
+"""Shared pieces of the benchmarks: tables printed and saved, a PostgreSQL scratch schema,
+the orders an installation keeps."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from amazon_jobs.domain.limits import Operation
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.simulator import Simulator
 from amazon_jobs.store.accounts import AccountSpec
-from amazon_jobs.store.models import JobLog
+from amazon_jobs.store.models import JobLog, Order, OrderItem
 
 RESULTS = Path(__file__).parent / "results"
 #: The key the benches encrypt their simulator accounts' credentials with (a Fernet
@@ -144,3 +145,34 @@ def answered_at(rt: Runtime, operation: Operation) -> list[datetime]:
                 )
             )
         )
+
+
+#: Rows inserted per statement when a bench fills an installation's history.
+HISTORY_BATCH = 5_000
+
+
+def keep_shipped_orders(
+    rt: Runtime, account_id: int, count: int, skus: Sequence[str], tag: str, days: float = 365
+) -> None:
+    """*count* shipped orders of *account_id* spread over the last *days*, two lines each on
+    its *skus*: what an installation keeps, closed (no unit of theirs is held back). *tag*
+    makes their Amazon order ids unique within the installation."""
+    now = rt.clock.now()
+    for start in range(0, count, HISTORY_BATCH):
+        numbers = range(start, min(count, start + HISTORY_BATCH))
+        orders = []
+        for i in numbers:
+            at = now - timedelta(days=days) * (1 - i / count)
+            orders.append({"account_id": account_id, "amazon_order_id": f"kept-{tag}-{i}",
+                           "status": "SHIPPED", "purchased_at": at, "amazon_updated_at": at,
+                           "fulfilled_by": "MERCHANT", "imported_at": at, "updated_at": at,
+                           "in_shop_at": at})  # fmt: skip
+        with rt.db.transaction() as session:
+            ids = session.scalars(sa.insert(Order).returning(Order.id), orders).all()
+            session.execute(
+                sa.insert(OrderItem),
+                [{"order_id": order_id, "order_item_id": f"{order_id}-{line}",
+                  "sku": skus[(i * 7 + line) % len(skus)], "quantity_ordered": 1,
+                  "quantity_shipped": 1}
+                 for i, order_id in zip(numbers, ids, strict=True) for line in range(2)],
+            )  # fmt: skip

@@ -66,6 +66,7 @@ from amazon_jobs.domain.policy import (
     SellingPolicy,
 )
 from amazon_jobs.store.models import (
+    CLOSED_ORDER_STATUSES,
     Account,
     Listing,
     Order,
@@ -78,7 +79,6 @@ from amazon_jobs.store.policies import load_policy
 from amazon_jobs.store.prepared import Prepared
 
 __all__ = [
-    "CLOSED_STATUSES",
     "Targets",
     "held_back",
     "held_back_units",
@@ -86,9 +86,6 @@ __all__ = [
     "stock_read_at",
     "targets_for",
 ]
-
-#: Order statuses whose units are no longer Amazon's to hold (shipped or canceled).
-CLOSED_STATUSES = ("CANCELLED", "SHIPPED")
 
 
 def price_incl_column() -> Any:
@@ -138,7 +135,10 @@ def _open() -> ColumnElement[bool]:
     """Open on Amazon, written out as ``ix_orders_open``'s own condition
     (:data:`~amazon_jobs.store.models.OPEN_ORDERS`): a database reads a partial index
     only for a statement that holds the same term, constants included."""
-    return Order.status.not_in([literal_column(f"'{status}'") for status in CLOSED_STATUSES])
+    closed: list[ColumnElement[str]] = [
+        literal_column(f"'{status}'") for status in CLOSED_ORDER_STATUSES
+    ]
+    return Order.status.not_in(closed)
 
 
 def _held_units(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from amazon_jobs.store.types import BigId, JsonDoc, UtcDateTime
 
 __all__ = [
+    "CLOSED_ORDER_STATUSES",
     "OPEN_ORDERS",
     "Account",
     "Action",
@@ -405,9 +406,11 @@ class ApplicationBucket(Base):
     line_until: Mapped[datetime | None]
 
 
-#: ``ix_orders_open``'s condition: the orders still open on Amazon (not
-#: :data:`~amazon_jobs.store.available.CLOSED_STATUSES`), whose units may be held back.
-OPEN_ORDERS = "status NOT IN ('CANCELLED', 'SHIPPED')"
+#: Order statuses whose units are no longer Amazon's to hold (shipped or canceled).
+CLOSED_ORDER_STATUSES = ("CANCELLED", "SHIPPED")
+#: ``ix_orders_open``'s condition: the orders still open on Amazon, whose units may be
+#: held back (:mod:`amazon_jobs.store.available` writes the same term in its statements).
+OPEN_ORDERS = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in CLOSED_ORDER_STATUSES))
 
 
 class Order(Base):
