@@ -120,6 +120,9 @@ SIZES = (10, 1_000, 10_000)
 #: Share of a core a worker process is planned to use (headroom for bursts).
 CPU_TARGET = 0.7
 HOUR = 3600.0
+#: Steps of a sync job whose items go out with its burst: one that reserves, enters
+#: ``processing`` and calls, one that ends it (more for the items past the burst).
+SYNC_STEPS = 2.0
 T = TypeVar("T")
 
 # -- the workload and the product ---------------------------------------------------
@@ -356,7 +359,10 @@ def _listings(
     resends_h = items_h * to_show * fails
     sync = Kind(
         jobs_h + resends_h,
-        (ticks_h * mixed(lambda k: 3.0 + max(0, k - patch.burst) if k else 0.0) + 3 * resends_h)
+        (
+            ticks_h * mixed(lambda k: SYNC_STEPS + max(0, k - patch.burst) if k else 0.0)
+            + SYNC_STEPS * resends_h
+        )
         / (jobs_h + resends_h),
         (items_h + resends_h) / (jobs_h + resends_h),
         {OP.PATCH_LISTINGS_ITEM: (items_h + resends_h) / (jobs_h + resends_h)},

@@ -21,12 +21,17 @@ point by default; ``git archive`` of its ``src`` cached under
 a child process (``--part``) whose ``PYTHONPATH`` selects the code; the worker
 processes it starts inherit it, and so does the simulator in the child.
 
+Throughput is judged by jobs/s, the same work whatever the version: issue 17 asked for
+steps/s, which was the same thing while every version took three steps for a job, and
+the worker now takes two (a job's step does not stop in ``created``). The CPU goal is
+unchanged by it: worker CPU over the simulator's, per step as per job.
+
 Worker CPU per step leaves process start-up out: the CPU of a worker that
 starts and exits at once on an empty queue (median of three, same installation
 and code) is taken off once per worker process. The simulator's CPU is that of
 the child process, where it answers. Then the goals of issue 17 (worker CPU per
 step at most the simulator's; PostgreSQL 4 workers and SQLite 1 worker at least
-4x the steps/s of before; PostgreSQL 4 workers claim p95 under 50 ms), each
+4x the jobs/s of before; PostgreSQL 4 workers claim p95 under 50 ms), each
 with its before and after values.
 """
 
@@ -397,6 +402,11 @@ class Goal:
     met: Callable[[float | None, float], bool | None]
 
 
+#: The goals' throughput is the jobs' (steps/s was, while every version took three steps
+#: for a job; the worker now takes two: the step that reserved -> created goes on at once).
+THROUGHPUT = "jobs/s (the same work done; steps/job differ)"
+
+
 def _four_times(before: float | None, after: float) -> bool | None:
     return None if before is None else after >= 4 * before
 
@@ -407,8 +417,8 @@ GOALS = [
              lambda _, after: after <= 1.0)
         for part in PARTS
     ),
-    Goal("postgres:4", lambda m: m.steps_per_s, "steps/s", "≥ 4x before", _four_times),
-    Goal("sqlite:1", lambda m: m.steps_per_s, "steps/s", "≥ 4x before", _four_times),
+    Goal("postgres:4", lambda m: m.jobs_per_s, THROUGHPUT, "≥ 4x before", _four_times),
+    Goal("sqlite:1", lambda m: m.jobs_per_s, THROUGHPUT, "≥ 4x before", _four_times),
     Goal("postgres:4", lambda m: m.claim_p95_ms, "claim p95 ms", "< 50",
          lambda _, after: after < 50),
 ]  # fmt: skip

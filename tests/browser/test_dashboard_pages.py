@@ -11,6 +11,7 @@ import pytest
 
 from amazon_jobs.domain.catalog import ListingRow, ProductRow
 from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.handlers.reservation import Selection
 from amazon_jobs.service import cancel_job, create_listings_job
 from amazon_jobs.store import catalog
@@ -137,6 +138,7 @@ def test_open_a_job_and_read_its_log(signed_in):
 def test_cancel_a_created_job_and_see_its_row_turn_canceled(signed_in):
     shop, page = signed_in.shop, signed_in.page
     job = create(shop, JobType.UPDATE_PRICE, sku(4))
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # the job waits for quota in created
     step_until(shop, job.id, JobStatus.CREATED)
     page.reload()
     the_row = row(page, job.id)
@@ -362,6 +364,7 @@ def test_the_job_page_follows_its_job_and_cancels(signed_in):
     signed_in.screenshot("followed")
 
     queued = create(shop, JobType.UPDATE_PRICE, sku(8))
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # it waits for quota in created
     step_until(shop, queued.id, JobStatus.CREATED, worker)
     page.goto(f"{signed_in.url}/jobs/{queued.id}")
     expect(page.locator(".stat")).to_contain_text(["Expected to be sent"])

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.domain.catalog import ListingRow, ProductRow
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.serving import RunningServer, serve_in_thread
 from amazon_jobs.simulator import Simulator, SimulatorConfig, create_app
@@ -54,6 +55,16 @@ class Shop:
             session.execute(
                 update(Listing).where(Listing.product_id == product).values(state=state)
             )
+
+    def use_up(self, operation: Operation) -> None:
+        """Take every token of the account's *operation* bucket, as other jobs' calls
+        would: a job that needs one waits for it (a listings job in ``created``)."""
+        with self.rt.db.transaction() as session:
+            for _ in range(1000):
+                now = self.clock.now()
+                if self.rt.throttle.acquire(session, self.account_id, [operation], now):
+                    return
+        raise AssertionError(f"{operation} never ran out of tokens")
 
     def listing(self, sku: str) -> Listing:
         with self.rt.db.read() as session:

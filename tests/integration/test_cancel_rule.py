@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from amazon_jobs.domain.catalog import ProductRow
 from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import NotCancelable
 from amazon_jobs.handlers.reservation import Selection
@@ -68,7 +69,8 @@ def test_the_cancel_dialog_says_the_catalog_was_searched(shop, web):
     (job,) = create_listings_job(
         shop.rt, JobType.SEND_PRODUCTS, shop.account_id, Selection(skus=(sku(3), "NEW-1"))
     ).jobs
-    Worker(shop.rt).run_once()  # reserved -> created, after the catalog search
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # the account's feeds of these five minutes are sent
+    Worker(shop.rt).run_once()  # the catalog search, then created, waiting for quota
     assert status_of(shop, job.id) is JobStatus.CREATED
     page = web.browser.get(f"/jobs/{job.id}").text
     assert "Nothing has been sent to Amazon yet" not in page

@@ -110,8 +110,6 @@ def _concurrent_takeover(shop, monkeypatch, point):
         shop.rt, JobType.UPDATE_QTY, shop.account_id, Selection(skus=(sku(0),))
     ).jobs
     first, second = Worker(shop.rt, worker_id="A"), Worker(shop.rt, worker_id="B")
-    while job_state(shop, job.id)[0].status != JobStatus.CREATED:
-        first.run_once()
     taken = []
 
     def hook(name):

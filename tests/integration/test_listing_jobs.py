@@ -11,6 +11,7 @@ from sqlalchemy import update
 from amazon_jobs.domain.catalog import ProductRow
 from amazon_jobs.domain.channels import Channel
 from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import SelectionError
 from amazon_jobs.handlers.reservation import Selection
@@ -111,7 +112,8 @@ def test_sending_products_cancel_restores_listings_exactly(shop):
     add_new_products(shop, [CATALOG.unknown[0], CATALOG.codes[0]])
     before = shop.listing_rows()
     (job,) = create(shop, JobType.SEND_PRODUCTS, all=True)
-    Worker(shop.rt).run_once()  # the catalog search, then created
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # the account's feeds of these five minutes are sent
+    Worker(shop.rt).run_once()  # the catalog search, then created, waiting for quota
     job, items = load(shop, job.id)
     assert job.status == JobStatus.CREATED and items["NEW-0"].outcome == "error"
     cancel_job(shop.rt, job.id)
@@ -233,6 +235,7 @@ def test_every_feed_type_waits_in_created_for_quota_with_zero_429s(shop, job_typ
 def test_cancel_from_created_restores_listings(shop, job_type):
     before = shop.listing_rows()
     (job,) = create(shop, job_type, all=True)
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # the job waits for quota in created
     Worker(shop.rt).run_once()
     assert load(shop, job.id)[0].status == JobStatus.CREATED
     cancel_job(shop.rt, job.id)

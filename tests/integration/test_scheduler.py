@@ -17,6 +17,7 @@ from amazon_jobs.acknowledge import acknowledge_job
 from amazon_jobs.clock import VirtualClock
 from amazon_jobs.domain.catalog import ListingRow, ProductRow
 from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import AmazonJobsError
 from amazon_jobs.handlers.reservation import Selection
@@ -104,6 +105,7 @@ def test_sync_sends_changed_active_listings_one_waiting_job_at_a_time(shop_facto
     job, items = load(shop, job_id)
     assert set(items) == {sku(1), sku(2), sku(5)} and job.items_total == 3
     assert "Added 1 listing(s)" in log_lines(shop, job_id)
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # it waits for quota in created
     Worker(shop.rt).run_once()
     assert load(shop, job_id)[0].status == JobStatus.CREATED
     assert scheduler.tick().created == {}

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from amazon_jobs.domain.jobs import JobStatus, JobType
+from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.errors import NotCancelable, SelectionError
 from amazon_jobs.handlers.reservation import Selection
@@ -96,7 +97,8 @@ def test_cancel_from_created_restores_every_listing_exactly(shop):
     before = shop.listing_rows()
     (job,) = create(shop, Selection(all=True)).jobs
     assert shop.listing(sku(0)).locked_by_job_id == job.id
-    Worker(shop.rt).run_once()  # reserved -> created
+    shop.use_up(Operation.JSON_LISTINGS_FEED)  # the account's feeds of these five minutes are sent
+    Worker(shop.rt).run_once()  # reserved -> created, where it waits for quota
     job, _ = load(shop, job.id)
     assert job.status == JobStatus.CREATED
     cancel_job(shop.rt, job.id)

@@ -77,7 +77,7 @@ from amazon_jobs.store.policies import StoredPolicy, load_policy
 from amazon_jobs.store.prepared import Prepared, constants
 from amazon_jobs.testing import checkpoint
 
-__all__ = ["ListingsFeedJob", "ShopValues"]
+__all__ = ["Build", "ListingsFeedJob", "ShopValues", "Started"]
 
 SUBMIT_OPERATIONS = (
     Operation.CREATE_FEED_DOCUMENT,
@@ -133,6 +133,23 @@ class Built(NamedTuple):
     message_id: int
     sku: str
     sent: dict[str, Any]
+
+
+class Build(NamedTuple):
+    """A feed as built: how many messages, whether createFeedDocument's token was taken
+    with it, and the messages."""
+
+    messages: int
+    taken: bool
+    built: list[Built]
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A job as it entered ``processing`` in this step, and its feed if built with it."""
+
+    job: Job
+    build: Build | None = None
 
 
 class ListingsFeedJob(StepHandler, ABC):
@@ -223,13 +240,9 @@ class ListingsFeedJob(StepHandler, ABC):
         status = JobStatus(job.status)
         api = channel_of(job.data) is Channel.API
         if status is JobStatus.RESERVED:
-            self._assemble(rt, job, account)
+            self._go_on(rt, self._assemble(rt, job, account), account)
         elif status is JobStatus.CREATED:
-            started = self._created(rt, job_id, account)
-            if started is not None and channel_of(started.data) is Channel.API:
-                call_items(self, rt, started, account)
-            elif started is not None:
-                self._submit(rt, started, account)
+            self._go_on(rt, self._created(rt, job_id, account), account)
         elif status is JobStatus.PROCESSING:
             if api:
                 call_items(self, rt, job, account)
@@ -243,27 +256,45 @@ class ListingsFeedJob(StepHandler, ABC):
         elif status is JobStatus.DONE:  # due again: verify what Amazon shows
             verify(rt, job_id)
 
-    def _created(self, rt: Runtime, job_id: int, account: Account) -> Job | None:
+    def _go_on(self, rt: Runtime, started: Started | None, account: Account) -> None:
+        """Go on, in the same step, with a job that has just entered ``processing``."""
+        if started is None:
+            return
+        if channel_of(started.job.data) is Channel.API:
+            call_items(self, rt, started.job, account)
+        else:
+            self._submit(rt, started.job, account, started.build)
+
+    def _created(
+        self, rt: Runtime, job_id: int, account: Account, assembled: str | None = None
+    ) -> Started | None:
         """In ``created``: choose the channel, then enter ``processing`` on it once quota
-        allows, in one transaction. Returns the job as it entered processing (None while
-        it waits)."""
+        allows, and on the feed channel build the feed and take createFeedDocument's
+        token, all in one transaction. With *assembled* (the log line of
+        ``reserved -> created``), a job still ``reserved`` enters ``created`` first, in
+        the same transaction. Returns the job as it entered processing, with the feed
+        built (None while it waits: in ``created``, where it can still be canceled)."""
         with rt.db.transaction() as session:
             job = lock_job(session, job_id)
+            if assembled is not None and job.status == JobStatus.RESERVED:
+                move(session, job, JobStatus.CREATED, rt.clock.now(), assembled)
             if job.status != JobStatus.CREATED:
                 return None
             if self._choose(rt, session, job) is Channel.API:
                 message = "calling the Listings Items API, item by item"
                 started = self.start_locked(rt, session, job, [self.api_operation()], message)
-            else:
-                started = self.start_locked(
-                    rt,
-                    session,
-                    job,
-                    SUBMIT_OPERATIONS,
-                    "building and sending the feed",
-                    blocked=self._behind_stuck_feed,
-                )
-            return job if started else None
+                return Started(job) if started else None
+            if not self.start_locked(
+                rt,
+                session,
+                job,
+                SUBMIT_OPERATIONS,
+                "building and sending the feed",
+                blocked=self._behind_stuck_feed,
+            ):
+                return None
+            build = self._build_locked(rt, session, job, account, [Operation.CREATE_FEED_DOCUMENT])
+            return Started(job, build)
 
     def _choose(self, rt: Runtime, session: Session, job: Job) -> Channel:
         """The job's channel, chosen again at each step in ``created`` (the buckets and
@@ -296,13 +327,15 @@ class ListingsFeedJob(StepHandler, ABC):
             )
         return channel
 
-    def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
-        """reserved -> created (subtypes may first complete the items); straight to done
-        when every item has already failed, so nothing is sent and no quota spent."""
+    def _assemble(self, rt: Runtime, job: Job, account: Account) -> Started | None:
+        """reserved -> created (subtypes may first complete the items), and on at once as
+        from ``created``, in the same transaction (see :meth:`_created`); straight to
+        done when every item has already failed, so nothing is sent and no quota spent."""
         if job.items_total - job.items_failed <= 0:
             self.nothing_to_send(rt, job.id)
-            return
-        self.assemble(rt, job.id, f"{job.items_total - job.items_failed} item(s) queued")
+            return None
+        queued = f"{job.items_total - job.items_failed} item(s) queued"
+        return self._created(rt, job.id, account, assembled=queued)
 
     def nothing_to_send(self, rt: Runtime, job_id: int) -> None:
         """End a job none of whose items is left to send, without calling Amazon.
@@ -347,19 +380,19 @@ class ListingsFeedJob(StepHandler, ABC):
             record(job, now, behind=stuck)
         return True
 
-    def _submit(self, rt: Runtime, job: Job, account: Account) -> None:
+    def _submit(self, rt: Runtime, job: Job, account: Account, build: Build | None = None) -> None:
         """Go through the phases of ``processing`` from the one *job* (as read at the
-        start of the step) is in."""
+        start of the step, or as it entered processing with its *build*) is in."""
         job_id = job.id
         client = self.client(rt, job_id, account)
         phase = job.data.get("phase")
         document_id, url = job.input_document_id, job.data.get("url") or ""
         taken = False  # createFeedDocument's token, taken with the build
         built: Sequence[Built] | None = None  # the messages, when built in this step
-        if phase is None:
-            messages, taken, built = self._build(
-                rt, job_id, account, [Operation.CREATE_FEED_DOCUMENT]
-            )
+        if phase is None or build is not None:
+            if build is None:
+                build = self._build(rt, job_id, account, [Operation.CREATE_FEED_DOCUMENT])
+            messages, taken, built = build
             checkpoint("feed:built")
             phase = "built"
             if messages and not taken:
@@ -544,42 +577,50 @@ class ListingsFeedJob(StepHandler, ABC):
 
     def _build(
         self, rt: Runtime, job_id: int, account: Account, take: Sequence[Operation]
-    ) -> tuple[int, bool, list[Built]]:
+    ) -> Build:
         """:meth:`build`, and in the same transaction, if there is a message to send, the
-        tokens of *take* for the first call (whether they were taken: if not, the job
-        waits for them, built); and the messages' numbers, SKUs and values as recorded,
-        for the feed document (which this step then builds without reading them back)."""
+        tokens of *take* for the first call (see :meth:`_build_locked`)."""
         with rt.db.transaction() as session:
-            rows = _TO_BUILD.named(session, {"job_id": job_id})
-            requested = loads_many([row[2] for row in rows])
-            stored = load_policy(session, account.id)
-            held = held_back(session, account.id, [row.sku for row in rows])
-            values = [
-                {
-                    "id": row.id,
-                    "message_id": number,
-                    "sent": self.sent_values(_shop_values(row, held, stored), asked),
-                }
-                for number, (row, asked) in enumerate(zip(rows, requested, strict=True), start=1)
-            ]
-            update_rows(session, JobItem, values)
-            if columns := self.sending_columns():
-                listings = [{"id": row.listing_id, **columns} for row in rows]
-                update_rows(session, Listing, listings, where={"locked_by_job_id": job_id})
-            job = lock_job(session, job_id)
-            record(job, rt.clock.now(), phase="built")
-            built = (
-                f"Values read: {len(values)} item(s) to send to the Listings Items API"
-                if channel_of(job.data) is Channel.API
-                else f"Feed built: {len(values)} message(s)"
-            )
-            append_log(session, job_id, rt.clock.now(), f"{built} for seller {account.seller_id}")
-            taken = bool(values and take) and self.spend_locked(rt, session, job, take) is not None
+            return self._build_locked(rt, session, lock_job(session, job_id), account, take)
+
+    def _build_locked(
+        self, rt: Runtime, session: Session, job: Job, account: Account, take: Sequence[Operation]
+    ) -> Build:
+        """:meth:`build` of a job locked in *session*, and if there is a message to send,
+        the tokens of *take* for the first call (whether they were taken: if not, the
+        job waits for them, built); and the messages' numbers, SKUs and values as
+        recorded, for the feed document (which this step then builds without reading
+        them back)."""
+        job_id = job.id
+        rows = _TO_BUILD.named(session, {"job_id": job_id})
+        requested = loads_many([row[2] for row in rows])
+        stored = load_policy(session, account.id)
+        held = held_back(session, account.id, [row.sku for row in rows])
+        values = [
+            {
+                "id": row.id,
+                "message_id": number,
+                "sent": self.sent_values(_shop_values(row, held, stored), asked),
+            }
+            for number, (row, asked) in enumerate(zip(rows, requested, strict=True), start=1)
+        ]
+        update_rows(session, JobItem, values)
+        if columns := self.sending_columns():
+            listings = [{"id": row.listing_id, **columns} for row in rows]
+            update_rows(session, Listing, listings, where={"locked_by_job_id": job_id})
+        record(job, rt.clock.now(), phase="built")
+        built = (
+            f"Values read: {len(values)} item(s) to send to the Listings Items API"
+            if channel_of(job.data) is Channel.API
+            else f"Feed built: {len(values)} message(s)"
+        )
+        append_log(session, job_id, rt.clock.now(), f"{built} for seller {account.seller_id}")
+        taken = bool(values and take) and self.spend_locked(rt, session, job, take) is not None
         messages = [
             Built(value["message_id"], row.ref, value["sent"])
             for row, value in zip(rows, values, strict=True)
         ]
-        return len(values), taken, messages
+        return Build(len(values), taken, messages)
 
     def _create_document(self, client: SpApiClient) -> tuple[str, str]:
         """createFeedDocument; returns the document's id and upload URL (recorded with

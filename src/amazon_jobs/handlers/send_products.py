@@ -26,7 +26,7 @@ from amazon_jobs.domain.limits import Operation
 from amazon_jobs.domain.listings import ListingState
 from amazon_jobs.domain.marketplaces import marketplace
 from amazon_jobs.feeds.listings_feed import offer_message
-from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues
+from amazon_jobs.handlers.feed_job import ListingsFeedJob, ShopValues, Started
 from amazon_jobs.runtime import Runtime
 from amazon_jobs.store.bulk import update_rows
 from amazon_jobs.store.jobs import append_log, lock_job
@@ -108,16 +108,16 @@ class SendProducts(ListingsFeedJob):
 
     # Assembling: the ASIN lookup
 
-    def _assemble(self, rt: Runtime, job: Job, account: Account) -> None:
+    def _assemble(self, rt: Runtime, job: Job, account: Account) -> Started | None:
         job_id = job.id
         client = self.client(rt, job_id, account)
         for batch in _batches(self._codes_to_search(rt, job_id)):
             if not self.spend(rt, job_id, [Operation.SEARCH_CATALOG_ITEMS]):
-                return
+                return None
             if not self._search(rt, job_id, account, client, batch):
-                return
+                return None
         job, _ = self.load(rt, job_id)  # items may have failed in the lookup
-        super()._assemble(rt, job, account)
+        return super()._assemble(rt, job, account)
 
     def _codes_to_search(self, rt: Runtime, job_id: int) -> list[tuple[int, str]]:
         """(item id, EAN/UPC) of the items still without an ASIN.
