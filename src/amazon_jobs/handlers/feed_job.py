@@ -3,13 +3,17 @@
     reserved ──assemble──► created ──tokens──► processing ──createFeed──► waiting_for_result
                                                                  poll getFeed ──► done / error
 
+The step that finds a job ``reserved`` does not stop at ``created``: in one
+transaction it enters ``created``, chooses the channel and, once every bucket the
+feed needs has a token, enters ``processing``, builds the feed and takes
+createFeedDocument's token; then it goes on to send the feed. A job that must wait
+(for quota, or behind a stuck feed) waits in ``created``, cancelable.
+
 Inside ``processing`` the job records each step before and after the call
 that makes it (``data["phase"]``): ``built`` (messages numbered, values
 read from the products), ``document`` (createFeedDocument answered),
-``uploaded``, then createFeed. Every call takes its token first; the tokens
-for createFeedDocument, createFeed and the JSON_LISTINGS_FEED cap are taken
-together while the job is still ``created``, so a job that waits for quota
-waits there, cancelable. Subtypes say what a message changes
+``uploaded``, then createFeed. Every call takes its token right before it is
+made. Subtypes say what a message changes
 (:meth:`ListingsFeedJob.sent_values`, :meth:`patches`,
 :meth:`confirmed_columns`).
 """
